@@ -1,0 +1,87 @@
+"""Checks on hyperparameters, written once for every optimizer.
+
+Messages follow torch.optim's style so a learner moving to PyTorch meets the same words:
+"Invalid beta parameter at index 0: 1.2".
+"""
+
+from collections.abc import Mapping
+
+
+def _non_negative(name, value):
+    if not value >= 0.0:
+        raise ValueError(f"Invalid {name.replace('_', ' ')} value: {value} (must be >= 0)")
+
+
+def _unit_interval(name, value):
+    if not 0.0 <= value < 1.0:
+        raise ValueError(f"Invalid {name} value: {value} (must be in [0, 1))")
+
+
+def _betas(name, value):
+    for index, beta in enumerate(value):
+        if not 0.0 <= beta < 1.0:
+            raise ValueError(f"Invalid beta parameter at index {index}: {beta} (must be in [0, 1))")
+
+
+def _learning_rate(name, value):
+    if not value >= 0.0:
+        raise ValueError(f"Invalid learning rate: {value} (must be >= 0)")
+
+
+def _positive_int(name, value):
+    if int(value) != value or value < 1:
+        raise ValueError(f"Invalid {name.replace('_', ' ')}: {value} (must be a whole number >= 1)")
+
+
+def _at_least_one(name, value):
+    if not value >= 1.0:
+        raise ValueError(f"Invalid clipping threshold {name}: {value} (must be >= 1)")
+
+
+def _non_positive(name, value):
+    if not value <= 0.0:
+        raise ValueError(f"Invalid {name}: {value} (must be <= 0)")
+
+
+def _eps_pair(name, value):
+    eps1, eps2 = value
+    if eps1 is not None:
+        _non_negative("eps[0]", eps1)
+    _non_negative("eps[1]", eps2)
+
+
+RULES = {
+    "lr": _learning_rate,
+    "momentum": _non_negative,
+    "weight_decay": _non_negative,
+    "eps": _non_negative,
+    "rho": _non_negative,
+    "momentum_decay": _non_negative,
+    "alpha": _unit_interval,
+    "betas": _betas,
+    "hessian_interval": _positive_int,
+    "d": _at_least_one,
+    "beta2_decay": _non_positive,
+}
+"""Rule for each hyperparameter name; a name with no rule (a flag) needs none."""
+
+SPECIAL_RULES = {("adafactor", "eps"): _eps_pair}
+"""Adafactor's eps is a pair (eps1, eps2), as in torch.optim.Adafactor."""
+
+
+def resolve(name: str, defaults: Mapping, given: Mapping) -> dict:
+    """Merge `given` over `defaults`, refusing unknown names and out-of-range values."""
+    unknown = sorted(set(given) - set(defaults))
+    if unknown:
+        raise ValueError(
+            f"{name} has no hyperparameter {', '.join(map(repr, unknown))}; "
+            f"it takes {', '.join(sorted(defaults))}"
+        )
+    merged = {**defaults, **given}
+    for key, value in merged.items():
+        rule = SPECIAL_RULES.get((name, key), RULES.get(key))
+        if rule is not None:
+            rule(key, value)
+    if merged.get("nesterov") and merged.get("momentum", 0.0) <= 0.0:
+        raise ValueError("Nesterov momentum requires momentum > 0")
+    return merged

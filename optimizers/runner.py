@@ -1,0 +1,135 @@
+"""`run`: drive one optimizer over many starting points at once and keep every step."""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .hyper import resolve
+from .registry import get_spec
+
+
+@dataclass(frozen=True)
+class Trajectory:
+    """Everything one call of `run` produced.
+
+    `params` has shape (steps + 1, *x0.shape) and row 0 is x0. `internals` maps each piece of
+    optimizer state (velocity, m, v, effective_lr, ...) to an array (steps, *x0.shape): row k is
+    its value after step k + 1. `diverged_at` gives, per start, the first step whose parameters
+    left the finite numbers or the box |x| <= bound, or -1; rows after it are NaN. `lr` is the
+    learning rate used at each step.
+    """
+
+    name: str
+    hyper: dict
+    params: np.ndarray
+    internals: dict
+    diverged_at: np.ndarray | int
+    lr: np.ndarray
+
+    @property
+    def final(self) -> np.ndarray:
+        return self.params[-1]
+
+
+class _ZeroState(dict):
+    """The state before the first step: every buffer reads as zero."""
+
+    def __missing__(self, key):
+        return 0.0
+
+
+def run(name, grad_fn, x0, steps, *, schedule=None, bound=1e6, record="all", hess_fn=None,
+        **hyper) -> Trajectory:
+    """Run optimizer `name` for `steps` steps from `x0`, a point (d,) or a batch of points (n, d).
+
+    `grad_fn(params)` returns the gradient at params, same shape; it is called once per step
+    with the whole batch. `schedule(step)` (see `make_schedule`) replaces `lr` when given.
+    `record="params"` skips the internals, for runs with many thousands of starts.
+    Divergence is never an error: it is reported in `diverged_at`.
+    """
+    spec = get_spec(name)
+    pinned = {k: v for k, v in hyper.items() if k in spec.fixed and v != spec.fixed[k]}
+    if pinned:
+        raise ValueError(f"{name} always has {', '.join(f'{k}={spec.fixed[k]}' for k in pinned)}")
+    if schedule is not None and "lr" in hyper:
+        raise ValueError("give either lr or schedule, not both")
+    hp = resolve(name, spec.defaults, hyper)
+    if int(steps) != steps or steps < 0:
+        raise ValueError(f"steps must be a whole number >= 0, got {steps}")
+    if record not in ("all", "params"):
+        raise ValueError(f"record must be 'all' or 'params', got {record!r}")
+    if spec.needs_hessian:
+        if hess_fn is None:
+            raise ValueError(f"{name} needs hess_fn, the Hessian diagonal of the loss")
+        hp["hess_fn"] = hess_fn
+
+    x0 = np.asarray(x0, dtype=np.float64)
+    if x0.ndim not in (1, 2) or x0.shape[-1] == 0:
+        raise ValueError(f"x0 must be a point (d,) or a batch (n, d), got shape {x0.shape}")
+    if not np.all(np.isfinite(x0)):
+        raise ValueError("x0 must be finite")
+    steps = int(steps)
+    lrs = (np.broadcast_to(np.asarray(schedule(np.arange(steps)), dtype=np.float64), (steps,))
+           if schedule is not None else np.full(steps, hp["lr"]))
+    if np.any(lrs < 0) or not np.all(np.isfinite(lrs)):
+        raise ValueError("the schedule gave a negative or non-finite learning rate")
+
+    shown_hyper = {k: v for k, v in hp.items() if k != "hess_fn"}
+    if schedule is not None:
+        shown_hyper["lr"] = None
+    x = np.atleast_2d(x0).copy()
+    params = np.empty((steps + 1, *x.shape))
+    params[0] = x
+    internals = {}
+    diverged_at = np.full(x.shape[0], -1)
+    alive = np.ones(x.shape[0], dtype=bool)
+    state = _ZeroState()
+    rule = spec.rule
+    with np.errstate(all="ignore"):
+        for t in range(1, steps + 1):
+            hp["lr"] = lrs[t - 1]
+            x, state = rule(x, grad_fn(x), state, t, **hp)
+            if not np.abs(x).max() <= bound:
+                x = _retire_diverged(x, alive, diverged_at, t, bound)
+            params[t] = x
+            if record == "all":
+                _record(internals, state, t, steps, x.shape)
+    _blank_after_divergence(params, internals, diverged_at)
+
+    single = x0.ndim == 1
+    return Trajectory(
+        name=name,
+        hyper=shown_hyper,
+        params=params[:, 0] if single else params,
+        internals={k: v[:, 0] if single else v for k, v in internals.items()},
+        diverged_at=int(diverged_at[0]) if single else diverged_at,
+        lr=lrs,
+    )
+
+
+def _retire_diverged(x, alive, diverged_at, t, bound):
+    """Mark starts that just left the finite box; from here on they carry NaN."""
+    escaped = alive & ~np.all(np.abs(x) <= bound, axis=-1)
+    diverged_at[escaped] = t
+    alive &= ~escaped
+    x = np.where(np.isfinite(x), x, np.nan)
+    x[~alive & (diverged_at < t)] = np.nan
+    return x
+
+
+def _record(internals, state, t, steps, shape):
+    for key, value in state.items():
+        if isinstance(value, np.ndarray):
+            if key not in internals:
+                internals[key] = np.full((steps, *shape), np.nan)
+            internals[key][t - 1] = value
+
+
+def _blank_after_divergence(params, internals, diverged_at):
+    """Rows after a start's divergence step become NaN so that plots break the line there."""
+    for start in np.flatnonzero(diverged_at >= 0):
+        k = diverged_at[start]
+        params[k + 1:, start] = np.nan
+        params[k, start] = np.where(np.isfinite(params[k, start]), params[k, start], np.nan)
+        for values in internals.values():
+            values[k:, start] = np.nan
