@@ -80,7 +80,8 @@ def sophia(theta, g, state, t, *, lr, betas=(0.965, 0.99), rho=0.04, eps=1e-12,
     Every `hessian_interval` steps the curvature estimate is refreshed,
     $h_t = \beta_2 h_{t-k} + (1-\beta_2)\,\mathrm{diag}(\nabla^2 L)$; in between it is kept.
     $$m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t \qquad
-      \theta_t = (1-\eta\lambda)\theta_{t-1} - \eta\,\mathrm{clip}\!\left(\frac{m_t}{\max(\rho h_t, \epsilon)}, 1\right)$$
+      \theta_t = (1-\eta\lambda)\theta_{t-1}
+      - \eta\,\mathrm{clip}\!\left(\frac{m_t}{\max(\rho h_t, \epsilon)}, 1\right)$$
     Where curvature is flat or negative the clip turns the step into $\eta\,\mathrm{sign}(m_t)$.
     """
     beta1, beta2 = betas

@@ -9,7 +9,7 @@ after warmup, `progress` $p = (s - w)/(T - w)$ runs from 0 to 1 and stays at 1 b
 | step | $\max(\eta_{min},\ \eta_{max}\,\gamma^{\lfloor (s-w)/\text{step\_size} \rfloor})$ |
 | cosine | $\eta_{min} + (\eta_{max}-\eta_{min})\,\tfrac12(1+\cos \pi p)$ |
 | linear | $\eta_{max} + (\eta_{min}-\eta_{max})\,p$ |
-| inverse_sqrt | $\max(\eta_{min},\ \eta_{max}\sqrt{\tau/(\tau + s - w)})$, $\tau$ = `timescale` (default $\max(w, 1)$) |
+| inverse_sqrt | $\max(\eta_{min},\ \eta_{max}\sqrt{\tau/(\tau + s - w)})$, $\tau$ = `timescale`, default $\max(w,1)$ |
 | wsd | $\eta_{max}$, then linear to $\eta_{min}$ over the last `decay_fraction` of the run |
 """
 
