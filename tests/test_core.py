@@ -146,3 +146,19 @@ def test_every_registry_entry_names_a_chapter_year_and_slider_range():
 def test_an_update_rule_is_short_and_documented_with_its_formula():
     for spec in REGISTRY.values():
         assert "$$" in spec.rule.__doc__ or "$" in spec.rule.__doc__
+
+
+def test_thousands_of_starts_split_into_chunks_give_the_same_result(monkeypatch):
+    import optimizers.runner
+
+    starts = np.random.default_rng(0).uniform(-2, 2, (50, 2))
+    whole = run("adam", ROSENBROCK.grad, starts, 40, lr=0.05)
+    monkeypatch.setattr(optimizers.runner, "CHUNK", 7)
+    chunked = run("adam", ROSENBROCK.grad, starts, 40, lr=0.05)
+    np.testing.assert_array_equal(whole.params, chunked.params)
+    np.testing.assert_array_equal(whole.internals["m"], chunked.internals["m"])
+
+
+def test_an_empty_batch_is_refused():
+    with pytest.raises(ValueError, match="x0 must be a point"):
+        run("adam", ROSENBROCK.grad, np.zeros((0, 2)), 5)

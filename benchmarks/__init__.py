@@ -1,0 +1,1 @@
+"""Speed of the optimizer core against torch.optim and a plain loop, measured in one run."""
