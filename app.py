@@ -1,0 +1,75 @@
+"""Optimizer Lab: `panel serve app.py`, then open /app (or /app?chapter=N for chapter N).
+
+Panel runs this script once per browser session, so every learner gets fresh objects.
+"""
+
+import panel as pn
+
+from chapters import CHAPTERS, build, home
+
+pn.extension("katex", notifications=False, sizing_mode="stretch_width")
+
+LAST = len(CHAPTERS) - 1
+
+
+def requested_chapter(args: dict) -> tuple[int | None, str]:
+    """The chapter in the URL (None for home) and a message when the value was unusable."""
+    raw = args.get("chapter", [b""])[0]
+    text = raw.decode("utf-8", "replace").strip() if isinstance(raw, bytes) else str(raw).strip()
+    if text == "":
+        return None, ""
+    if text.isdigit() and 0 <= int(text) <= LAST:
+        return int(text), ""
+    shown = text[:20]
+    return None, f"There is no chapter “{shown}”: chapters are numbered 0 to {LAST}. Here is the home page."
+
+
+def theme_of(args: dict) -> str:
+    raw = args.get("theme", [b"default"])[0]
+    return "dark" if raw in (b"dark", "dark") else "default"
+
+
+def link(chapter: int | None, theme: str) -> str:
+    query = [] if chapter is None else [f"chapter={chapter}"]
+    if theme == "dark":
+        query.append("theme=dark")
+    return "?" + "&".join(query) if query else "?"
+
+
+def sidebar(current: int | None, theme: str) -> pn.pane.Markdown:
+    def entry(number, label):
+        marker = "▸ " if number == current else ""
+        text = f"**{marker}{label}**" if number == current else label
+        return f"- [{text}]({link(number, theme)})"
+
+    lines = [entry(None, "Home")] + [entry(c.number, f"{c.number} · {c.title}") for c in CHAPTERS]
+    other = "dark" if theme == "default" else "default"
+    switch = f"[{'Dark' if other == 'dark' else 'Light'} theme]({link(current, other)})"
+    return pn.pane.Markdown("\n".join(lines) + f"\n\n---\n{switch}", name="nav")
+
+
+def footer(current: int, theme: str) -> pn.pane.Markdown:
+    before = "Home" if current == 0 else f"Chapter {current - 1}: {CHAPTERS[current - 1].title}"
+    parts = [f"[← {before}]({link(current - 1 if current else None, theme)})"]
+    if current < LAST:
+        parts.append(f"[Chapter {current + 1}: {CHAPTERS[current + 1].title} →]({link(current + 1, theme)})")
+    return pn.pane.Markdown("---\n" + " &nbsp; · &nbsp; ".join(parts), name="prev-next")
+
+
+def create_app(args: dict) -> pn.template.BootstrapTemplate:
+    chapter, message = requested_chapter(args)
+    theme = theme_of(args)
+    template = pn.template.BootstrapTemplate(title="Optimizer Lab", theme=theme, sidebar_width=300)
+    template.sidebar.append(sidebar(chapter, theme))
+    if message:
+        template.main.append(pn.pane.Alert(message, alert_type="warning", name="url-message"))
+    if chapter is None:
+        template.main.append(home.page())
+    else:
+        template.main.append(build(chapter))
+        template.main.append(footer(chapter, theme))
+    return template
+
+
+if __name__.startswith("bokeh"):
+    create_app(pn.state.session_args).servable()

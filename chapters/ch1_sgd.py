@@ -1,0 +1,329 @@
+"""Chapter 1: stochastic gradient descent. The mini-batch gradient as a noisy, unbiased estimate."""
+
+import numpy as np
+import panel as pn
+import param
+from bokeh.layouts import row
+from bokeh.models import Arrow, ColumnDataSource, NormalHead, VeeHead
+
+from landscapes import LineFit, regression_landscape, synthetic_line
+from optimizers import run
+from optimizers.sgd import sgd
+from widgets.code_view import code_view
+from widgets.inputs import InputError, parse_number
+from widgets.landscape_view import LandscapeView
+from widgets.palette import PATH_COLORS
+from widgets.quiz import Choice, Quiz
+from widgets.readout import fmt
+from widgets.timeline import Timeline
+from widgets.worked_table import WorkedTable
+
+TOY = LineFit(np.array([1.0, 2.0, 3.0, 4.0]), np.array([2.0, 4.0, 5.0, 8.0]), intercept=False)
+TOY_BATCHES = ([0, 2], [1, 3])
+ARROW_LR = 0.25
+"""Arrows are drawn as the step SGD would take with this learning rate: −0.25 × gradient."""
+
+
+def toy_table(theta: float, lr: float):
+    """Per-example gradients of the toy fit and three updates: full batch, then two mini-batches."""
+    point = np.array([theta])
+    per_example = TOY.per_example_grads(point)[:, 0]
+    rows = [[i + 1, float(TOY.x[i]), float(TOY.y[i]), float(per_example[i])] for i in range(TOY.n)]
+    full = run("sgd", TOY.grad, point, 1, lr=lr)
+    first = run("sgd", lambda p: TOY.grad(p, batch=TOY_BATCHES[0]), point, 1, lr=lr)
+    second = run("sgd", lambda p: TOY.grad(p, batch=TOY_BATCHES[1]), first.final, 1, lr=lr)
+    batch_at_start = [float(TOY.grad(point, batch=b)[0]) for b in TOY_BATCHES]
+    updates = [
+        ["full batch {1,2,3,4}", f"θ = {fmt(theta)}", fmt(float(TOY.grad(point)[0])), fmt(float(full.final[0]))],
+        ["mini-batch {1,3}", f"θ = {fmt(theta)}", fmt(batch_at_start[0]), fmt(float(first.final[0]))],
+        ["mini-batch {2,4}", f"θ = {fmt(float(first.final[0]))}", fmt(float(TOY.grad(first.final, batch=[1, 3])[0])),
+         fmt(float(second.final[0]))],
+    ]
+    note = (f"At θ = {fmt(theta)} the two batch gradients are {fmt(batch_at_start[0])} and {fmt(batch_at_start[1])}; "
+            f"their mean, {fmt(float(np.mean(batch_at_start)))}, is exactly the full-batch gradient.")
+    return rows, updates, note
+
+
+class ToyTable(pn.viewable.Viewer):
+    def __init__(self):
+        super().__init__()
+        self.theta_box = pn.widgets.TextInput(name="Starting θ", value="1.0", width=160)
+        self.lr_box = pn.widgets.TextInput(name="Learning rate η", value="0.01", width=160)
+        self.message = pn.pane.Alert("", alert_type="danger", visible=False, name="toy-message")
+        self.examples = WorkedTable(name="toy-examples")
+        self.updates = WorkedTable(name="toy-updates")
+        self.theta, self.lr = 1.0, 0.01
+        for box in (self.theta_box, self.lr_box):
+            box.param.watch(self._typed, "value")
+        self._refresh()
+
+    def _typed(self, _):
+        try:
+            theta = parse_number(self.theta_box.value, name="θ", low=-10.0, high=10.0)
+            lr = parse_number(self.lr_box.value, name="η", low=0.0, high=1.0)
+        except InputError as problem:
+            self.message.object, self.message.visible = str(problem), True
+            return
+        self.message.visible = False
+        self.theta, self.lr = theta, lr
+        self._refresh()
+
+    def _refresh(self):
+        rows, updates, note = toy_table(self.theta, self.lr)
+        self.examples.show(["i", "x_i", "y_i", "gradient −2x_i(y_i − θx_i)"], rows)
+        self.updates.show(["update", "from", "gradient", "new θ"], updates, note)
+
+    def __panel__(self):
+        return pn.Column(pn.Row(self.theta_box, self.lr_box), self.message,
+                         pn.Row(self.examples, pn.Spacer(width=30), self.updates))
+
+
+def divisors(n: int) -> list[int]:
+    return [b for b in range(1, n + 1) if n % b == 0]
+
+
+class MiniBatchLesson(param.Parameterized):
+    """One epoch of mini-batch gradients at a chosen point of a line-fitting loss."""
+
+    batch_size = param.Selector(objects=divisors(24), default=4, label="Batch size B")
+    show = param.Selector(objects=["mini-batches", "full batch only"], default="mini-batches", label="Show")
+    seed = param.Integer(default=0, bounds=(0, None), precedence=-1)
+    point = param.NumericTuple(default=(0.0, 0.0), length=2, precedence=-1, doc="Where the gradients are taken.")
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        self.fit = synthetic_line()
+        self.landscape = regression_landscape(self.fit)
+        with param.parameterized.discard_events(self):
+            self.point = tuple(self.landscape.start)
+        self.view = LandscapeView(self.landscape, Timeline("minibatch"), width=560, height=460,
+                                  title="Gradient arrows at the chosen point (click to move it)", name="minibatch-map")
+        self.view.figure.xaxis.axis_label = "slope w"
+        self.view.figure.yaxis.axis_label = "intercept b"
+        self.fan = ColumnDataSource({"x0": [], "y0": [], "x1": [], "y1": []}, name="fan")
+        self.full = ColumnDataSource({"x0": [], "y0": [], "x1": [], "y1": []}, name="full-arrow")
+        self.mean = ColumnDataSource({"x0": [], "y0": [], "x1": [], "y1": []}, name="mean-arrow")
+        figure = self.view.figure
+        figure.add_layout(Arrow(source=self.fan, x_start="x0", y_start="y0", x_end="x1", y_end="y1",
+                                line_color=PATH_COLORS[1], line_width=1.8, line_alpha=0.8,
+                                end=VeeHead(size=9, line_color=PATH_COLORS[1], fill_color=PATH_COLORS[1])))
+        figure.add_layout(Arrow(source=self.full, x_start="x0", y_start="y0", x_end="x1", y_end="y1",
+                                line_color="white", line_width=4,
+                                end=NormalHead(size=14, fill_color="white", line_color="black")))
+        figure.add_layout(Arrow(source=self.mean, x_start="x0", y_start="y0", x_end="x1", y_end="y1",
+                                line_color="black", line_width=2, line_dash="dashed",
+                                end=VeeHead(size=10, fill_color="black")))
+        self.view.on_tap(self.move_point)
+        self.summary = ""
+        self.refresh()
+
+    def move_point(self, x, y):
+        if x is not None and y is not None and self.landscape.contains((x, y)):
+            self.point = (float(x), float(y))
+
+    def resample(self, *_):
+        self.seed += 1
+
+    def batch_gradients(self, batch_size: int | None = None, seed: int | None = None) -> np.ndarray:
+        """The gradients of one shuffled epoch split into batches of B: shape (N/B, 2)."""
+        batch_size = batch_size or self.batch_size
+        order = np.random.default_rng(self.seed if seed is None else seed).permutation(self.fit.n)
+        batches = order.reshape(-1, batch_size)
+        return np.array([self.fit.grad(np.array(self.point), batch=b) for b in batches])
+
+    def spread(self, batch_size: int | None = None, seed: int | None = None) -> float:
+        """Root-mean-square distance of the batch gradients from the full-batch gradient."""
+        deviations = self.batch_gradients(batch_size, seed) - self.fit.grad(np.array(self.point))
+        spread = float(np.sqrt(np.mean(np.sum(deviations**2, axis=-1))))
+        return 0.0 if spread < 1e-9 else spread  # B = N: only rounding error is left
+
+    def expected_spread(self, batch_size: int) -> float:
+        """The same spread on average over all shuffles: σ²/B · (N − B)/(N − 1) under the root."""
+        per_example = self.fit.per_example_grads(np.array(self.point))
+        variance = np.mean(np.sum((per_example - per_example.mean(axis=0)) ** 2, axis=-1))
+        n = self.fit.n
+        return float(np.sqrt(variance / batch_size * (n - batch_size) / (n - 1)))
+
+    @param.depends("batch_size", "show", "seed", "point", watch=True)
+    def refresh(self):
+        grads = self.batch_gradients()
+        full = self.fit.grad(np.array(self.point))
+        x, y = self.point
+
+        def arrows(vectors):
+            ends = np.array(self.point) - ARROW_LR * np.atleast_2d(vectors)
+            return {"x0": [x] * len(ends), "y0": [y] * len(ends), "x1": list(ends[:, 0]), "y1": list(ends[:, 1])}
+
+        mini = self.show == "mini-batches"
+        self.fan.data = arrows(grads) if mini else arrows(np.zeros((0, 2)))
+        self.mean.data = arrows(grads.mean(axis=0)) if mini else arrows(np.zeros((0, 2)))
+        self.full.data = arrows(full)
+        count = len(grads)
+        self.summary = (
+            f"**{count} batches of {self.batch_size}** make one epoch ({self.fit.n} examples). "
+            f"Full-batch gradient: ({fmt(full[0])}, {fmt(full[1])}). "
+            f"Mean of the {count} batch gradients: ({fmt(grads.mean(axis=0)[0])}, {fmt(grads.mean(axis=0)[1])}). "
+            f"Spread of the batch arrows (RMS distance from the full one): **{fmt(self.spread())}**."
+        )
+
+    def spectrum_rows(self):
+        rows = []
+        for b in divisors(self.fit.n):
+            rows.append([b, self.fit.n // b, float(self.expected_spread(b)), float(self.spread(b))])
+        return rows
+
+
+TEXT_INTRO = r"""
+# Chapter 1 · Stochastic gradient descent
+
+In chapter 0 the gradient was exact. In real training the loss is an average over a data set
+of $$N$$ examples,
+
+$$L(\theta) = \frac{1}{N}\sum_{i=1}^{N} \ell_i(\theta)$$
+
+and so is its gradient: one backward pass per example, then a mean. With a million images,
+a single exact step means a million backward passes.
+
+The way out is to look at a few examples only. Draw a **mini-batch** of $$B$$ examples at
+random and average their gradients. The result is a random vector, but its *expected value* is
+the true gradient: it is **unbiased**. Each estimate errs, yet the errors have no direction.
+
+$$\theta \leftarrow \theta - \eta \cdot \frac{1}{B}\sum_{j \in \text{batch}} \nabla \ell_j(\theta)$$
+
+That is **stochastic gradient descent** (SGD). The rule is unchanged; only the gradient is
+estimated.
+
+## By hand: four points, one weight
+
+Fit $$y = \theta x$$ to the points (1, 2), (2, 4), (3, 5) and (4, 8), with squared error.
+Each example's gradient is $$-2x_i(y_i - \theta x_i)$$. From $$\theta = 1$$ with
+$$\eta = 0.01$$: the full batch averages all four; SGD instead takes one step on batch
+{1, 3} and a second on batch {2, 4}, measured where the first step left it.
+"""
+
+TEXT_TABLE_AFTER = r"""
+Two cheap noisy steps went further than one exact step. The two batches disagree a lot
+(batch {2, 4} holds the large-$$x$$ points, whose errors are biggest), and that disagreement is
+the price of the shortcut. Averaged, they agree with the full gradient exactly.
+
+## Full-batch vs mini-batch gradients
+
+Below is the loss of a straight-line fit, $$y = wx + b$$, to 24 noisy points, drawn over the
+two parameters. At the chosen point, the white arrow is the full-batch step and the orange
+arrows are the steps of one epoch of mini-batches: the data shuffled, then cut into $$24/B$$
+batches. The dashed black arrow is their mean.
+
+Try: move the batch size from 1 to 24 and watch the fan close; press **Resample** for another
+shuffle; click near the minimum (the star), where the true gradient is small but the batch
+gradients are not.
+"""
+
+TEXT_NOISE = r"""
+The spread falls roughly like $$1/\sqrt{B}$$, and reaches zero at $$B = N$$, where every
+"batch" is the whole data set. The table compares the spread you see for this shuffle with its
+average over all shuffles, $$\sqrt{\frac{\sigma^2}{B}\cdot\frac{N-B}{N-1}}$$, where $$\sigma^2$$
+is the variance of the per-example gradients at this point.
+
+## Why the noise can help
+
+Noise in the step is not only a cost.
+
+- **Saddles.** At a saddle the full gradient is zero, but a batch gradient almost never is. A
+  random push moves the parameters off the ridge, and from there the descent direction takes
+  over (chapter 0 showed exact gradient descent stopping dead on the ridge).
+- **Sharp and flat minima.** A narrow pit can be escaped by a random kick; a wide basin cannot.
+  So SGD tends to end in wide basins, where small changes to the weights barely change the loss.
+  Wide minima are often linked to better results on unseen data, although that link is an
+  empirical observation, not a theorem.
+- **Batch size sets the noise.** Small batches give noisy, cheap steps; large batches give
+  accurate, expensive ones. Very large batches usually need their learning rate retuned.
+
+## One epoch, step by step
+
+Training repeats the same loop, and one pass over the data is an **epoch**:
+"""
+
+TEXT_CODE = r"""
+Shuffle the data again at the start of every epoch. Without it, the same batches come in the
+same order each time, and the noise stops being random.
+
+## The code that ran
+
+The update is the same function as in chapter 0; what changes is the gradient we pass it.
+The core's `run` accepts any gradient function, including one that draws a new batch each step.
+In PyTorch the same loop reads as follows (shown for reference, not run here):
+
+```python
+optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
+for inputs, targets in loader:          # the loader shuffles and batches
+    optimizer.zero_grad()               # gradients add up unless cleared
+    loss = loss_fn(model(inputs), targets)
+    loss.backward()                     # the mini-batch gradient
+    optimizer.step()                    # theta <- theta - lr * gradient
+```
+"""
+
+
+def loop_diagram(batch_size: int, n: int) -> str:
+    steps = ["Shuffle the N examples", f"Cut into N/B = {n // batch_size} batches of B = {batch_size}",
+             "Gradient on one batch", "Update θ ← θ − η·g", f"Next batch; after {n // batch_size} updates, "
+             "one epoch is done"]
+    boxes = "".join(f'<div style="border:2px solid #0072B2;border-radius:8px;padding:8px 10px;margin:4px;'
+                    f'min-width:130px;text-align:center">{s}</div><div style="align-self:center">→</div>'
+                    for s in steps)
+    return f'<div style="display:flex;flex-wrap:wrap;align-items:stretch">{boxes}<div style="align-self:center">' \
+           f'repeat</div></div>'
+
+
+def quiz() -> Quiz:
+    return Quiz(
+        "Why does SGD estimate the gradient from a random subset instead of using all the data?",
+        [
+            Choice("Each step is far cheaper, and the estimate is right on average", True,
+                   "A batch of B examples costs B backward passes instead of N, and its mean gradient is unbiased. "
+                   "Many cheap, noisy steps make more progress than a few exact ones."),
+            Choice("The subset's gradient is more accurate than the full one", False,
+                   "It is less accurate: it has variance the full gradient does not. Its advantage is cost."),
+            Choice("Using all the data would overfit immediately", False,
+                   "Full-batch descent does not overfit by itself; it is just slow. Noise may help generalisation, "
+                   "but that is a side benefit, not why batches are used."),
+            Choice("Random subsets make the loss function convex", False,
+                   "The loss surface is what it is; sampling only changes how we estimate its slope."),
+        ],
+        name="quiz1",
+    )
+
+
+def page():
+    lesson = MiniBatchLesson()
+    resample = pn.widgets.Button(name="Resample", button_type="primary", width=110)
+    resample.on_click(lesson.resample)
+    summary = pn.pane.Markdown("", name="minibatch-summary", sizing_mode="stretch_width")
+    spectrum = WorkedTable(name="spectrum")
+    diagram = pn.pane.HTML(loop_diagram(lesson.batch_size, lesson.fit.n), sizing_mode="stretch_width")
+
+    def sync(*_):
+        summary.object = lesson.summary
+        spectrum.show(["batch size B", "updates per epoch N/B", "expected spread", "spread, this shuffle"],
+                      lesson.spectrum_rows())
+        diagram.object = loop_diagram(lesson.batch_size, lesson.fit.n)
+
+    lesson.param.watch(sync, ["batch_size", "show", "seed", "point"])
+    sync()
+    controls = pn.Row(
+        pn.widgets.DiscreteSlider.from_param(lesson.param.batch_size, width=300),
+        pn.widgets.RadioButtonGroup.from_param(lesson.param.show, width=300), resample,
+    )
+    return pn.Column(
+        pn.pane.Markdown(TEXT_INTRO, sizing_mode="stretch_width"),
+        ToyTable(),
+        pn.pane.Markdown(TEXT_TABLE_AFTER, sizing_mode="stretch_width"),
+        controls,
+        pn.Row(pn.pane.Bokeh(row(lesson.view.figure), name="minibatch"), pn.Column(summary, spectrum)),
+        pn.pane.Markdown(TEXT_NOISE, sizing_mode="stretch_width"),
+        diagram,
+        pn.pane.Markdown(TEXT_CODE, sizing_mode="stretch_width"),
+        code_view(sgd),
+        quiz(),
+        sizing_mode="stretch_width", name="chapter-1",
+    )

@@ -1,0 +1,281 @@
+"""Chapter 2: momentum and Nesterov. Velocity as a moving average of gradients."""
+
+import numpy as np
+import panel as pn
+import param
+
+from landscapes import get
+from optimizers import run
+from optimizers.sgd import sgd
+from widgets.code_view import code_view
+from widgets.explorer import Contestant, Explorer
+from widgets.inputs import InputError, parse_number
+from widgets.palette import PATH_COLORS
+from widgets.quiz import Choice, Quiz
+from widgets.worked_table import WorkedTable
+
+RATES = [0.005, 0.01, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3]
+TOLERANCE = 1e-3
+"""Loss above the minimum that counts as "arrived" in the step counts shown."""
+
+
+def momentum_table(lr: float, beta: float, steps: int = 5):
+    """Momentum and plain gradient descent on (x − 3)² from 0, side by side, from the core."""
+    def grad(x):
+        return 2 * (x - 3.0)
+
+    with_momentum = run("momentum", grad, [0.0], steps, lr=lr, momentum=beta)
+    plain = run("sgd", grad, [0.0], steps, lr=lr)
+    rows = [[0, 0.0, 0.0, 0.0]]
+    for k in range(steps):
+        rows.append([k + 1, float(with_momentum.params[k + 1, 0]), float(with_momentum.internals["velocity"][k, 0]),
+                     float(plain.params[k + 1, 0])])
+    ratio = with_momentum.params[-1, 0] / plain.params[-1, 0] if plain.params[-1, 0] else float("nan")
+    note = f"After {steps} steps momentum has covered {ratio:.2f} times the distance of plain gradient descent."
+    return rows, note
+
+
+class MomentumTable(pn.viewable.Viewer):
+    def __init__(self):
+        super().__init__()
+        self.lr_box = pn.widgets.TextInput(name="Learning rate η", value="0.01", width=160)
+        self.beta_box = pn.widgets.TextInput(name="Momentum β", value="0.9", width=160)
+        self.message = pn.pane.Alert("", alert_type="danger", visible=False, name="momentum-message")
+        self.table = WorkedTable(name="momentum-table")
+        self.lr, self.beta = 0.01, 0.9
+        for box in (self.lr_box, self.beta_box):
+            box.param.watch(self._typed, "value")
+        self._refresh()
+
+    def _typed(self, _):
+        try:
+            lr = parse_number(self.lr_box.value, name="η", low=0.0, high=1.0)
+            beta = parse_number(self.beta_box.value, name="β", low=0.0, high=0.999)
+        except InputError as problem:
+            self.message.object, self.message.visible = str(problem), True
+            return
+        self.message.visible = False
+        self.lr, self.beta = lr, beta
+        self._refresh()
+
+    def _refresh(self):
+        rows, note = momentum_table(self.lr, self.beta)
+        self.table.show(["step", "momentum θ", "velocity v", "plain GD θ"], rows, note)
+
+    def __panel__(self):
+        return pn.Column(pn.Row(self.lr_box, self.beta_box), self.message, self.table)
+
+
+class RavineRace(param.Parameterized):
+    """SGD and momentum from one start on the ravine, each on its own map, one player."""
+
+    beta = param.Number(default=0.9, bounds=(0.0, 0.99), step=0.01, label="Momentum β")
+    lr = param.Selector(objects=RATES, default=0.15, label="Learning rate η")
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        self.explorer = Explorer("ravine", get("ravine"), self._contestants(), 300, width=520, height=330,
+                                 separate_maps=True)
+        self.explorer.recompute()
+
+    def _contestants(self):
+        return [Contestant("sgd", "SGD", PATH_COLORS[1], {"lr": self.lr}),
+                Contestant("momentum", f"momentum β={self.beta:g}", PATH_COLORS[0],
+                           {"lr": self.lr, "momentum": self.beta})]
+
+    @param.depends("beta", "lr", watch=True)
+    def _changed(self):
+        self.explorer.contestants = self._contestants()
+        self.explorer.recompute()
+
+    def verdict(self) -> str:
+        sgd_steps, momentum_steps = self.explorer.steps_to_reach(TOLERANCE)
+
+        def said(n):
+            return f"{n} steps" if n is not None else f"not within {self.explorer.steps} steps"
+
+        return (f"Steps until the loss is within {TOLERANCE:g} of the minimum: SGD **{said(sgd_steps)}**, "
+                f"momentum **{said(momentum_steps)}**.")
+
+
+def overshoot(path: np.ndarray, start: np.ndarray) -> tuple[float, int]:
+    """How far a path goes past the minimum (at the origin) along the start's direction, and how
+    many times it crosses over."""
+    direction = start / np.linalg.norm(start)
+    along = path @ direction
+    along = along[np.isfinite(along)]
+    signs = np.sign(along[np.abs(along) > 1e-9])
+    return float(max(0.0, -along.min())), int(np.sum(signs[1:] != signs[:-1]))
+
+
+class LookaheadLesson(param.Parameterized):
+    """Classical momentum and Nesterov from one start on the bowl, with Nesterov's ghost."""
+
+    beta = param.Number(default=0.9, bounds=(0.0, 0.99), step=0.01, label="Momentum β")
+    lr = param.Selector(objects=RATES, default=0.05, label="Learning rate η")
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        self.explorer = Explorer("nesterov", get("bowl"), self._contestants(), 150, width=520, height=460,
+                                 title="Classical momentum and Nesterov (click to set the start)")
+        self.explorer.recompute()
+
+    def _contestants(self):
+        hyper = {"lr": self.lr, "momentum": self.beta}
+        return [Contestant("momentum", "classical momentum", PATH_COLORS[1], hyper),
+                Contestant("nesterov", "Nesterov", PATH_COLORS[0], hyper, ghost=True)]
+
+    @param.depends("beta", "lr", watch=True)
+    def _changed(self):
+        self.explorer.contestants = self._contestants()
+        self.explorer.recompute()
+
+    def overshoots(self) -> list[tuple[float, int]]:
+        start = self.explorer.start
+        return [overshoot(c.path(t), start) for c, t in zip(self.explorer.contestants, self.explorer.trajectories,
+                                                             strict=True)]
+
+    def verdict(self) -> str:
+        (c_peak, c_cross), (n_peak, n_cross) = self.overshoots()
+        return (f"Furthest past the minimum: classical **{c_peak:.3g}**, Nesterov **{n_peak:.3g}**. "
+                f"Times it crossed over: classical **{c_cross}**, Nesterov **{n_cross}**.")
+
+
+TEXT_INTRO = r"""
+# Chapter 2 · Momentum and Nesterov
+
+In a long narrow valley, plain gradient descent wastes its effort. The slope across the valley
+is steep, so every step overshoots sideways; the slope along the floor is gentle, so progress
+toward the minimum is slow. Most of each step goes into bouncing between the walls.
+
+Momentum gives the ball mass. It keeps a **velocity** $$v$$, one number per parameter, and steps
+along it instead of along the raw gradient:
+
+$$v_t = \beta  v_{t-1} + g_t \qquad \theta_t = \theta_{t-1} - \eta  v_t$$
+
+with $$v_0 = 0$$ and $$g_t$$ the gradient at $$\theta_{t-1}$$. This is the form PyTorch's SGD
+uses. With $$\beta = 0$$ the velocity is just the gradient and we are back to plain descent.
+
+## Velocity is a moving average
+
+Unroll the recursion: $$v_t = g_t + \beta g_{t-1} + \beta^2 g_{t-2} + \dots$$ A gradient from $$k$$
+steps ago still counts with weight $$\beta^k$$. With $$\beta = 0.9$$ that is 0.35 after ten steps
+and 0.005 after fifty, so the memory reaches back about $$1/(1-\beta) = 10$$ steps.
+
+This is why momentum fixes the valley. Across the valley the gradient flips sign every step, and
+in the sum those terms cancel. Along the floor it points the same way every step, and the terms
+add up: on a steady slope the velocity grows to $$1/(1-\beta)$$ times the gradient.
+
+## By hand: five steps on $$(x-3)^2$$
+
+Start at 0 with $$\eta = 0.01$$ and $$\beta = 0.9$$. The first step is identical for both
+methods, because the velocity starts at zero. From the second step on, momentum adds 90% of its
+previous velocity. Try $$\beta = 0$$ (the columns match) or $$\beta = 0.99$$.
+"""
+
+TEXT_RACE = r"""
+Momentum multiplies the step on a steady slope by up to $$1/(1-\beta)$$, so a learning rate
+that was comfortable without momentum can be too large with it. Lower $$\eta$$ when you turn
+momentum on.
+
+## SGD vs momentum, side by side
+
+Both start from the same point on the ravine $$0.05x^2 + 5y^2$$. The walls have curvature 10
+and the floor 0.1. At $$\eta = 0.15$$ plain descent overshoots across the valley on every step
+(the factor is $$1 - 0.15 \times 10 = -0.5$$) while crawling along the floor. Click either map to
+move the shared start. Set $$\beta = 0$$ and the two paths become the same path.
+"""
+
+TEXT_NESTEROV = r"""
+## Nesterov: measure the slope where you are about to be
+
+Near a minimum, a heavy ball has a problem: its velocity still points the old way after it has
+passed the bottom, and it only learns of the new slope a step late. Nesterov's method measures
+the gradient at the **lookahead point**, where the current velocity is about to carry it:
+
+$$g_t = \nabla L(\theta_{t-1} - \eta\beta  v_{t-1}) \qquad v_t = \beta v_{t-1} + g_t
+\qquad \theta_t = \theta_{t-1} - \eta  v_t$$
+
+Past the minimum, the lookahead point is further past it, so the slope there already pulls
+back, and the velocity turns earlier. The hollow marker (the ghost) is that lookahead point.
+
+A detail worth knowing: PyTorch stores the lookahead point itself as the parameters and writes
+the step as $$\theta \leftarrow \theta - \eta(g_t + \beta v_t)$$. The two forms trace the same
+sequence of points, shifted by $$\eta\beta v$$; the course's core follows PyTorch and records
+both the ball and its ghost.
+"""
+
+TEXT_BETA = r"""
+## Choosing β
+
+- **β = 0**: no memory, plain SGD.
+- **β = 0.5**: a memory of about two steps; mild smoothing.
+- **β = 0.9**: about ten steps. The usual default, and a good first choice.
+- **β = 0.99**: about a hundred steps. Very smooth, very slow to turn: after passing the minimum
+  it keeps going for a long time. Try it above and watch the loss curve.
+
+With momentum the loss often falls in a sawtooth: it dips, rises while the ball overshoots,
+then dips lower. Bumps that shrink are normal. Bumps that grow mean the learning rate is too
+large. Nesterov is not free of limits either: on the ravine at $$\eta = 0.15$$ and
+$$\beta = 0.9$$ classical momentum converges but Nesterov diverges, because measuring the slope
+further ahead makes it more sensitive to the steep walls.
+
+## The code that ran
+
+Classical momentum and Nesterov are the same function with a flag:
+"""
+
+
+def quiz() -> Quiz:
+    return Quiz(
+        "You use momentum with β = 0.9, and the gradient suddenly reverses direction. What happens next?",
+        [
+            Choice("The ball keeps moving the old way for a few steps, then turns around", True,
+                   "The velocity still holds about ten steps of old gradients. Each new gradient subtracts from it, "
+                   "so the ball slows, overshoots, and turns after a few steps. Nesterov turns a little earlier."),
+            Choice("It reverses at once, like plain gradient descent", False,
+                   "That is β = 0. With β = 0.9 only 10% of the new velocity comes from the new gradient's side "
+                   "at first; the rest is remembered motion."),
+            Choice("It stops dead, because the two directions cancel", False,
+                   "They cancel only for an instant, while the velocity passes through zero; the new gradient keeps "
+                   "pushing, so the ball then accelerates the new way."),
+            Choice("It diverges", False,
+                   "A reversal alone does not make momentum diverge; too large a learning rate for the curvature "
+                   "does."),
+        ],
+        name="quiz2",
+    )
+
+
+def slider_row(lesson):
+    return pn.Row(
+        pn.widgets.FloatSlider.from_param(lesson.param.beta, width=280),
+        pn.widgets.DiscreteSlider.from_param(lesson.param.lr, width=280),
+    )
+
+
+def page():
+    race, lookahead = RavineRace(), LookaheadLesson()
+    race_verdict = pn.pane.Markdown(race.verdict(), name="race-verdict")
+    lookahead_verdict = pn.pane.Markdown(lookahead.verdict(), name="nesterov-verdict")
+    race.param.watch(lambda *_: setattr(race_verdict, "object", race.verdict()), ["beta", "lr"])
+    lookahead.param.watch(lambda *_: setattr(lookahead_verdict, "object", lookahead.verdict()), ["beta", "lr"])
+    for lesson, verdict in ((race, race_verdict), (lookahead, lookahead_verdict)):
+        for view in lesson.explorer.views:
+            view.on_tap(lambda x, y, lesson=lesson, verdict=verdict: setattr(verdict, "object", lesson.verdict()))
+    return pn.Column(
+        pn.pane.Markdown(TEXT_INTRO, sizing_mode="stretch_width"),
+        MomentumTable(),
+        pn.pane.Markdown(TEXT_RACE, sizing_mode="stretch_width"),
+        slider_row(race),
+        race_verdict,
+        pn.pane.Bokeh(race.explorer.layout(), name="race"),
+        pn.pane.Markdown(TEXT_NESTEROV, sizing_mode="stretch_width"),
+        slider_row(lookahead),
+        lookahead_verdict,
+        pn.pane.Bokeh(lookahead.explorer.layout(), name="lookahead"),
+        pn.pane.Markdown(TEXT_BETA, sizing_mode="stretch_width"),
+        code_view(sgd),
+        quiz(),
+        sizing_mode="stretch_width", name="chapter-2",
+    )

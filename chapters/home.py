@@ -1,0 +1,72 @@
+"""The home page: what the course is, how to use it, and the family of optimizers at a glance."""
+
+import panel as pn
+from bokeh.models import ColumnDataSource, LabelSet, Range1d
+from bokeh.plotting import figure
+
+from optimizers import REGISTRY
+
+from .catalog import CHAPTERS
+
+INTRO = """
+# Optimizer Lab
+
+Training a neural network means walking downhill on a surface you cannot see, one small step at
+a time. The *optimizer* decides each step. This course builds the optimizers in use today, one
+idea at a time, and lets you watch each of them move.
+
+Every number on these pages is computed while you read, by the same small NumPy functions
+that are printed in each chapter. Change a setting and the page recomputes.
+
+## How to use the widgets
+
+- **Click** on a contour map to put the ball somewhere else.
+- **Play** runs the optimizer step by step in your browser; **Step** and **Back** move one step;
+  **Reset** goes back to the start. The speed slider sets steps per second.
+- **Sliders** change a hyperparameter; the path is recomputed at once and shown in full.
+- A run that blows up is not an error: the page tells you the step where it diverged.
+"""
+
+
+def family_at_a_glance():
+    """Each optimizer placed by its year and its chapter, linked to the method it extends."""
+    parents = {"momentum": "sgd", "nesterov": "momentum", "adagrad": "sgd", "rmsprop": "adagrad",
+               "adam": "rmsprop", "adamw": "adam", "amsgrad": "adam", "adamax": "adam", "nadam": "adam",
+               "radam": "adam", "adafactor": "rmsprop", "lion": "adamw", "lamb": "adamw", "sophia": "adam"}
+    lanes = {"sgd": 0, "momentum": 1, "nesterov": 2, "adagrad": 3, "rmsprop": 4, "adafactor": 5,
+             "adam": 6, "adamax": 7, "nadam": 8, "amsgrad": 9, "radam": 10, "adamw": 11, "lamb": 12,
+             "lion": 13, "sophia": 14}
+    position = {n: (REGISTRY[n].year if n != "sgd" else 1951, lanes[n]) for n in REGISTRY}
+    fig = figure(width=760, height=360, title="The optimizer family: year of publication, and what each builds on",
+                 x_range=Range1d(1945, 2028), y_range=Range1d(-1, 15.5), toolbar_location=None,
+                 name="family", x_axis_label="year")
+    fig.yaxis.visible = False
+    fig.ygrid.visible = False
+    xs, ys = [], []
+    for child, parent in parents.items():
+        (x0, y0), (x1, y1) = position[parent], position[child]
+        xs.append([x0, x1])
+        ys.append([y0, y1])
+    fig.multi_line(xs, ys, color="#999999", line_width=1.5)
+    source = ColumnDataSource({
+        "x": [position[n][0] for n in REGISTRY], "y": [position[n][1] for n in REGISTRY],
+        "label": [f"{REGISTRY[n].title} (ch. {REGISTRY[n].chapter})" for n in REGISTRY],
+        "color": ["#0072B2" if REGISTRY[n].chapter <= 2 else "#D55E00" if REGISTRY[n].chapter <= 5 else "#009E73"
+                  for n in REGISTRY],
+    })
+    fig.scatter("x", "y", source=source, size=11, color="color", line_color="white")
+    fig.add_layout(LabelSet(x="x", y="y", text="label", source=source, x_offset=8, y_offset=-7,
+                            text_font_size="11px"))
+    return pn.pane.Bokeh(fig)
+
+
+def page():
+    links = "\n".join(f"{c.number}. [{c.title}](?chapter={c.number}): {c.promise}" for c in CHAPTERS)
+    return pn.Column(
+        pn.pane.Markdown(INTRO, sizing_mode="stretch_width"),
+        pn.pane.Markdown("## The chapters\n\n" + links, sizing_mode="stretch_width"),
+        pn.pane.Markdown("## The family at a glance\n\nBlue: the momentum line (chapters 1-2). "
+                         "Orange: adaptive rates (3-5). Green: what came after (6).", sizing_mode="stretch_width"),
+        family_at_a_glance(),
+        sizing_mode="stretch_width", name="home",
+    )

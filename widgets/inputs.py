@@ -1,0 +1,28 @@
+"""Safe reading of numbers typed by a learner: parsed, never evaluated."""
+
+import math
+
+
+class InputError(ValueError):
+    """A message to show beside the box; nothing else changes."""
+
+
+def parse_number(text: str, *, name: str, low: float, high: float) -> float:
+    cleaned = text.strip().replace("−", "-")
+    if cleaned.count(",") == 1 and "." not in cleaned:
+        cleaned = cleaned.replace(",", ".")  # a decimal comma, as many learners write it
+    try:
+        value = float(cleaned)
+    except ValueError:
+        raise InputError(f"{name}: “{text.strip()[:30]}” is not a number. Type something like 0.1.") from None
+    if not math.isfinite(value) or not low <= value <= high:
+        raise InputError(f"{name} must be between {low:g} and {high:g}; got {text.strip()[:30]}.")
+    return value
+
+
+def parse_numbers(text: str, *, name: str, low: float, high: float, count: tuple[int, int]) -> list[float]:
+    """A comma- or space-separated list of numbers."""
+    parts = [p for p in text.replace(",", " ").replace(";", " ").split() if p]
+    if not count[0] <= len(parts) <= count[1]:
+        raise InputError(f"{name}: give between {count[0]} and {count[1]} numbers, separated by commas.")
+    return [parse_number(p, name=name, low=low, high=high) for p in parts]

@@ -1,0 +1,118 @@
+"""A contour map of a landscape, with animated optimizer paths and click-to-set-start."""
+
+from collections.abc import Callable
+
+import numpy as np
+from bokeh.events import Tap
+from bokeh.models import ColumnDataSource, Range1d
+from bokeh.plotting import figure
+from bokeh.plotting.contour import contour_data
+
+from landscapes import Landscape
+
+from .palette import CONTOUR_PALETTE, MINIMUM_COLOR
+from .timeline import Timeline
+
+LEVELS = 18
+
+
+def contour_field(landscape: Landscape, resolution: int = 140):
+    """The grid and the values to contour: log10 of the gap to the minimum where the landscape
+    asks for a log scale (its values span many decades), the loss itself otherwise."""
+    xs, ys, z = landscape.grid(resolution)
+    if landscape.log_contours:
+        z = np.log10(z - z.min() + 1e-3)
+    levels = np.linspace(z.min(), z.max(), LEVELS + 1)
+    return xs, ys, z, levels
+
+
+def _fill_colors():
+    picks = np.linspace(0, len(CONTOUR_PALETTE) - 1, LEVELS).astype(int)
+    return [CONTOUR_PALETTE[i] for i in picks]
+
+
+class PathLayer:
+    """One optimizer's path on a LandscapeView: the trail so far, the ball, and its start."""
+
+    def __init__(self, view: "LandscapeView", label: str, color: str, dash: str = "solid"):
+        timeline, fig = view.timeline, view.figure
+        self.label = label
+        self.trail_full, trail = timeline.trail(x=[], y=[])
+        self.head_full, head = timeline.point(x=[], y=[])
+        self.start = ColumnDataSource({"x": [], "y": []})
+        fig.line("x", "y", source=trail, color=color, line_width=2.5, line_dash=dash, legend_label=label)
+        fig.scatter("x", "y", source=trail, color=color, size=3.5, alpha=0.8)
+        fig.scatter("x", "y", source=self.start, marker="square", color=color, size=9,
+                    line_color="white")
+        fig.scatter("x", "y", source=head, color=color, size=13, line_color="white", line_width=2,
+                    legend_label=label)
+
+    def updates(self, path: np.ndarray) -> dict:
+        """Track data for a path of shape (steps + 1, 2); NaN rows (after divergence) break it."""
+        self.start.data = {"x": [path[0, 0]], "y": [path[0, 1]]}
+        columns = {"x": path[:, 0], "y": path[:, 1]}
+        return {self.trail_full: columns, self.head_full: columns}
+
+
+class GhostLayer:
+    """A hollow marker at a second point per step, tied to the ball by a dashed line
+    (Nesterov's lookahead: where the next gradient is measured)."""
+
+    def __init__(self, view: "LandscapeView", label: str, color: str):
+        self.full, shown = view.timeline.point(x=[], y=[], bx=[], by=[])
+        fig = view.figure
+        fig.segment("bx", "by", "x", "y", source=shown, color=color, line_dash="dashed", line_width=2)
+        fig.scatter("x", "y", source=shown, size=13, fill_alpha=0.15, fill_color=color,
+                    line_color=color, line_width=2, legend_label=label)
+
+    def updates(self, ghost: np.ndarray, ball: np.ndarray) -> dict:
+        return {self.full: {"x": ghost[:, 0], "y": ghost[:, 1], "bx": ball[:, 0], "by": ball[:, 1]}}
+
+
+class LandscapeView:
+    """Filled contours of a landscape (fixed axes, so playback never syncs ranges)."""
+
+    def __init__(self, landscape: Landscape, timeline: Timeline, *, title: str = "",
+                 width: int = 520, height: int = 440, name: str = "landscape"):
+        self.timeline = timeline
+        self.landscape = landscape
+        self.figure = figure(
+            title=title, width=width, height=height, name=name,
+            x_range=Range1d(*landscape.x_range), y_range=Range1d(*landscape.y_range),
+            tools="pan,wheel_zoom,reset,save", toolbar_location="above",
+            x_axis_label="θ₁ (x)", y_axis_label="θ₂ (y)",
+        )
+        self.figure.grid.visible = False
+        xs, ys, z, levels = contour_field(landscape)
+        self.contours = self.figure.contour(xs, ys, z, levels, fill_color=_fill_colors(),
+                                            line_color="white", line_alpha=0.35, line_width=0.8)
+        self.minima = ColumnDataSource({"x": [], "y": []})
+        self.figure.scatter("x", "y", source=self.minima, marker="star", size=17,
+                            color=MINIMUM_COLOR, line_color="black", legend_label="minimum")
+        self._show_minima(landscape)
+        self.figure.legend.location = "top_right"
+        self.figure.legend.background_fill_alpha = 0.75
+        self.figure.legend.click_policy = "hide"
+
+    def _show_minima(self, landscape):
+        xs, ys = zip(*landscape.minima, strict=True)
+        self.minima.data = {"x": list(xs), "y": list(ys)}
+
+    def add_path(self, label: str, color: str, dash: str = "solid") -> PathLayer:
+        return PathLayer(self, label, color, dash)
+
+    def add_ghost(self, label: str, color: str) -> GhostLayer:
+        return GhostLayer(self, label, color)
+
+    def set_landscape(self, landscape: Landscape):
+        """Redraw the contours and axes for another landscape."""
+        self.landscape = landscape
+        xs, ys, z, levels = contour_field(landscape)
+        self.contours.set_data(contour_data(xs, ys, z, levels))
+        self.figure.x_range.update(start=landscape.x_range[0], end=landscape.x_range[1])
+        self.figure.y_range.update(start=landscape.y_range[0], end=landscape.y_range[1])
+        self._show_minima(landscape)
+
+    def on_tap(self, callback: Callable[[float, float], None]):
+        """Call `callback(x, y)` when the learner clicks on the map."""
+        self.figure.on_event(Tap, lambda event: callback(event.x, event.y))

@@ -1,0 +1,53 @@
+"""Loss against step on a log axis, drawn in step with the player."""
+
+import numpy as np
+from bokeh.models import Range1d
+from bokeh.plotting import figure
+
+from .timeline import Timeline
+
+FLOOR = 1e-12
+"""Gaps below this are drawn at it: a log axis cannot show zero."""
+
+
+def loss_gap(values: np.ndarray, minimum: float) -> np.ndarray:
+    """Loss above the landscape's minimum, so a log axis works even where loss is negative."""
+    return np.maximum(np.asarray(values, dtype=float) - minimum, FLOOR)
+
+
+class LossChart:
+    """One line per path: faint in full, solid up to the current step, with a marker."""
+
+    def __init__(self, timeline: Timeline, *, width: int = 520, height: int = 260, name: str = "loss"):
+        self.timeline = timeline
+        self.figure = figure(
+            width=width, height=height, name=name, y_axis_type="log", title="Loss above the minimum",
+            x_range=Range1d(0, 1), y_range=Range1d(1e-6, 10), tools="save", toolbar_location=None,
+            x_axis_label="step", y_axis_label="L(θ) − L*",
+        )
+        self.series = []
+
+    def add_series(self, label: str, color: str, dash: str = "solid"):
+        full_line, trail = self.timeline.trail(step=[], gap=[])
+        head_full, head = self.timeline.point(step=[], gap=[])
+        self.figure.line("step", "gap", source=trail, color=color, line_width=2.2, line_dash=dash,
+                         legend_label=label)
+        self.figure.scatter("step", "gap", source=head, color=color, size=8)
+        self.figure.legend.location = "top_right"
+        self.series.append((full_line, head_full))
+        return len(self.series) - 1
+
+    def updates(self, gaps: list[np.ndarray]) -> dict:
+        """Track data for each series' loss gaps (same length: steps + 1); fixes the axes."""
+        out = {}
+        finite = np.concatenate([g[np.isfinite(g)] for g in gaps]) if gaps else np.array([1.0])
+        for (line_full, head_full), gap in zip(self.series, gaps, strict=True):
+            columns = {"step": np.arange(len(gap)), "gap": gap}
+            out[line_full] = columns
+            out[head_full] = columns
+        steps = max(len(g) for g in gaps) - 1
+        self.figure.x_range.update(start=0, end=max(steps, 1))
+        low = max(finite.min(), FLOOR) if finite.size else FLOOR
+        high = finite.max() if finite.size else 1.0
+        self.figure.y_range.update(start=low / 3, end=max(high * 3, low * 10))
+        return out

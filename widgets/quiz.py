@@ -1,0 +1,39 @@
+"""A multiple-choice question that explains every answer, right or wrong."""
+
+from dataclasses import dataclass
+
+import panel as pn
+
+
+@dataclass(frozen=True)
+class Choice:
+    text: str
+    correct: bool
+    why: str
+
+
+class Quiz(pn.viewable.Viewer):
+    def __init__(self, question: str, choices: list[Choice], name: str = "quiz"):
+        super().__init__()
+        if sum(c.correct for c in choices) != 1:
+            raise ValueError("a quiz needs exactly one right answer")
+        self.choices = choices
+        self.question = pn.pane.Markdown(f"**Check yourself.** {question}", sizing_mode="stretch_width")
+        self.options = pn.widgets.RadioBoxGroup(options=[c.text for c in choices], value=None,
+                                                name=f"{name}-options")
+        self.options.value = None
+        self.feedback = pn.pane.Alert("Pick an answer.", alert_type="light", name=f"{name}-feedback",
+                                      sizing_mode="stretch_width")
+        self.options.param.watch(self._answer, "value")
+
+    def _answer(self, event):
+        choice = next((c for c in self.choices if c.text == event.new), None)
+        if choice is None:
+            return
+        verdict = "Right." if choice.correct else "Not quite."
+        self.feedback.object = f"**{verdict}** {choice.why}"
+        self.feedback.alert_type = "success" if choice.correct else "warning"
+
+    def __panel__(self):
+        return pn.Column(self.question, self.options, self.feedback, sizing_mode="stretch_width",
+                         styles={"border-left": "4px solid #0072B2", "padding-left": "12px"})
