@@ -89,8 +89,8 @@ class DescentTable(pn.viewable.Viewer):
 
     def __init__(self):
         super().__init__()
-        self.lr_box = pn.widgets.TextInput(name="Learning rate η", value="0.1", width=160)
-        self.start_box = pn.widgets.TextInput(name="Start x₀", value="0", width=160)
+        self.lr_box = pn.widgets.TextInput(label="Learning rate η", value="0.1", width=160)
+        self.start_box = pn.widgets.TextInput(label="Start x₀", value="0", width=160)
         self.message = pn.pane.Alert("", alert_type="danger", visible=False, name="table-message")
         self.table = WorkedTable(name="descent-table")
         self.lr, self.x0 = 0.1, 0.0

@@ -47,8 +47,8 @@ def toy_table(theta: float, lr: float):
 class ToyTable(pn.viewable.Viewer):
     def __init__(self):
         super().__init__()
-        self.theta_box = pn.widgets.TextInput(name="Starting θ", value="1.0", width=160)
-        self.lr_box = pn.widgets.TextInput(name="Learning rate η", value="0.01", width=160)
+        self.theta_box = pn.widgets.TextInput(label="Starting θ", value="1.0", width=160)
+        self.lr_box = pn.widgets.TextInput(label="Learning rate η", value="0.01", width=160)
         self.message = pn.pane.Alert("", alert_type="danger", visible=False, name="toy-message")
         self.examples = WorkedTable(name="toy-examples")
         self.updates = WorkedTable(name="toy-updates")
@@ -296,7 +296,7 @@ def quiz() -> Quiz:
 
 def page():
     lesson = MiniBatchLesson()
-    resample = pn.widgets.Button(name="Resample", button_type="primary", width=110)
+    resample = pn.widgets.Button(label="Resample", color="primary", width=110)
     resample.on_click(lesson.resample)
     summary = pn.pane.Markdown("", name="minibatch-summary", sizing_mode="stretch_width")
     spectrum = WorkedTable(name="spectrum")

@@ -38,8 +38,8 @@ def momentum_table(lr: float, beta: float, steps: int = 5):
 class MomentumTable(pn.viewable.Viewer):
     def __init__(self):
         super().__init__()
-        self.lr_box = pn.widgets.TextInput(name="Learning rate η", value="0.01", width=160)
-        self.beta_box = pn.widgets.TextInput(name="Momentum β", value="0.9", width=160)
+        self.lr_box = pn.widgets.TextInput(label="Learning rate η", value="0.01", width=160)
+        self.beta_box = pn.widgets.TextInput(label="Momentum β", value="0.9", width=160)
         self.message = pn.pane.Alert("", alert_type="danger", visible=False, name="momentum-message")
         self.table = WorkedTable(name="momentum-table")
         self.lr, self.beta = 0.01, 0.9

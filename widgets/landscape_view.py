@@ -38,6 +38,8 @@ class PathLayer:
         timeline, fig = view.timeline, view.figure
         self.label = label
         self.trail_full, trail = timeline.trail(x=[], y=[])
+        self.trail_full.name = f"{fig.name}-path{len(view.paths)}"
+        view.paths.append(self)
         self.head_full, head = timeline.point(x=[], y=[])
         self.start = ColumnDataSource({"x": [], "y": []})
         fig.line("x", "y", source=trail, color=color, line_width=2.5, line_dash=dash, legend_label=label)
@@ -86,6 +88,7 @@ class LandscapeView:
         xs, ys, z, levels = contour_field(landscape)
         self.contours = self.figure.contour(xs, ys, z, levels, fill_color=_fill_colors(),
                                             line_color="white", line_alpha=0.35, line_width=0.8)
+        self.paths: list[PathLayer] = []
         self.minima = ColumnDataSource({"x": [], "y": []})
         self.figure.scatter("x", "y", source=self.minima, marker="star", size=17,
                             color=MINIMUM_COLOR, line_color="black", legend_label="minimum")
