@@ -13,3 +13,11 @@ def sequence_grad():
         return lambda params: np.broadcast_to(next(stream), np.shape(params)).copy()
 
     return make
+
+
+def pytest_terminal_summary(terminalreporter):
+    from browser import ROOT
+
+    folder = ROOT / "artifacts" / "screenshots"
+    if folder.is_dir():
+        terminalreporter.write_line(f"screenshots of every page: {folder}")

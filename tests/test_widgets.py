@@ -1,5 +1,7 @@
 """Widget state in Python, no browser: settings change the Bokeh data as the curriculum says."""
 
+import itertools
+
 import numpy as np
 import pytest
 from bokeh.events import Tap
@@ -150,7 +152,7 @@ def test_spread_shrinks_with_the_batch_and_vanishes_at_the_full_batch():
     lesson = MiniBatchLesson()
     sizes = divisors(lesson.fit.n)
     expected = [lesson.expected_spread(b) for b in sizes]
-    assert all(a > b for a, b in zip(expected, expected[1:], strict=False)) and expected[-1] == 0
+    assert all(a > b for a, b in itertools.pairwise(expected)) and expected[-1] == 0
     observed = [np.mean([lesson.spread(b, seed) ** 2 for seed in range(300)]) ** 0.5 for b in sizes]
     np.testing.assert_allclose(observed[:-1], expected[:-1], rtol=0.15)
     assert lesson.spread(lesson.fit.n) == 0.0

@@ -62,6 +62,7 @@ class GhostLayer:
 
     def __init__(self, view: "LandscapeView", label: str, color: str):
         self.full, shown = view.timeline.point(x=[], y=[], bx=[], by=[])
+        shown.name = f"{view.figure.name}-ghost"
         fig = view.figure
         fig.segment("bx", "by", "x", "y", source=shown, color=color, line_dash="dashed", line_width=2)
         fig.scatter("x", "y", source=shown, size=13, fill_alpha=0.15, fill_color=color,

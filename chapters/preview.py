@@ -1,0 +1,58 @@
+"""A plot for each chapter not written yet, computed by the core, so every page shows something
+real: that chapter's optimizers on Rosenbrock, or the schedules of chapter 7."""
+
+import numpy as np
+import panel as pn
+from bokeh.layouts import row
+from bokeh.models import Range1d
+from bokeh.plotting import figure
+
+from landscapes import get
+from optimizers import REGISTRY, SCHEDULES, make_schedule
+from widgets.explorer import Contestant, Explorer
+from widgets.palette import PATH_COLORS
+
+PREVIEW_LR = {"sgd": 1e-3, "momentum": 5e-4, "nesterov": 5e-4, "adagrad": 0.5, "rmsprop": 0.01, "adam": 0.05,
+              "adamw": 0.05, "amsgrad": 0.05, "adamax": 0.05, "nadam": 0.05, "radam": 0.05, "adafactor": 0.05,
+              "lion": 0.01, "lamb": 0.05, "sophia": 0.01}
+"""Learning rates that make each method's character visible on Rosenbrock in 500 steps."""
+
+CONTESTANTS = {3: ["adagrad", "rmsprop"], 4: ["sgd", "adam"], 5: ["adam", "adamw"],
+               6: ["amsgrad", "adamax", "nadam", "radam", "adafactor", "lion", "lamb", "sophia"],
+               8: list(REGISTRY)}
+
+
+def race(number: int) -> pn.pane.Bokeh:
+    names = CONTESTANTS[number]
+    contestants = [Contestant(n, REGISTRY[n].title, PATH_COLORS[i % len(PATH_COLORS)],
+                              {"lr": PREVIEW_LR[n]}, dash="solid" if i < len(PATH_COLORS) else "dashed")
+                   for i, n in enumerate(names)]
+    explorer = Explorer(f"preview{number}", get("rosenbrock"), contestants, 500, width=520, height=420,
+                        title="Preview: 500 steps on Rosenbrock from (−1.2, 1)")
+    explorer.recompute()
+    return pn.pane.Bokeh(row(explorer.view.figure, explorer.loss.figure), name="preview")
+
+
+def schedules() -> pn.pane.Bokeh:
+    total, steps = 1000, np.arange(1001)
+    fig = figure(width=760, height=360, title="Preview: each schedule, 1000 steps, 10% warmup, peak 1",
+                 x_range=Range1d(0, total), y_range=Range1d(0, 1.05), toolbar_location=None,
+                 x_axis_label="step", y_axis_label="learning rate / peak", name="preview")
+    for i, kind in enumerate(SCHEDULES):
+        schedule = make_schedule(kind, total, 1.0, warmup_steps=100, min_lr=0.0)
+        fig.line(steps, schedule(steps), color=PATH_COLORS[i], line_width=2.5, legend_label=kind)
+    fig.legend.location = "top_right"
+    return pn.pane.Bokeh(fig, name="preview")
+
+
+def preview(number: int):
+    """The preview plot for an unwritten chapter, or None."""
+    if number in CONTESTANTS:
+        return race(number)
+    if number == 7:
+        return schedules()
+    if number == 9:
+        from .home import family_at_a_glance
+
+        return family_at_a_glance()
+    return None
