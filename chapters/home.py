@@ -37,8 +37,8 @@ def family_at_a_glance():
              "adam": 6, "adamax": 7, "nadam": 8, "amsgrad": 9, "radam": 10, "adamw": 11, "lamb": 12,
              "lion": 13, "sophia": 14}
     position = {n: (REGISTRY[n].year if n != "sgd" else 1951, lanes[n]) for n in REGISTRY}
-    fig = figure(width=760, height=360, title="The optimizer family: year of publication, and what each builds on",
-                 x_range=Range1d(1945, 2028), y_range=Range1d(-1, 15.5), toolbar_location=None,
+    fig = figure(width=900, height=380, title="The optimizer family: year of publication, and what each builds on",
+                 x_range=Range1d(1945, 2040), y_range=Range1d(-1, 15.5), toolbar_location=None,
                  name="family", x_axis_label="year")
     fig.yaxis.visible = False
     fig.ygrid.visible = False

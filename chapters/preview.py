@@ -13,7 +13,7 @@ from widgets.explorer import Contestant, Explorer
 from widgets.palette import PATH_COLORS
 
 PREVIEW_LR = {"sgd": 1e-3, "momentum": 5e-4, "nesterov": 5e-4, "adagrad": 0.5, "rmsprop": 0.01, "adam": 0.05,
-              "adamw": 0.05, "amsgrad": 0.05, "adamax": 0.05, "nadam": 0.05, "radam": 0.05, "adafactor": 0.05,
+              "adamw": 0.05, "amsgrad": 0.05, "adamax": 0.05, "nadam": 0.05, "radam": 1e-3, "adafactor": 0.05,
               "lion": 0.01, "lamb": 0.05, "sophia": 0.01}
 """Learning rates that make each method's character visible on Rosenbrock in 500 steps."""
 

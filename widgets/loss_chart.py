@@ -48,6 +48,7 @@ class LossChart:
         steps = max(len(g) for g in gaps) - 1
         self.figure.x_range.update(start=0, end=max(steps, 1))
         low = max(finite.min(), FLOOR) if finite.size else FLOOR
-        high = finite.max() if finite.size else 1.0
+        start = max((g[0] for g in gaps if np.isfinite(g[0])), default=1.0)
+        high = min(finite.max(), 1e3 * start) if finite.size else 1.0  # a diverging run leaves the top
         self.figure.y_range.update(start=low / 3, end=max(high * 3, low * 10))
         return out

@@ -1,0 +1,81 @@
+"""Page speed in headless Chromium: seconds from navigation until a chapter's plots are drawn,
+and milliseconds from a slider change to the redrawn path. `python -m benchmarks.pages`.
+
+Needs the test extra and Debian's chromium (see scripts/test.sh). Each figure is the median of
+several tries, measured on the machine it runs on.
+"""
+
+import statistics
+import sys
+import time
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from browser import launch, served_app  # noqa: E402
+
+TRIES = 5
+SLIDERS = {0: ("explorer-map-path0", 0), 1: ("fan", 0), 2: ("ravine-map1-path0", 0)}
+"""Per chapter: the source whose data a slider change replaces, and which slider to move."""
+
+
+ALL_CANVASES_DRAWN = """() => {
+    const canvases = [];
+    const walk = (root) => root.querySelectorAll("*").forEach((e) => {
+        if (e.tagName === "CANVAS") canvases.push(e);
+        if (e.shadowRoot) walk(e.shadowRoot);
+    });
+    walk(document);
+    return canvases.length > 0 && canvases.every((c) => c.width > 0 && c.height > 0);
+}"""
+
+
+def time_navigation(browser, url) -> float:
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    began = time.perf_counter()
+    page.goto(url)
+    page.wait_for_function("() => window.Bokeh && Bokeh.documents.length > 0", timeout=30000, polling="raf")
+    page.wait_for_function(ALL_CANVASES_DRAWN, timeout=30000, polling="raf")
+    elapsed = time.perf_counter() - began
+    page.close()
+    return elapsed
+
+
+def time_slider(browser, url, source, slider) -> list[float]:
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(url)
+    page.wait_for_function(f"() => window.Bokeh && Bokeh.documents.length && "
+                           f"Bokeh.documents[0].get_model_by_name({source!r})", timeout=30000)
+    read = f"() => JSON.stringify(Bokeh.documents[0].get_model_by_name({source!r}).data)"
+    handle = page.locator(".noUi-handle").nth(slider)
+    handle.scroll_into_view_if_needed()
+    handle.focus()
+    times = []
+    for key in ["ArrowRight", "ArrowLeft"] * TRIES:
+        before = page.evaluate(read)
+        began = time.perf_counter()
+        handle.press(key)
+        page.wait_for_function(f"(before) => ({read})() !== before", arg=before, timeout=10000, polling="raf")
+        times.append((time.perf_counter() - began) * 1000)
+    page.close()
+    return times
+
+
+def main():
+    with served_app() as url, sync_playwright() as playwright:
+        browser = launch(playwright)
+        time_navigation(browser, url)  # warm the server's imports
+        print("Page speed (median of %d): navigation until plots are drawn; slider change until redrawn" % TRIES)
+        for name, query in [("home", "")] + [(f"chapter {n}", f"?chapter={n}") for n in range(10)]:
+            seconds = statistics.median(time_navigation(browser, url + query) for _ in range(TRIES))
+            line = f"  {name:<10} {seconds:5.2f} s"
+            number = int(name.split()[-1]) if name != "home" else None
+            if number in SLIDERS:
+                line += f"   slider -> path {statistics.median(time_slider(browser, url + query, *SLIDERS[number])):6.0f} ms"
+            print(line)
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()
