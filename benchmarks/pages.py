@@ -13,7 +13,7 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from browser import launch, served_app  # noqa: E402
+from browser import launch, served_app
 
 TRIES = 5
 SLIDERS = {0: ("explorer-map-path0", 0), 1: ("fan", 0), 2: ("ravine-map1-path0", 0)}
@@ -66,13 +66,14 @@ def main():
     with served_app() as url, sync_playwright() as playwright:
         browser = launch(playwright)
         time_navigation(browser, url)  # warm the server's imports
-        print("Page speed (median of %d): navigation until plots are drawn; slider change until redrawn" % TRIES)
+        print(f"Page speed (median of {TRIES}): navigation until plots are drawn; slider change until redrawn")
         for name, query in [("home", "")] + [(f"chapter {n}", f"?chapter={n}") for n in range(10)]:
             seconds = statistics.median(time_navigation(browser, url + query) for _ in range(TRIES))
             line = f"  {name:<10} {seconds:5.2f} s"
             number = int(name.split()[-1]) if name != "home" else None
             if number in SLIDERS:
-                line += f"   slider -> path {statistics.median(time_slider(browser, url + query, *SLIDERS[number])):6.0f} ms"
+                slider_ms = statistics.median(time_slider(browser, url + query, *SLIDERS[number]))
+                line += f"   slider -> path {slider_ms:6.0f} ms"
             print(line)
         browser.close()
 

@@ -254,12 +254,12 @@ The core's `run` accepts any gradient function, including one that draws a new b
 In PyTorch the same loop reads as follows (shown for reference, not run here):
 
 ```python
-optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
-for inputs, targets in loader:          # the loader shuffles and batches
-    optimizer.zero_grad()               # gradients add up unless cleared
-    loss = loss_fn(model(inputs), targets)
-    loss.backward()                     # the mini-batch gradient
-    optimizer.step()                    # theta <- theta - lr * gradient
+sgd = torch.optim.SGD(net.parameters(), lr=0.05)
+for epoch in range(epochs):
+    for inputs, targets in loader:          # the loader reshuffles each epoch and cuts batches
+        sgd.zero_grad()                     # PyTorch adds gradients up unless they are cleared
+        loss_fn(net(inputs), targets).backward()   # the mini-batch gradient
+        sgd.step()                          # theta <- theta - lr * gradient
 ```
 """
 
