@@ -8,9 +8,11 @@ from bokeh.models import Range1d
 from bokeh.plotting import figure
 
 from landscapes import get
-from optimizers import REGISTRY, SCHEDULES, make_schedule
-from widgets.explorer import Contestant, Explorer
+from optimizers import REGISTRY, SCHEDULES, make_schedule, run
+from widgets.landscape_view import LandscapeView
+from widgets.loss_chart import loss_gap
 from widgets.palette import PATH_COLORS
+from widgets.timeline import Timeline
 
 PREVIEW_LR = {"sgd": 1e-3, "momentum": 5e-4, "nesterov": 5e-4, "adagrad": 0.5, "rmsprop": 0.01, "adam": 0.05,
               "adamw": 0.05, "amsgrad": 0.05, "adamax": 0.05, "nadam": 0.05, "radam": 1e-3, "adafactor": 0.05,
@@ -23,14 +25,24 @@ CONTESTANTS = {3: ["adagrad", "rmsprop"], 4: ["sgd", "adam"], 5: ["adam", "adamw
 
 
 def race(number: int) -> pn.pane.Bokeh:
-    names = CONTESTANTS[number]
-    contestants = [Contestant(n, REGISTRY[n].title, PATH_COLORS[i % len(PATH_COLORS)],
-                              {"lr": PREVIEW_LR[n]}, dash="solid" if i < len(PATH_COLORS) else "dashed")
-                   for i, n in enumerate(names)]
-    explorer = Explorer(f"preview{number}", get("rosenbrock"), contestants, 500, width=520, height=420,
-                        title="Preview: 500 steps on Rosenbrock from (−1.2, 1)")
-    explorer.recompute()
-    return pn.pane.Bokeh(row(explorer.view.figure, explorer.loss.figure), name="preview")
+    """Static paths and loss curves (no player: these previews are pictures, not widgets)."""
+    surface = get("rosenbrock")
+    view = LandscapeView(surface, Timeline(f"preview{number}"), width=520, height=420, name="preview-map",
+                         title="Preview: 500 steps on Rosenbrock from (−1.2, 1)")
+    loss = figure(width=520, height=420, y_axis_type="log", title="Loss above the minimum", toolbar_location=None,
+                  x_range=Range1d(0, 500), y_range=Range1d(1e-8, 1e4), x_axis_label="step",
+                  y_axis_label="L(θ) − L*")
+    for i, name in enumerate(CONTESTANTS[number]):
+        color, dash = PATH_COLORS[i % len(PATH_COLORS)], "solid" if i < len(PATH_COLORS) else "dashed"
+        extra = {"hess_fn": surface.hess_diag} if REGISTRY[name].needs_hessian else {}
+        traj = run(name, surface.grad, surface.start, 500, lr=PREVIEW_LR[name], bound=surface.escape_bound, **extra)
+        label = REGISTRY[name].title + (f" (diverged at step {traj.diverged_at})" if traj.diverged_at >= 0 else "")
+        view.figure.line(traj.params[:, 0], traj.params[:, 1], color=color, line_dash=dash, line_width=2.2,
+                         legend_label=label)
+        with np.errstate(all="ignore"):
+            gaps = loss_gap(surface.f(traj.params), 0.0)
+        loss.line(np.arange(501), gaps, color=color, line_dash=dash, line_width=2)
+    return pn.pane.Bokeh(row(view.figure, loss), name="preview")
 
 
 def schedules() -> pn.pane.Bokeh:
