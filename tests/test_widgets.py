@@ -272,3 +272,12 @@ def test_quiz_explains_every_answer(module):
         quiz.options.value = choice.text
         assert choice.why in quiz.feedback.object and len(choice.why) > 40
         assert quiz.feedback.alert_type == ("success" if choice.correct else "warning")
+
+
+def test_code_view_shows_the_running_source_verbatim():
+    from optimizers.sgd import sgd
+    from widgets.code_view import code_view
+
+    shown = code_view(sgd)[1].object
+    assert "velocity" in shown and "$$" in shown, "the docstring's maths stays source text"
+    assert "def" in shown and "sgd" in shown
