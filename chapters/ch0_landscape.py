@@ -8,10 +8,12 @@ from landscapes import get
 from optimizers import run
 from optimizers.sgd import sgd
 from widgets.code_view import code_view
+from widgets.controls import choice_slider
 from widgets.explorer import Contestant, Explorer
 from widgets.inputs import InputError, parse_number
 from widgets.palette import PATH_COLORS
 from widgets.quiz import Choice, Quiz
+from widgets.text import prose
 from widgets.worked_table import WorkedTable
 
 LEARNING_RATES = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 0.7, 0.9, 0.95, 1.0, 1.05, 1.1, 1.5]
@@ -259,28 +261,21 @@ def quiz() -> Quiz:
 def page():
     lesson = ExplorerLesson()
     explorer = lesson.explorer
-    controls = pn.Param(
-        lesson,
-        parameters=["landscape", "lr", "steps"],
-        show_name=False,
-        widgets={
-            "landscape": pn.widgets.RadioButtonGroup,
-            "lr": {"type": pn.widgets.DiscreteSlider, "throttled": True},
-            "steps": pn.widgets.RadioButtonGroup,
-        },
-        default_layout=pn.Row,
-        sizing_mode="stretch_width",
+    controls = pn.Row(
+        pn.widgets.RadioButtonGroup.from_param(lesson.param.landscape, width=300),
+        choice_slider(lesson, "lr", width=300),
+        pn.widgets.RadioButtonGroup.from_param(lesson.param.steps, width=300),
     )
     return pn.Column(
-        pn.pane.Markdown(TEXT_SLOPE, sizing_mode="stretch_width"),
+        prose(TEXT_SLOPE),
         DescentTable(),
-        pn.pane.Markdown(TEXT_AFTER_TABLE, sizing_mode="stretch_width"),
-        pn.pane.Markdown(TEXT_EXPLORER, sizing_mode="stretch_width"),
+        prose(TEXT_AFTER_TABLE),
+        prose(TEXT_EXPLORER),
         controls,
         pn.pane.Bokeh(explorer.layout(replay=True), name="explorer"),
-        pn.pane.Markdown(TEXT_FAILURES, sizing_mode="stretch_width"),
+        prose(TEXT_FAILURES),
         saddle_odds_table(),
-        pn.pane.Markdown(TEXT_CLOSING, sizing_mode="stretch_width"),
+        prose(TEXT_CLOSING),
         code_view(sgd),
         quiz(),
         sizing_mode="stretch_width",

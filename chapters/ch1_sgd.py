@@ -10,11 +10,13 @@ from landscapes import LineFit, regression_landscape, synthetic_line
 from optimizers import run
 from optimizers.sgd import sgd
 from widgets.code_view import code_view
+from widgets.controls import choice_slider
 from widgets.inputs import InputError, parse_number
 from widgets.landscape_view import LandscapeView
 from widgets.palette import PATH_COLORS
 from widgets.quiz import Choice, Quiz
 from widgets.readout import fmt
+from widgets.text import prose
 from widgets.timeline import Timeline
 from widgets.worked_table import WorkedTable
 
@@ -155,9 +157,10 @@ class MiniBatchLesson(param.Parameterized):
             return {"x0": [x] * len(ends), "y0": [y] * len(ends), "x1": list(ends[:, 0]), "y1": list(ends[:, 1])}
 
         mini = self.show == "mini-batches"
-        self.fan.data = arrows(grads) if mini else arrows(np.zeros((0, 2)))
-        self.mean.data = arrows(grads.mean(axis=0)) if mini else arrows(np.zeros((0, 2)))
-        self.full.data = arrows(full)
+        with pn.io.hold():  # the three arrow sets reach the browser in one message
+            self.fan.data = arrows(grads) if mini else arrows(np.zeros((0, 2)))
+            self.mean.data = arrows(grads.mean(axis=0)) if mini else arrows(np.zeros((0, 2)))
+            self.full.data = arrows(full)
         count = len(grads)
         self.summary = (
             f"**{count} batches of {self.batch_size}** make one epoch ({self.fit.n} examples). "
@@ -311,18 +314,18 @@ def page():
     lesson.param.watch(sync, ["batch_size", "show", "seed", "point"])
     sync()
     controls = pn.Row(
-        pn.widgets.DiscreteSlider.from_param(lesson.param.batch_size, width=300),
+        choice_slider(lesson, "batch_size", width=300),
         pn.widgets.RadioButtonGroup.from_param(lesson.param.show, width=300), resample,
     )
     return pn.Column(
-        pn.pane.Markdown(TEXT_INTRO, sizing_mode="stretch_width"),
+        prose(TEXT_INTRO),
         ToyTable(),
-        pn.pane.Markdown(TEXT_TABLE_AFTER, sizing_mode="stretch_width"),
+        prose(TEXT_TABLE_AFTER),
         controls,
         pn.Row(pn.pane.Bokeh(row(lesson.view.figure), name="minibatch"), pn.Column(summary, spectrum)),
-        pn.pane.Markdown(TEXT_NOISE, sizing_mode="stretch_width"),
+        prose(TEXT_NOISE),
         diagram,
-        pn.pane.Markdown(TEXT_CODE, sizing_mode="stretch_width"),
+        prose(TEXT_CODE),
         code_view(sgd),
         quiz(),
         sizing_mode="stretch_width", name="chapter-1",

@@ -8,10 +8,12 @@ from landscapes import get
 from optimizers import run
 from optimizers.sgd import sgd
 from widgets.code_view import code_view
+from widgets.controls import choice_slider
 from widgets.explorer import Contestant, Explorer
 from widgets.inputs import InputError, parse_number
 from widgets.palette import PATH_COLORS
 from widgets.quiz import Choice, Quiz
+from widgets.text import prose
 from widgets.worked_table import WorkedTable
 
 RATES = [0.005, 0.01, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3]
@@ -250,7 +252,7 @@ def quiz() -> Quiz:
 def slider_row(lesson):
     return pn.Row(
         pn.widgets.FloatSlider.from_param(lesson.param.beta, width=280),
-        pn.widgets.DiscreteSlider.from_param(lesson.param.lr, width=280),
+        choice_slider(lesson, "lr", width=280),
     )
 
 
@@ -264,17 +266,17 @@ def page():
         for view in lesson.explorer.views:
             view.on_tap(lambda x, y, lesson=lesson, verdict=verdict: setattr(verdict, "object", lesson.verdict()))
     return pn.Column(
-        pn.pane.Markdown(TEXT_INTRO, sizing_mode="stretch_width"),
+        prose(TEXT_INTRO),
         MomentumTable(),
-        pn.pane.Markdown(TEXT_RACE, sizing_mode="stretch_width"),
+        prose(TEXT_RACE),
         slider_row(race),
         race_verdict,
         pn.pane.Bokeh(race.explorer.layout(), name="race"),
-        pn.pane.Markdown(TEXT_NESTEROV, sizing_mode="stretch_width"),
+        prose(TEXT_NESTEROV),
         slider_row(lookahead),
         lookahead_verdict,
         pn.pane.Bokeh(lookahead.explorer.layout(), name="lookahead"),
-        pn.pane.Markdown(TEXT_BETA, sizing_mode="stretch_width"),
+        prose(TEXT_BETA),
         code_view(sgd),
         quiz(),
         sizing_mode="stretch_width", name="chapter-2",

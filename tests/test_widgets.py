@@ -62,7 +62,7 @@ def test_bowl_diverges_above_the_critical_rate_and_converges_below():
     lesson = ExplorerLesson(landscape="bowl", lr=1.05, steps=200)
     traj = lesson.explorer.trajectories[0]
     assert traj.diverged_at > 0
-    assert "diverged at step" in lesson.explorer.readout.full.data["text"][-1]
+    assert "diverged at step" in lesson.explorer.readouts[0].full.data["text"][-1]
     assert np.isnan(path_of(lesson.explorer)[-1]).all()
     lesson.lr = 0.95
     assert lesson.explorer.trajectories[0].diverged_at == -1

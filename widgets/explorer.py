@@ -7,6 +7,7 @@ the browser, where the Timeline plays it.
 from dataclasses import dataclass
 
 import numpy as np
+import panel as pn
 from bokeh.layouts import column, row
 
 from landscapes import Landscape
@@ -62,7 +63,7 @@ class Explorer:
         self.loss = LossChart(self.timeline, width=width, height=height, name=f"{name}-loss")
         for c in contestants:
             self.loss.add_series(c.label, c.color, c.dash)
-        self.readout = Readout(self.timeline, width=2 * width, lines=len(contestants), name=f"{name}-readout")
+        self.readouts = [Readout(self.timeline, view.figure, name=f"{view.figure.name}-readout") for view in self.views]
         self.trajectories: list[Trajectory] = []
         for view in self.views:
             view.on_tap(self.set_start)
@@ -70,9 +71,8 @@ class Explorer:
     def layout(self, *extra_rows, replay: bool = False):
         if len(self.views) > 1:
             return column(self.timeline.controls(replay), *extra_rows, row(*(v.figure for v in self.views)),
-                          row(self.loss.figure), self.readout.figure)
-        return column(self.timeline.controls(replay), *extra_rows, row(self.view.figure, self.loss.figure),
-                      self.readout.figure)
+                          row(self.loss.figure))
+        return column(self.timeline.controls(replay), *extra_rows, row(self.view.figure, self.loss.figure))
 
     def set_start(self, x: float, y: float):
         """Move the start to a clicked point (clicks outside the map are ignored)."""
@@ -111,8 +111,13 @@ class Explorer:
             gaps.append(loss_gap(losses, minimum))
             lines.append(step_lines(contestant.label, path, losses, grads, traj.diverged_at))
         updates.update(self.loss.updates(gaps))
-        updates.update(self.readout.updates(*lines))
-        self.timeline.load(updates, last=self.steps, show=show)
+        if len(self.readouts) == 1:
+            updates.update(self.readouts[0].updates(*lines))
+        else:
+            for readout, path_lines in zip(self.readouts, lines, strict=True):
+                updates.update(readout.updates(path_lines))
+        with pn.io.hold():  # one websocket message for all the sources, not one each
+            self.timeline.load(updates, last=self.steps, show=show)
 
     def steps_to_reach(self, tolerance: float) -> list[int | None]:
         """For each contestant, the first step whose loss is within `tolerance` of the minimum."""

@@ -1,12 +1,12 @@
-"""A line of text per step (step, position, loss, gradient), shown in step with the player.
+"""A line of text per path and step (step, position, loss, gradient), drawn on the map itself.
 
-It is drawn as a text glyph on a bare canvas because a glyph's data can change in the browser
-without a message to the server, where a Div's text could not.
+It is a text glyph in the map's bottom-left corner: a glyph's data can change in the browser
+during playback without a message to the server (a Div's text could not), and drawing it on
+an existing plot costs the page no extra figure.
 """
 
 import numpy as np
-from bokeh.models import Range1d
-from bokeh.plotting import figure
+from bokeh.models import Plot
 
 from .timeline import Timeline
 
@@ -34,17 +34,20 @@ def step_lines(label: str, params: np.ndarray, losses: np.ndarray, grads: np.nda
 
 
 class Readout:
-    """Text lines under a plot; each line is one path's state at the current step."""
+    """Text lines in a plot's bottom-left corner; line i is path i's state at the current step."""
 
-    def __init__(self, timeline: Timeline, *, width: int = 520, lines: int = 1, name: str = "readout"):
+    def __init__(self, timeline: Timeline, figure: Plot, *, name: str = "readout"):
+        self.figure = figure
         self.full, shown = timeline.point(text=[])
-        self.figure = figure(width=width, height=14 + 20 * lines, x_range=Range1d(0, 1), y_range=Range1d(0, 1),
-                             toolbar_location=None, name=name, min_border=0, outline_line_color=None)
-        self.figure.axis.visible = False
-        self.figure.grid.visible = False
-        self.figure.text(x=0.005, y=0.5, text="text", source=shown, text_baseline="middle",
-                         text_font_size="14px", text_line_height=1.3)
+        shown.name = name
+        self.glyph = figure.text(
+            x=figure.x_range.start, y=figure.y_range.start, text="text", source=shown, x_offset=6, y_offset=-6,
+            text_baseline="bottom", text_font_size="11px", text_line_height=1.25, text_color="#111111",
+            background_fill_color="white", background_fill_alpha=0.8, padding=4,
+        ).glyph
 
     def updates(self, *per_path_lines: list[str]) -> dict:
+        """Track data for the lines; also pins the text to the corner of the current axes."""
+        self.glyph.update(x=self.figure.x_range.start, y=self.figure.y_range.start)
         joined = ["\n".join(parts) for parts in zip(*per_path_lines, strict=True)]
         return {self.full: {"text": joined}}

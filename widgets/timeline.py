@@ -118,7 +118,7 @@ class Timeline:
             data = {}
             for name, column in full.data.items():
                 j = min(k, len(column) - 1)
-                data[name] = list(column[: j + 1]) if mode == "trail" else [column[j]] if len(column) else []
+                data[name] = column[: j + 1] if mode == "trail" else [column[j]] if len(column) else []
             shown.data = data
         self.state.data = {"step": [k], "last": [last], "playing": [0], "carry": [0.0]}
 

@@ -1,0 +1,25 @@
+"""Chapter prose: Markdown whose rendered HTML is kept across sessions.
+
+Every learner gets the same chapter text, yet Panel renders a Markdown pane's text anew for
+each session (about 20 ms a pane, 0.2 s on a long chapter). The cache holds one rendering per
+distinct text and renderer settings; the pane itself is still a fresh object per session.
+"""
+
+import panel as pn
+
+_RENDERED: dict[tuple, dict] = {}
+
+
+class Prose(pn.pane.Markdown):
+    def _transform_object(self, obj):
+        if not isinstance(obj, str):
+            return super()._transform_object(obj)
+        key = (obj, self.renderer, self.dedent, self.hard_line_break, self.disable_anchors,
+               tuple(self.plugins), tuple(self.extensions))
+        if key not in _RENDERED:
+            _RENDERED[key] = super()._transform_object(obj)
+        return _RENDERED[key]
+
+
+def prose(text: str, **params) -> Prose:
+    return Prose(text, sizing_mode="stretch_width", **params)
