@@ -1,5 +1,8 @@
 """`run`: drive one optimizer over many starting points at once and keep every step."""
 
+import itertools
+import math
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -8,9 +11,23 @@ from .hyper import resolve
 from .registry import get_spec
 
 CHUNK = 4096
-"""Starts advanced together. Thousands of starts run as several chunks of this size: arrays
-that fit in the processor's cache make every NumPy operation about twice as fast. Starts never
-interact, so the split changes no result (a noisy grad_fn draws its noise chunk by chunk)."""
+"""Starts advanced together on one thread. Thousands of starts run as several chunks of this
+size: arrays that fit in the processor's cache make every NumPy operation about twice as fast.
+Starts never interact, so the split changes no result (a noisy grad_fn draws its noise chunk
+by chunk)."""
+
+THREAD_PART = 32768
+"""With several workers, each thread takes one large part (up to this many starts): NumPy
+releases the interpreter lock inside each operation, and long operations keep the two threads
+from queueing for it."""
+
+
+def _parts(n: int, workers: int) -> list[slice]:
+    """How to cut n starts: cache-sized chunks on one thread, or a few large parts for threads."""
+    threaded = workers > 1 and n > CHUNK
+    count = max(workers, math.ceil(n / THREAD_PART)) if threaded else math.ceil(n / CHUNK)
+    edges = np.linspace(0, n, count + 1).astype(int)
+    return [slice(a, b) for a, b in itertools.pairwise(edges)]
 
 
 @dataclass(frozen=True)
@@ -43,13 +60,16 @@ class _ZeroState(dict):
         return 0.0
 
 
-def run(name, grad_fn, x0, steps, *, schedule=None, bound=1e6, record="all", hess_fn=None,
+def run(name, grad_fn, x0, steps, *, schedule=None, bound=1e6, record="all", hess_fn=None, workers=1,
         **hyper) -> Trajectory:
     """Run optimizer `name` for `steps` steps from `x0`, a point (d,) or a batch of points (n, d).
 
     `grad_fn(params)` returns the gradient at params, same shape; it is called once per step
     with the whole batch. `schedule(step)` (see `make_schedule`) replaces `lr` when given.
     `record="params"` skips the internals, for runs with many thousands of starts.
+    `workers` > 1 spreads a large batch over that many threads; only for a grad_fn that is safe
+    to call from several threads at once (every landscape's exact gradient is; a seeded noisy
+    gradient is not, since its draws would come in a different order).
     Divergence is never an error: it is reported in `diverged_at`.
     """
     spec = get_spec(name)
@@ -61,6 +81,8 @@ def run(name, grad_fn, x0, steps, *, schedule=None, bound=1e6, record="all", hes
     hp = resolve(name, spec.defaults, hyper)
     if int(steps) != steps or steps < 0:
         raise ValueError(f"steps must be a whole number >= 0, got {steps}")
+    if int(workers) != workers or workers < 1:
+        raise ValueError(f"workers must be a whole number >= 1, got {workers}")
     if record not in ("all", "params"):
         raise ValueError(f"record must be 'all' or 'params', got {record!r}")
     if spec.needs_hessian:
@@ -83,8 +105,16 @@ def run(name, grad_fn, x0, steps, *, schedule=None, bound=1e6, record="all", hes
     if schedule is not None:
         shown_hyper["lr"] = None
     x = np.atleast_2d(x0)
-    chunks = [_advance(spec.rule, grad_fn, x[i:i + CHUNK], hp, lrs, bound, record)
-              for i in range(0, x.shape[0], CHUNK)]
+    parts = _parts(x.shape[0], int(workers))
+
+    def advance(part):
+        return _advance(spec.rule, grad_fn, x[part], hp, lrs, bound, record)
+
+    if workers > 1 and len(parts) > 1:
+        with ThreadPoolExecutor(int(workers)) as pool:
+            chunks = list(pool.map(advance, parts))
+    else:
+        chunks = [advance(part) for part in parts]
     params = np.concatenate([c[0] for c in chunks], axis=1)
     internals = {k: np.concatenate([c[1][k] for c in chunks], axis=1) for k in chunks[0][1]}
     diverged_at = np.concatenate([c[2] for c in chunks])

@@ -162,3 +162,21 @@ def test_thousands_of_starts_split_into_chunks_give_the_same_result(monkeypatch)
 def test_an_empty_batch_is_refused():
     with pytest.raises(ValueError, match="x0 must be a point"):
         run("adam", ROSENBROCK.grad, np.zeros((0, 2)), 5)
+
+
+def test_several_workers_give_exactly_the_single_thread_result(monkeypatch):
+    import optimizers.runner
+
+    monkeypatch.setattr(optimizers.runner, "CHUNK", 16)
+    monkeypatch.setattr(optimizers.runner, "THREAD_PART", 40)
+    starts = np.random.default_rng(2).uniform(-2, 2, (150, 2))
+    one = run("lamb", ROSENBROCK.grad, starts, 30, lr=0.05)
+    three = run("lamb", ROSENBROCK.grad, starts, 30, lr=0.05, workers=3)
+    np.testing.assert_array_equal(one.params, three.params)
+    np.testing.assert_array_equal(one.internals["trust_ratio"], three.internals["trust_ratio"])
+    np.testing.assert_array_equal(one.diverged_at, three.diverged_at)
+
+
+def test_workers_must_be_a_positive_whole_number():
+    with pytest.raises(ValueError, match="workers must be"):
+        run("adam", ROSENBROCK.grad, [0.0, 0.0], 5, workers=0)
