@@ -10,11 +10,10 @@ from optimizers.sgd import sgd
 from widgets.code_view import code_view
 from widgets.controls import choice_slider
 from widgets.explorer import Contestant, Explorer
-from widgets.inputs import InputError, parse_number
 from widgets.palette import PATH_COLORS
 from widgets.quiz import Choice, Quiz
 from widgets.text import prose
-from widgets.worked_table import WorkedTable
+from widgets.worked_table import EditableTable, Field, Table, WorkedTable
 
 LEARNING_RATES = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 0.7, 0.9, 0.95, 1.0, 1.05, 1.1, 1.5]
 EXPLORER_LANDSCAPES = ("bowl", "ravine", "saddle")
@@ -86,43 +85,19 @@ class ExplorerLesson(param.Parameterized):
         self.explorer.recompute()
 
 
-class DescentTable(pn.viewable.Viewer):
+DESCENT_HEADERS = ["step k", "x_k", "loss (x_k − 3)²", "gradient 2(x_k − 3)", "step −η·gradient",
+                   "distance to 3"]
+
+
+def descent_tables(values: dict) -> list[Table]:
+    rows, note, diverged = descent_table(values["lr"], values["x0"])
+    return [Table(DESCENT_HEADERS, rows, note, alarm=diverged)]
+
+
+def descent_editor() -> EditableTable:
     """Gradient descent on (x − 3)² by hand, for any η and start the learner types."""
-
-    def __init__(self):
-        super().__init__()
-        self.lr_box = pn.widgets.TextInput(label="Learning rate η", value="0.1", width=160)
-        self.start_box = pn.widgets.TextInput(label="Start x₀", value="0", width=160)
-        self.message = pn.pane.Alert("", alert_type="danger", visible=False, name="table-message")
-        self.table = WorkedTable(name="descent-table")
-        self.lr, self.x0 = 0.1, 0.0
-        for box in (self.lr_box, self.start_box):
-            box.param.watch(self._typed, "value")
-        self._refresh()
-
-    def _typed(self, _):
-        try:
-            lr = parse_number(self.lr_box.value, name="η", low=0.0, high=10.0)
-            x0 = parse_number(self.start_box.value, name="x₀", low=-100.0, high=100.0)
-        except InputError as problem:
-            self.message.object = str(problem)
-            self.message.visible = True
-            return
-        self.message.visible = False
-        self.lr, self.x0 = lr, x0
-        self._refresh()
-
-    def _refresh(self):
-        rows, note, diverged = descent_table(self.lr, self.x0)
-        self.table.show(
-            ["step k", "x_k", "loss (x_k − 3)²", "gradient 2(x_k − 3)", "step −η·gradient", "distance to 3"],
-            rows,
-            note,
-            alarm=diverged,
-        )
-
-    def __panel__(self):
-        return pn.Column(pn.Row(self.lr_box, self.start_box), self.message, self.table)
+    fields = [Field("lr", "Learning rate η", "0.1", 0.0, 10.0), Field("x0", "Start x₀", "0", -100.0, 100.0)]
+    return EditableTable(fields, descent_tables, name="descent")
 
 
 def saddle_odds_table() -> WorkedTable:
@@ -268,7 +243,7 @@ def page():
     )
     return pn.Column(
         prose(TEXT_SLOPE),
-        DescentTable(),
+        descent_editor(),
         prose(TEXT_AFTER_TABLE),
         prose(TEXT_EXPLORER),
         controls,

@@ -11,14 +11,13 @@ from optimizers import run
 from optimizers.sgd import sgd
 from widgets.code_view import code_view
 from widgets.controls import choice_slider
-from widgets.inputs import InputError, parse_number
 from widgets.landscape_view import LandscapeView
 from widgets.palette import PATH_COLORS
 from widgets.quiz import Choice, Quiz
 from widgets.readout import fmt
 from widgets.text import prose
 from widgets.timeline import Timeline
-from widgets.worked_table import WorkedTable
+from widgets.worked_table import EditableTable, Field, Table, WorkedTable
 
 TOY = LineFit(np.array([1.0, 2.0, 3.0, 4.0]), np.array([2.0, 4.0, 5.0, 8.0]), intercept=False)
 TOY_BATCHES = ([0, 2], [1, 3])
@@ -46,38 +45,15 @@ def toy_table(theta: float, lr: float):
     return rows, updates, note
 
 
-class ToyTable(pn.viewable.Viewer):
-    def __init__(self):
-        super().__init__()
-        self.theta_box = pn.widgets.TextInput(label="Starting θ", value="1.0", width=160)
-        self.lr_box = pn.widgets.TextInput(label="Learning rate η", value="0.01", width=160)
-        self.message = pn.pane.Alert("", alert_type="danger", visible=False, name="toy-message")
-        self.examples = WorkedTable(name="toy-examples")
-        self.updates = WorkedTable(name="toy-updates")
-        self.theta, self.lr = 1.0, 0.01
-        for box in (self.theta_box, self.lr_box):
-            box.param.watch(self._typed, "value")
-        self._refresh()
+def toy_tables(values: dict) -> list[Table]:
+    rows, updates, note = toy_table(values["theta"], values["lr"])
+    return [Table(["i", "x_i", "y_i", "gradient −2x_i(y_i − θx_i)"], rows),
+            Table(["update", "from", "gradient", "new θ"], updates, note)]
 
-    def _typed(self, _):
-        try:
-            theta = parse_number(self.theta_box.value, name="θ", low=-10.0, high=10.0)
-            lr = parse_number(self.lr_box.value, name="η", low=0.0, high=1.0)
-        except InputError as problem:
-            self.message.object, self.message.visible = str(problem), True
-            return
-        self.message.visible = False
-        self.theta, self.lr = theta, lr
-        self._refresh()
 
-    def _refresh(self):
-        rows, updates, note = toy_table(self.theta, self.lr)
-        self.examples.show(["i", "x_i", "y_i", "gradient −2x_i(y_i − θx_i)"], rows)
-        self.updates.show(["update", "from", "gradient", "new θ"], updates, note)
-
-    def __panel__(self):
-        return pn.Column(pn.Row(self.theta_box, self.lr_box), self.message,
-                         pn.Row(self.examples, pn.Spacer(width=30), self.updates))
+def toy_editor() -> EditableTable:
+    fields = [Field("theta", "Starting θ", "1.0", -10.0, 10.0), Field("lr", "Learning rate η", "0.01", 0.0, 1.0)]
+    return EditableTable(fields, toy_tables, name="toy")
 
 
 def divisors(n: int) -> list[int]:
@@ -319,7 +295,7 @@ def page():
     )
     return pn.Column(
         prose(TEXT_INTRO),
-        ToyTable(),
+        toy_editor(),
         prose(TEXT_TABLE_AFTER),
         controls,
         pn.Row(pn.pane.Bokeh(row(lesson.view.figure), name="minibatch"), pn.Column(summary, spectrum)),

@@ -10,11 +10,10 @@ from optimizers.sgd import sgd
 from widgets.code_view import code_view
 from widgets.controls import choice_slider
 from widgets.explorer import Contestant, Explorer
-from widgets.inputs import InputError, parse_number
 from widgets.palette import PATH_COLORS
 from widgets.quiz import Choice, Quiz
 from widgets.text import prose
-from widgets.worked_table import WorkedTable
+from widgets.worked_table import EditableTable, Field, Table
 
 RATES = [0.005, 0.01, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3]
 TOLERANCE = 1e-3
@@ -37,35 +36,14 @@ def momentum_table(lr: float, beta: float, steps: int = 5):
     return rows, note
 
 
-class MomentumTable(pn.viewable.Viewer):
-    def __init__(self):
-        super().__init__()
-        self.lr_box = pn.widgets.TextInput(label="Learning rate η", value="0.01", width=160)
-        self.beta_box = pn.widgets.TextInput(label="Momentum β", value="0.9", width=160)
-        self.message = pn.pane.Alert("", alert_type="danger", visible=False, name="momentum-message")
-        self.table = WorkedTable(name="momentum-table")
-        self.lr, self.beta = 0.01, 0.9
-        for box in (self.lr_box, self.beta_box):
-            box.param.watch(self._typed, "value")
-        self._refresh()
+def momentum_tables(values: dict) -> list[Table]:
+    rows, note = momentum_table(values["lr"], values["beta"])
+    return [Table(["step", "momentum θ", "velocity v", "plain GD θ"], rows, note)]
 
-    def _typed(self, _):
-        try:
-            lr = parse_number(self.lr_box.value, name="η", low=0.0, high=1.0)
-            beta = parse_number(self.beta_box.value, name="β", low=0.0, high=0.999)
-        except InputError as problem:
-            self.message.object, self.message.visible = str(problem), True
-            return
-        self.message.visible = False
-        self.lr, self.beta = lr, beta
-        self._refresh()
 
-    def _refresh(self):
-        rows, note = momentum_table(self.lr, self.beta)
-        self.table.show(["step", "momentum θ", "velocity v", "plain GD θ"], rows, note)
-
-    def __panel__(self):
-        return pn.Column(pn.Row(self.lr_box, self.beta_box), self.message, self.table)
+def momentum_editor() -> EditableTable:
+    fields = [Field("lr", "Learning rate η", "0.01", 0.0, 1.0), Field("beta", "Momentum β", "0.9", 0.0, 0.999)]
+    return EditableTable(fields, momentum_tables, name="momentum")
 
 
 class RavineRace(param.Parameterized):
@@ -267,7 +245,7 @@ def page():
             view.on_tap(lambda x, y, lesson=lesson, verdict=verdict: setattr(verdict, "object", lesson.verdict()))
     return pn.Column(
         prose(TEXT_INTRO),
-        MomentumTable(),
+        momentum_editor(),
         prose(TEXT_RACE),
         slider_row(race),
         race_verdict,

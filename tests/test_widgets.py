@@ -8,9 +8,9 @@ from bokeh.events import Tap
 
 import app
 from chapters import CHAPTERS, build
-from chapters.ch0_landscape import DescentTable, ExplorerLesson, descent_table
+from chapters.ch0_landscape import ExplorerLesson, descent_editor, descent_table
 from chapters.ch1_sgd import MiniBatchLesson, divisors, toy_table
-from chapters.ch2_momentum import LookaheadLesson, MomentumTable, RavineRace, momentum_table
+from chapters.ch2_momentum import LookaheadLesson, RavineRace, momentum_editor, momentum_table
 from widgets.inputs import InputError, parse_number, parse_numbers
 from widgets.timeline import Timeline
 
@@ -108,15 +108,16 @@ def test_descent_table_matches_the_curriculum_and_reports_divergence():
 
 
 def test_odd_text_in_a_box_shows_a_message_and_changes_nothing():
-    table = DescentTable()
-    before = table.table.object
-    table.lr_box.value = "__import__('os')"
+    table = descent_editor()
+    before = table.tables[0].object
+    table.boxes["lr"].value = "__import__('os')"
     assert table.message.visible and "is not a number" in table.message.object
-    assert table.table.object == before
-    table.lr_box.value = "0,5"
-    assert not table.message.visible and table.lr == 0.5
-    table.start_box.value = "1e9"
-    assert table.message.visible and "between" in table.message.object and table.x0 == 0.0
+    assert table.tables[0].object == before
+    table.boxes["lr"].value = "0,5"
+    assert not table.message.visible and table.values["lr"] == 0.5
+    assert table.tables[0].object != before
+    table.boxes["x0"].value = "1e9"
+    assert table.message.visible and "between" in table.message.object and table.values["x0"] == 0.0
 
 
 @pytest.mark.parametrize("text", ["nan", "inf", "", "1/0", "2**10"])
@@ -187,9 +188,9 @@ def test_momentum_table_figures():
 
 
 def test_momentum_table_refuses_beta_of_one():
-    table = MomentumTable()
-    table.beta_box.value = "1"
-    assert table.message.visible and table.beta == 0.9
+    table = momentum_editor()
+    table.boxes["beta"].value = "1"
+    assert table.message.visible and table.values["beta"] == 0.9
 
 
 def test_momentum_reaches_the_floor_in_far_fewer_steps():
