@@ -54,7 +54,7 @@ def descent_table(lr: float, x0: float, shown: int = 5, checkpoints=(100, 1000))
 
 
 class ExplorerLesson(param.Parameterized):
-    """The Loss Landscape Explorer's settings (no panel here: the page builds the widgets)."""
+    """The Loss Landscape Explorer: its settings, and the explorer they drive (the page adds the widgets)."""
 
     landscape = param.Selector(objects=list(EXPLORER_LANDSCAPES), default="bowl")
     lr = param.Selector(objects=LEARNING_RATES, default=0.1, label="Learning rate η")
@@ -80,9 +80,7 @@ class ExplorerLesson(param.Parameterized):
 
     @param.depends("lr", "steps", watch=True)
     def _new_settings(self):
-        self.explorer.contestants = [self._contestant()]
-        self.explorer.steps = self.steps
-        self.explorer.recompute()
+        self.explorer.set_contestants([self._contestant()], steps=self.steps)
 
 
 DESCENT_HEADERS = ["step k", "x_k", "loss (x_k − 3)²", "gradient 2(x_k − 3)", "step −η·gradient",

@@ -46,11 +46,23 @@ def momentum_editor() -> EditableTable:
     return EditableTable(fields, momentum_tables, name="momentum")
 
 
-class RavineRace(param.Parameterized):
-    """SGD and momentum from one start on the ravine, each on its own map, one player."""
+class MomentumComparison(param.Parameterized):
+    """Two optimizers sharing β and η; both paths are recomputed when either setting moves."""
 
     beta = param.Number(default=0.9, bounds=(0.0, 0.99), step=0.01, label="Momentum β")
     lr = param.Selector(objects=RATES, default=0.15, label="Learning rate η")
+    explorer: Explorer
+
+    def _contestants(self) -> list[Contestant]:
+        raise NotImplementedError
+
+    @param.depends("beta", "lr", watch=True)
+    def _changed(self):
+        self.explorer.set_contestants(self._contestants())
+
+
+class RavineRace(MomentumComparison):
+    """SGD and momentum from one start on the ravine, each on its own map, one player."""
 
     def __init__(self, **params):
         super().__init__(**params)
@@ -62,11 +74,6 @@ class RavineRace(param.Parameterized):
         return [Contestant("sgd", "SGD", PATH_COLORS[1], {"lr": self.lr}),
                 Contestant("momentum", f"momentum β={self.beta:g}", PATH_COLORS[0],
                            {"lr": self.lr, "momentum": self.beta})]
-
-    @param.depends("beta", "lr", watch=True)
-    def _changed(self):
-        self.explorer.contestants = self._contestants()
-        self.explorer.recompute()
 
     def verdict(self) -> str:
         sgd_steps, momentum_steps = self.explorer.steps_to_reach(TOLERANCE)
@@ -88,10 +95,9 @@ def overshoot(path: np.ndarray, start: np.ndarray) -> tuple[float, int]:
     return float(max(0.0, -along.min())), int(np.sum(signs[1:] != signs[:-1]))
 
 
-class LookaheadLesson(param.Parameterized):
+class LookaheadLesson(MomentumComparison):
     """Classical momentum and Nesterov from one start on the bowl, with Nesterov's ghost."""
 
-    beta = param.Number(default=0.9, bounds=(0.0, 0.99), step=0.01, label="Momentum β")
     lr = param.Selector(objects=RATES, default=0.05, label="Learning rate η")
 
     def __init__(self, **params):
@@ -104,11 +110,6 @@ class LookaheadLesson(param.Parameterized):
         hyper = {"lr": self.lr, "momentum": self.beta}
         return [Contestant("momentum", "classical momentum", PATH_COLORS[1], hyper),
                 Contestant("nesterov", "Nesterov", PATH_COLORS[0], hyper, ghost=True)]
-
-    @param.depends("beta", "lr", watch=True)
-    def _changed(self):
-        self.explorer.contestants = self._contestants()
-        self.explorer.recompute()
 
     def overshoots(self) -> list[tuple[float, int]]:
         start = self.explorer.start

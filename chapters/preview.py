@@ -34,8 +34,8 @@ def race(number: int) -> pn.pane.Bokeh:
                   y_axis_label="L(θ) − L*")
     for i, name in enumerate(CONTESTANTS[number]):
         color, dash = PATH_COLORS[i % len(PATH_COLORS)], "solid" if i < len(PATH_COLORS) else "dashed"
-        extra = {"hess_fn": surface.hess_diag} if REGISTRY[name].needs_hessian else {}
-        traj = run(name, surface.grad, surface.start, 500, lr=PREVIEW_LR[name], bound=surface.escape_bound, **extra)
+        traj = run(name, surface.grad, surface.start, 500, lr=PREVIEW_LR[name], bound=surface.escape_bound,
+                   hess_fn=surface.hess_diag)
         label = REGISTRY[name].title + (f" (diverged at step {traj.diverged_at})" if traj.diverged_at >= 0 else "")
         view.figure.line(traj.params[:, 0], traj.params[:, 1], color=color, line_dash=dash, line_width=2.2,
                          legend_label=label)

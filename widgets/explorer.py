@@ -84,18 +84,29 @@ class Explorer:
     def set_landscape(self, landscape: Landscape):
         self.landscape = landscape
         self.start = np.array(landscape.start, dtype=float)
-        for view in self.views:
-            view.set_landscape(landscape)
+        with pn.io.hold():
+            for view in self.views:
+                view.set_landscape(landscape)
+            self._send()
+
+    def set_contestants(self, contestants: list[Contestant], steps: int | None = None):
+        """New settings (hyperparameters, or the number of steps): recompute every path."""
+        self.contestants = contestants
+        self.steps = self.steps if steps is None else steps
         self.recompute()
 
     def compute(self) -> list[Trajectory]:
         surface = self.landscape
         return [run(c.name, surface.grad, self.start, self.steps, bound=surface.escape_bound,
-                    **({"hess_fn": surface.hess_diag} if c.name == "sophia" else {}), **c.hyper)
+                    hess_fn=surface.hess_diag, **c.hyper)
                 for c in self.contestants]
 
     def recompute(self, show: int | None = None):
         """Run every contestant from the current start and send the paths to the browser."""
+        with pn.io.hold():  # one websocket message for everything the recomputation changes
+            self._send(show)
+
+    def _send(self, show: int | None = None):
         self.trajectories = self.compute()
         surface, minimum = self.landscape, landscape_minimum(self.landscape)
         updates, gaps, lines = {}, [], []
@@ -116,8 +127,7 @@ class Explorer:
         else:
             for readout, path_lines in zip(self.readouts, lines, strict=True):
                 updates.update(readout.updates(path_lines))
-        with pn.io.hold():  # one websocket message for all the sources, not one each
-            self.timeline.load(updates, last=self.steps, show=show)
+        self.timeline.load(updates, last=self.steps, show=show)
 
     def steps_to_reach(self, tolerance: float) -> list[int | None]:
         """For each contestant, the first step whose loss is within `tolerance` of the minimum."""
