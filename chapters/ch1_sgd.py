@@ -56,6 +56,11 @@ def toy_editor() -> EditableTable:
     return EditableTable(fields, toy_tables, name="toy")
 
 
+def _spread_of(batch_grads: np.ndarray, full: np.ndarray) -> float:
+    spread = float(np.sqrt(np.mean(np.sum((batch_grads - full) ** 2, axis=-1))))
+    return 0.0 if spread < 1e-9 else spread  # B = N: only rounding error is left
+
+
 def divisors(n: int) -> list[int]:
     return [b for b in range(1, n + 1) if n % b == 0]
 
@@ -102,22 +107,24 @@ class MiniBatchLesson(param.Parameterized):
     def resample(self, *_):
         self.seed += 1
 
+    @property
+    def _at(self) -> np.ndarray:
+        return np.array(self.point)
+
     def batch_gradients(self, batch_size: int | None = None, seed: int | None = None) -> np.ndarray:
         """The gradients of one shuffled epoch split into batches of B: shape (N/B, 2)."""
         batch_size = batch_size or self.batch_size
         order = np.random.default_rng(self.seed if seed is None else seed).permutation(self.fit.n)
         batches = order.reshape(-1, batch_size)
-        return np.array([self.fit.grad(np.array(self.point), batch=b) for b in batches])
+        return np.array([self.fit.grad(self._at, batch=b) for b in batches])
 
     def spread(self, batch_size: int | None = None, seed: int | None = None) -> float:
-        """Root-mean-square distance of the batch gradients from the full-batch gradient."""
-        deviations = self.batch_gradients(batch_size, seed) - self.fit.grad(np.array(self.point))
-        spread = float(np.sqrt(np.mean(np.sum(deviations**2, axis=-1))))
-        return 0.0 if spread < 1e-9 else spread  # B = N: only rounding error is left
+        """Root-mean-square distance of one epoch's batch gradients from the full-batch gradient."""
+        return _spread_of(self.batch_gradients(batch_size, seed), self.fit.grad(self._at))
 
     def expected_spread(self, batch_size: int) -> float:
         """The same spread on average over all shuffles: σ²/B · (N − B)/(N − 1) under the root."""
-        per_example = self.fit.per_example_grads(np.array(self.point))
+        per_example = self.fit.per_example_grads(self._at)
         variance = np.mean(np.sum((per_example - per_example.mean(axis=0)) ** 2, axis=-1))
         n = self.fit.n
         return float(np.sqrt(variance / batch_size * (n - batch_size) / (n - 1)))
@@ -125,11 +132,11 @@ class MiniBatchLesson(param.Parameterized):
     @param.depends("batch_size", "show", "seed", "point", watch=True)
     def refresh(self):
         grads = self.batch_gradients()
-        full = self.fit.grad(np.array(self.point))
+        full = self.fit.grad(self._at)
         x, y = self.point
 
         def arrows(vectors):
-            ends = np.array(self.point) - ARROW_LR * np.atleast_2d(vectors)
+            ends = self._at - ARROW_LR * np.atleast_2d(vectors)
             return {"x0": [x] * len(ends), "y0": [y] * len(ends), "x1": list(ends[:, 0]), "y1": list(ends[:, 1])}
 
         mini = self.show == "mini-batches"
@@ -142,7 +149,7 @@ class MiniBatchLesson(param.Parameterized):
             f"**{count} batches of {self.batch_size}** make one epoch ({self.fit.n} examples). "
             f"Full-batch gradient: ({fmt(full[0])}, {fmt(full[1])}). "
             f"Mean of the {count} batch gradients: ({fmt(grads.mean(axis=0)[0])}, {fmt(grads.mean(axis=0)[1])}). "
-            f"Spread of the batch arrows (RMS distance from the full one): **{fmt(self.spread())}**."
+            f"Spread of the batch arrows (RMS distance from the full one): **{fmt(_spread_of(grads, full))}**."
         )
 
     def spectrum_rows(self):
