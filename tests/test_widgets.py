@@ -11,7 +11,7 @@ from chapters import CHAPTERS, build
 from chapters.ch0_landscape import ExplorerLesson, descent_editor, descent_table
 from chapters.ch1_sgd import MiniBatchLesson, divisors, toy_table
 from chapters.ch2_momentum import LookaheadLesson, RavineRace, momentum_editor, momentum_table
-from widgets.inputs import InputError, parse_number, parse_numbers
+from widgets.inputs import InputError, parse_number
 from widgets.timeline import Timeline
 
 
@@ -124,12 +124,6 @@ def test_odd_text_in_a_box_shows_a_message_and_changes_nothing():
 def test_parse_number_refuses_anything_that_is_not_a_plain_number(text):
     with pytest.raises(InputError):
         parse_number(text, name="η", low=0, high=10)
-
-
-def test_parse_numbers_reads_lists():
-    assert parse_numbers("3, 2.5; 2.8 3.1", name="g", low=-10, high=10, count=(1, 8)) == [3, 2.5, 2.8, 3.1]
-    with pytest.raises(InputError, match="between 1 and 2 numbers"):
-        parse_numbers("1 2 3", name="g", low=-10, high=10, count=(1, 2))
 
 
 # Chapter 1 -------------------------------------------------------------------------------------

@@ -19,10 +19,3 @@ def parse_number(text: str, *, name: str, low: float, high: float) -> float:
         raise InputError(f"{name} must be between {low:g} and {high:g}; got {text.strip()[:30]}.")
     return value
 
-
-def parse_numbers(text: str, *, name: str, low: float, high: float, count: tuple[int, int]) -> list[float]:
-    """A comma- or space-separated list of numbers."""
-    parts = [p for p in text.replace(",", " ").replace(";", " ").split() if p]
-    if not count[0] <= len(parts) <= count[1]:
-        raise InputError(f"{name}: give between {count[0]} and {count[1]} numbers, separated by commas.")
-    return [parse_number(p, name=name, low=low, high=high) for p in parts]

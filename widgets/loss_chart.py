@@ -40,7 +40,7 @@ class LossChart:
     def updates(self, gaps: list[np.ndarray]) -> dict:
         """Track data for each series' loss gaps (same length: steps + 1); fixes the axes."""
         out = {}
-        finite = np.concatenate([g[np.isfinite(g)] for g in gaps]) if gaps else np.array([1.0])
+        finite = np.concatenate([g[np.isfinite(g)] for g in gaps])
         for (line_full, head_full), gap in zip(self.series, gaps, strict=True):
             columns = {"step": np.arange(len(gap)), "gap": gap}
             out[line_full] = columns
