@@ -16,8 +16,7 @@ from widgets.timeline import Timeline
 
 
 def path_of(lesson_explorer, index=0):
-    data = lesson_explorer.paths[index].trail_full.data
-    return np.column_stack([data["x"], data["y"]])
+    return lesson_explorer.paths[index].path()
 
 
 def tap(figure, x, y):
@@ -28,15 +27,27 @@ def tap(figure, x, y):
 
 def test_timeline_show_puts_a_prefix_in_trails_and_one_row_in_points():
     timeline = Timeline("t")
-    full_trail, trail = timeline.trail(x=[], y=[])
-    full_point, point = timeline.point(text=[])
-    timeline.load({full_trail: {"x": np.arange(5.0), "y": np.arange(5.0)}, full_point: {"text": list("abcde")}},
+    path = timeline.track("path", "x", "y", trail=True, point=True)
+    label = timeline.track("label", "text", point=True)
+    timeline.load({path: {"x": np.arange(5.0), "y": np.arange(5.0)}, label: {"text": list("abcde")}},
                   last=4, show=2)
-    assert list(trail.data["x"]) == [0.0, 1.0, 2.0]
-    assert point.data["text"] == ["c"]
+    assert list(timeline.trails.data[path["x"]]) == [0.0, 1.0, 2.0]
+    assert list(timeline.points.data[path["y"]]) == [2.0]
+    assert timeline.points.data[label["text"]] == ["c"]
+    assert label["text"] not in timeline.trails.data, "a point-only track is not sliced into the trails"
     assert timeline.step == 2 and timeline.last == 4
     timeline.show(99)
-    assert timeline.step == 4 and point.data["text"] == ["e"]
+    assert timeline.step == 4 and timeline.points.data[label["text"]] == ["e"]
+
+
+def test_timeline_pads_short_tracks_with_their_last_row():
+    timeline = Timeline("t")
+    long, short = timeline.track("long", "v", point=True), timeline.track("short", "v", point=True)
+    timeline.load({long: {"v": np.arange(4.0)}, short: {"v": np.array([7.0, 8.0])}}, last=3)
+    assert list(timeline.column(short, "v")) == [7.0, 8.0, 8.0, 8.0]
+    assert timeline.points.data[short["v"]][0] == 8.0 and timeline.points.data[long["v"]][0] == 3.0
+    with pytest.raises(ValueError, match="already has a track"):
+        timeline.track("long", "v")
 
 
 # Chapter 0 -------------------------------------------------------------------------------------
@@ -62,7 +73,7 @@ def test_bowl_diverges_above_the_critical_rate_and_converges_below():
     lesson = ExplorerLesson(landscape="bowl", lr=1.05, steps=200)
     traj = lesson.explorer.trajectories[0]
     assert traj.diverged_at > 0
-    assert "diverged at step" in lesson.explorer.readouts[0].full.data["text"][-1]
+    assert "diverged at step" in lesson.explorer.readouts[0].lines()[-1]
     assert np.isnan(path_of(lesson.explorer)[-1]).all()
     lesson.lr = 0.95
     assert lesson.explorer.trajectories[0].diverged_at == -1
@@ -221,7 +232,8 @@ def test_nesterov_overshoots_less_than_classical_momentum():
 def test_the_ghost_sits_at_the_lookahead_point():
     lesson = LookaheadLesson()
     traj = lesson.explorer.trajectories[1]
-    ghost = lesson.explorer.ghosts[1].full.data
+    timeline, track = lesson.explorer.timeline, lesson.explorer.ghosts[1].track
+    ghost = {column: timeline.column(track, column) for column in ("x", "y", "bx", "by")}
     np.testing.assert_allclose(np.column_stack([ghost["x"], ghost["y"]]), traj.params)
     ball = np.column_stack([ghost["bx"], ghost["by"]])
     velocity = traj.internals["velocity"]

@@ -14,6 +14,7 @@ from landscapes import Landscape
 from optimizers import Trajectory, run
 
 from .landscape_view import LandscapeView
+from .lean import lean
 from .loss_chart import LossChart, loss_gap
 from .readout import Readout, step_lines
 from .timeline import Timeline
@@ -69,6 +70,7 @@ class Explorer:
             view.on_tap(self.set_start)
 
     def layout(self, *extra_rows, replay: bool = False):
+        lean(*(view.figure for view in self.views), self.loss.figure)
         if len(self.views) > 1:
             return column(self.timeline.controls(replay), *extra_rows, row(*(v.figure for v in self.views)),
                           row(self.loss.figure))
@@ -128,6 +130,8 @@ class Explorer:
             for readout, path_lines in zip(self.readouts, lines, strict=True):
                 updates.update(readout.updates(path_lines))
         self.timeline.load(updates, last=self.steps, show=show)
+        for view in self.views:
+            view.show_starts()
 
     def steps_to_reach(self, tolerance: float) -> list[int | None]:
         """For each contestant, the first step whose loss is within `tolerance` of the minimum."""

@@ -1,10 +1,15 @@
-"""A contour map of a landscape, with animated optimizer paths and click-to-set-start."""
+"""A contour map of a landscape, with animated optimizer paths and click-to-set-start.
+
+The bands are an image (one cell per grid point, coloured by level) under contour lines. Filled
+contour polygons look the same but are the slowest thing a page can draw: three maps of them
+took the browser about half a second to build.
+"""
 
 from collections.abc import Callable
 
 import numpy as np
 from bokeh.events import Tap
-from bokeh.models import ColumnDataSource, Range1d
+from bokeh.models import ColumnDataSource, LinearColorMapper, Range1d
 from bokeh.plotting import figure
 from bokeh.plotting.contour import contour_data
 
@@ -37,23 +42,23 @@ class PathLayer:
     def __init__(self, view: "LandscapeView", label: str, color: str, dash: str = "solid"):
         timeline, fig = view.timeline, view.figure
         self.label = label
-        self.trail_full, trail = timeline.trail(x=[], y=[])
-        self.trail_full.name = f"{fig.name}-path{len(view.paths)}"
+        self.timeline = timeline
+        self.track = timeline.track(f"{fig.name}-path{len(view.paths)}", "x", "y", trail=True, point=True)
         view.paths.append(self)
-        self.head_full, head = timeline.point(x=[], y=[])
-        self.start = ColumnDataSource({"x": [], "y": []})
-        fig.line("x", "y", source=trail, color=color, line_width=2.5, line_dash=dash, legend_label=label)
-        fig.scatter("x", "y", source=trail, color=color, size=3.5, alpha=0.8)
-        fig.scatter("x", "y", source=self.start, marker="square", color=color, size=9,
-                    line_color="white")
-        fig.scatter("x", "y", source=head, color=color, size=13, line_color="white", line_width=2,
+        x, y = self.track["x"], self.track["y"]
+        fig.line(x, y, source=timeline.trails, color=color, line_width=2.5, line_dash=dash, legend_label=label)
+        fig.scatter(x, y, source=timeline.trails, color=color, size=3.5, alpha=0.8)
+        self.color = color
+        fig.scatter(x, y, source=timeline.points, color=color, size=13, line_color="white", line_width=2,
                     legend_label=label)
+
+    def path(self) -> np.ndarray:
+        """The whole path the browser has, shape (steps + 1, 2)."""
+        return np.column_stack([self.timeline.column(self.track, "x"), self.timeline.column(self.track, "y")])
 
     def updates(self, path: np.ndarray) -> dict:
         """Track data for a path of shape (steps + 1, 2); NaN rows (after divergence) break it."""
-        self.start.data = {"x": [path[0, 0]], "y": [path[0, 1]]}
-        columns = {"x": path[:, 0], "y": path[:, 1]}
-        return {self.trail_full: columns, self.head_full: columns}
+        return {self.track: {"x": path[:, 0], "y": path[:, 1]}}
 
 
 class GhostLayer:
@@ -61,19 +66,20 @@ class GhostLayer:
     (Nesterov's lookahead: where the next gradient is measured)."""
 
     def __init__(self, view: "LandscapeView", label: str, color: str):
-        self.full, shown = view.timeline.point(x=[], y=[], bx=[], by=[])
-        shown.name = f"{view.figure.name}-ghost"
-        fig = view.figure
-        fig.segment("bx", "by", "x", "y", source=shown, color=color, line_dash="dashed", line_width=2)
-        fig.scatter("x", "y", source=shown, size=13, fill_alpha=0.15, fill_color=color,
+        timeline, fig = view.timeline, view.figure
+        self.track = timeline.track(f"{fig.name}-ghost", "x", "y", "bx", "by", point=True)
+        x, y = self.track["x"], self.track["y"]
+        fig.segment(self.track["bx"], self.track["by"], x, y, source=timeline.points, color=color,
+                    line_dash="dashed", line_width=2)
+        fig.scatter(x, y, source=timeline.points, size=13, fill_alpha=0.15, fill_color=color,
                     line_color=color, line_width=2, legend_label=label)
 
     def updates(self, ghost: np.ndarray, ball: np.ndarray) -> dict:
-        return {self.full: {"x": ghost[:, 0], "y": ghost[:, 1], "bx": ball[:, 0], "by": ball[:, 1]}}
+        return {self.track: {"x": ghost[:, 0], "y": ghost[:, 1], "bx": ball[:, 0], "by": ball[:, 1]}}
 
 
 class LandscapeView:
-    """Filled contours of a landscape (fixed axes, so playback never syncs ranges)."""
+    """A landscape's contour map (fixed axes, so playback never syncs ranges)."""
 
     def __init__(self, landscape: Landscape, timeline: Timeline, *, title: str = "",
                  width: int = 520, height: int = 440, name: str = "landscape"):
@@ -87,9 +93,16 @@ class LandscapeView:
         )
         self.figure.grid.visible = False
         xs, ys, z, levels = contour_field(landscape)
-        self.contours = self.figure.contour(xs, ys, z, levels, fill_color=_fill_colors(),
+        self.bands = ColumnDataSource({})
+        self.band_colors = LinearColorMapper(palette=_fill_colors())
+        self.figure.image("z", x="x", y="y", dw="dw", dh="dh", source=self.bands, color_mapper=self.band_colors)
+        self.contours = self.figure.contour(xs, ys, z, levels, fill_color=None,
                                             line_color="white", line_alpha=0.35, line_width=0.8)
+        self._show_bands(xs, ys, z, levels)
         self.paths: list[PathLayer] = []
+        self.starts = ColumnDataSource({"x": [], "y": [], "color": []}, name=f"{name}-starts")
+        self.figure.scatter("x", "y", source=self.starts, marker="square", color="color", size=9,
+                            line_color="white")
         self.minima = ColumnDataSource({"x": [], "y": []})
         self.figure.scatter("x", "y", source=self.minima, marker="star", size=17,
                             color=MINIMUM_COLOR, line_color="black", legend_label="minimum")
@@ -97,6 +110,12 @@ class LandscapeView:
         self.figure.legend.location = "top_right"
         self.figure.legend.background_fill_alpha = 0.75
         self.figure.legend.click_policy = "hide"
+
+    def _show_bands(self, xs, ys, z, levels):
+        half_x, half_y = (xs[1] - xs[0]) / 2, (ys[1] - ys[0]) / 2  # grid points are cell centres
+        self.bands.data = {"z": [z.astype(np.float32)], "x": [xs[0] - half_x], "y": [ys[0] - half_y],
+                           "dw": [xs[-1] - xs[0] + 2 * half_x], "dh": [ys[-1] - ys[0] + 2 * half_y]}
+        self.band_colors.update(low=levels[0], high=levels[-1])
 
     def _show_minima(self, landscape):
         xs, ys = zip(*landscape.minima, strict=True)
@@ -108,10 +127,17 @@ class LandscapeView:
     def add_ghost(self, label: str, color: str) -> GhostLayer:
         return GhostLayer(self, label, color)
 
+    def show_starts(self):
+        """Square markers at the first point of each path (call after the timeline is loaded)."""
+        starts = [layer.path()[0] for layer in self.paths]
+        self.starts.data = {"x": [s[0] for s in starts], "y": [s[1] for s in starts],
+                            "color": [layer.color for layer in self.paths]}
+
     def set_landscape(self, landscape: Landscape):
         """Redraw the contours and axes for another landscape."""
         self.landscape = landscape
         xs, ys, z, levels = contour_field(landscape)
+        self._show_bands(xs, ys, z, levels)
         self.contours.set_data(contour_data(xs, ys, z, levels))
         self.figure.x_range.update(start=landscape.x_range[0], end=landscape.x_range[1])
         self.figure.y_range.update(start=landscape.y_range[0], end=landscape.y_range[1])

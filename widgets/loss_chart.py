@@ -28,23 +28,19 @@ class LossChart:
         self.series = []
 
     def add_series(self, label: str, color: str, dash: str = "solid"):
-        full_line, trail = self.timeline.trail(step=[], gap=[])
-        head_full, head = self.timeline.point(step=[], gap=[])
-        self.figure.line("step", "gap", source=trail, color=color, line_width=2.2, line_dash=dash,
-                         legend_label=label)
-        self.figure.scatter("step", "gap", source=head, color=color, size=8)
+        timeline = self.timeline
+        track = timeline.track(f"{self.figure.name}-{len(self.series)}", "step", "gap", trail=True, point=True)
+        self.figure.line(track["step"], track["gap"], source=timeline.trails, color=color, line_width=2.2,
+                         line_dash=dash, legend_label=label)
+        self.figure.scatter(track["step"], track["gap"], source=timeline.points, color=color, size=8)
         self.figure.legend.location = "top_right"
-        self.series.append((full_line, head_full))
+        self.series.append(track)
         return len(self.series) - 1
 
     def updates(self, gaps: list[np.ndarray]) -> dict:
         """Track data for each series' loss gaps (same length: steps + 1); fixes the axes."""
-        out = {}
         finite = np.concatenate([g[np.isfinite(g)] for g in gaps])
-        for (line_full, head_full), gap in zip(self.series, gaps, strict=True):
-            columns = {"step": np.arange(len(gap)), "gap": gap}
-            out[line_full] = columns
-            out[head_full] = columns
+        out = {track: {"step": np.arange(len(gap)), "gap": gap} for track, gap in zip(self.series, gaps, strict=True)}
         steps = max(len(g) for g in gaps) - 1
         self.figure.x_range.update(start=0, end=max(steps, 1))
         low = max(finite.min(), FLOOR) if finite.size else FLOOR

@@ -38,10 +38,11 @@ class Readout:
 
     def __init__(self, timeline: Timeline, figure: Plot, *, name: str = "readout"):
         self.figure = figure
-        self.full, shown = timeline.point(text=[])
-        shown.name = name
+        self.timeline = timeline
+        self.track = timeline.track(name, "text", point=True)
         self.glyph = figure.text(
-            x=figure.x_range.start, y=figure.y_range.start, text="text", source=shown, x_offset=6, y_offset=-6,
+            x=figure.x_range.start, y=figure.y_range.start, text=self.track["text"], source=timeline.points,
+            x_offset=6, y_offset=-6,
             text_baseline="bottom", text_font_size="11px", text_line_height=1.25, text_color="#111111",
             background_fill_color="white", background_fill_alpha=0.8, padding=4,
         ).glyph
@@ -50,4 +51,8 @@ class Readout:
         """Track data for the lines; also pins the text to the corner of the current axes."""
         self.glyph.update(x=self.figure.x_range.start, y=self.figure.y_range.start)
         joined = ["\n".join(parts) for parts in zip(*per_path_lines, strict=True)]
-        return {self.full: {"text": joined}}
+        return {self.track: {"text": joined}}
+
+    def lines(self) -> list[str]:
+        """The text for every step, as sent to the browser."""
+        return list(self.timeline.column(self.track, "text"))

@@ -1,11 +1,17 @@
 """A shared clock for everything that animates together, played in the browser.
 
-The server computes whole paths once and sends them. Each animated thing is a *track*: a
-`full` ColumnDataSource holding one row per step, and a `shown` source the plot draws. A
-`trail` track shows rows 0..k (a path drawn so far); a `point` track shows row k only (a
-marker, a line of readout text). Play, Step, Step back and Reset run in JavaScript and only
-rewrite the arrays inside `shown.data` in place: no Bokeh property changes, so no websocket
-message per frame (plots that use these must have fixed ranges, or auto-ranging would sync).
+The server computes whole paths once and sends them. All of a timeline's data lives in three
+ColumnDataSources, whatever the number of paths, markers and readouts drawn from it:
+
+- `full`: every column, one row per step (never drawn);
+- `trails`: rows 0..k of the columns shown as a trail (a path drawn so far);
+- `points`: row k only of the columns shown as a point (a marker, a line of readout text).
+
+A *track* is a named group of columns in them (one path's x and y, say). Play, Step, Step back
+and Reset run in JavaScript and only rewrite the arrays inside the two shown sources in place:
+no Bokeh property changes, so no websocket message per frame (plots that use these must have
+fixed ranges, or auto-ranging would sync). Few sources also means few models for the page to
+send and build, which is most of a chapter's load time.
 """
 
 import numpy as np
@@ -20,15 +26,11 @@ function last() { return state.data.last[0]; }
 function render(k) {
   k = Math.max(0, Math.min(k, last()));
   state.data.step[0] = k;
-  for (let i = 0; i < fulls.length; i++) {
-    const full = fulls[i].data, shown = showns[i];
-    for (const name of Object.keys(full)) {
-      const column = full[name];
-      const j = Math.min(k, column.length - 1);
-      shown.data[name] = modes[i] === "trail" ? Array.from(column.slice(0, j + 1)) : [column[j]];
-    }
-    shown.change.emit();
-  }
+  const data = full.data;
+  for (const key of trail_keys) trails.data[key] = Array.from(data[key].slice(0, k + 1));
+  for (const key of point_keys) points.data[key] = [data[key][k]];
+  trails.change.emit();
+  points.change.emit();
 }
 function stop() {
   clearInterval(api.timers[id]);
@@ -61,6 +63,19 @@ if (action === "play" || action === "replay") {
 """
 
 
+
+class Track:
+    """Some columns of a timeline, under keys unique to this track (`track["x"]` is the field
+    name to give a glyph). Drawn as a trail from `timeline.trails`, as a point from
+    `timeline.points`, or both."""
+
+    def __init__(self, prefix: str, columns: tuple[str, ...]):
+        self.keys = {column: f"{prefix}-{column}" for column in columns}
+
+    def __getitem__(self, column: str) -> str:
+        return self.keys[column]
+
+
 class Timeline:
     """Steps 0..last, shared by paths, markers, loss curves and readouts."""
 
@@ -68,7 +83,11 @@ class Timeline:
         self.name = name
         self.state = ColumnDataSource({"step": [0], "last": [0], "playing": [0], "carry": [0.0]},
                                       name=f"{name}-state")
-        self._tracks: list[tuple[ColumnDataSource, ColumnDataSource, str]] = []
+        self.full = ColumnDataSource({}, name=f"{name}-full")
+        self.trails = ColumnDataSource({}, name=f"{name}-trails")
+        self.points = ColumnDataSource({}, name=f"{name}-points")
+        self._trail_keys: list[str] = []
+        self._point_keys: list[str] = []
         self.play = Button(label="\u25B6 Play", button_type="primary", width=95, name=f"{name}-play")
         self.forward = Button(label="Step \u25B7", width=80, name=f"{name}-forward")
         self.back = Button(label="\u25C1 Back", width=80, name=f"{name}-back")
@@ -78,21 +97,22 @@ class Timeline:
                             width=210, name=f"{name}-speed")
         self._wired = False
 
-    def trail(self, **columns) -> tuple[ColumnDataSource, ColumnDataSource]:
-        """A track that shows rows 0..k of `columns`."""
-        return self._track("trail", columns)
-
-    def point(self, **columns) -> tuple[ColumnDataSource, ColumnDataSource]:
-        """A track that shows row k of `columns` only."""
-        return self._track("point", columns)
-
-    def _track(self, mode, columns):
+    def track(self, prefix: str, *columns: str, trail: bool = False, point: bool = False) -> Track:
+        """Columns named `{prefix}-{column}`, shown as a trail, a point or both."""
         if self._wired:
             raise RuntimeError("add every track before calling controls()")
-        full = ColumnDataSource({k: list(v) for k, v in columns.items()})
-        shown = ColumnDataSource({k: [] for k in columns})
-        self._tracks.append((full, shown, mode))
-        return full, shown
+        track = Track(prefix, columns)
+        keys = list(track.keys.values())
+        if set(keys) & set(self.full.data):
+            raise ValueError(f"the timeline already has a track named {prefix!r}")
+        self.full.data.update({key: [] for key in keys})
+        if trail:
+            self._trail_keys += keys
+            self.trails.data.update({key: [] for key in keys})
+        if point:
+            self._point_keys += keys
+            self.points.data.update({key: [] for key in keys})
+        return track
 
     @property
     def step(self) -> int:
@@ -103,38 +123,50 @@ class Timeline:
     def last(self) -> int:
         return self.state.data["last"][0]
 
-    def load(self, updates: dict, last: int, show: int | None = None):
-        """Replace the data of some tracks (`{full_source: columns}`) and show step `show`
-        (default: the end, so a new setting's whole path is visible at once)."""
-        for full, columns in updates.items():
-            full.data = {k: np.asarray(v) if not isinstance(v, list) else v for k, v in columns.items()}
+    def column(self, track: Track, column: str) -> np.ndarray | list:
+        """A track's whole column, every step."""
+        return self.full.data[track[column]]
+
+    def load(self, updates: dict[Track, dict], last: int, show: int | None = None):
+        """Replace the data of some tracks (`{track: {column: values}}`) and show step `show`
+        (default: the end, so a new setting's whole path is visible at once). Every column is
+        made `last + 1` rows long: a shorter one repeats its last row, an empty one is null."""
+        data = dict(self.full.data)
+        for track, columns in updates.items():
+            for column, values in columns.items():
+                data[track[column]] = values if isinstance(values, list) else np.asarray(values)
+        self.full.data = {key: _padded(values, last + 1) for key, values in data.items()}
         self.show(last if show is None else show, last)
 
     def show(self, k: int, last: int | None = None):
         """Display step k from the server side (after a recomputation, or in tests)."""
         last = self.last if last is None else last
         k = max(0, min(int(k), last))
-        for full, shown, mode in self._tracks:
-            data = {}
-            for name, column in full.data.items():
-                j = min(k, len(column) - 1)
-                data[name] = column[: j + 1] if mode == "trail" else [column[j]] if len(column) else []
-            shown.data = data
+        data = self.full.data
+        self.trails.data = {key: data[key][: k + 1] for key in self._trail_keys}
+        self.points.data = {key: data[key][k: k + 1] for key in self._point_keys}
         self.state.data = {"step": [k], "last": [last], "playing": [0], "carry": [0.0]}
 
     def controls(self, replay: bool = False):
         """The player's buttons and speed slider, wired to the browser-side clock.
         `replay` adds a button that restarts from step 0 and plays ("Drop ball")."""
         if not self._wired:
-            fulls = [t[0] for t in self._tracks]
-            showns = [t[1] for t in self._tracks]
-            modes = [t[2] for t in self._tracks]
+            args = {"state": self.state, "full": self.full, "trails": self.trails, "points": self.points,
+                    "trail_keys": self._trail_keys, "point_keys": self._point_keys, "play": self.play,
+                    "speed": self.speed}
             for button, action in ((self.play, "play"), (self.forward, "forward"), (self.back, "back"),
                                    (self.reset, "reset"), (self.replay, "replay")):
-                button.js_on_event("button_click", CustomJS(
-                    args={"state": self.state, "fulls": fulls, "showns": showns, "modes": modes,
-                          "play": self.play, "speed": self.speed, "action": action},
-                    code=_JS))
+                button.js_on_event("button_click", CustomJS(args={**args, "action": action}, code=_JS))
             self._wired = True
         buttons = [self.replay] if replay else []
         return row(*buttons, self.play, self.back, self.forward, self.reset, Div(width=10), self.speed)
+
+
+def _padded(values, rows: int):
+    """`values` as `rows` rows: cut, or extended by repeating the last row (null if none)."""
+    if len(values) >= rows:
+        return values[:rows]
+    fill = values[-1] if len(values) else None
+    if isinstance(values, np.ndarray) and fill is not None:
+        return np.concatenate([values, np.full(rows - len(values), fill, dtype=values.dtype)])
+    return list(values) + [fill] * (rows - len(values))
