@@ -7,7 +7,7 @@ import panel as pn
 
 from chapters import CHAPTERS, build, home
 
-pn.extension("katex", notifications=False, sizing_mode="stretch_width")
+pn.extension(notifications=False, sizing_mode="stretch_width")
 
 LAST = len(CHAPTERS) - 1
 
@@ -72,4 +72,7 @@ def create_app(args: dict) -> pn.template.BootstrapTemplate:
 
 
 if __name__.startswith("bokeh"):
-    create_app(pn.state.session_args).servable()
+    # Frozen, the document indexes its models once instead of after each of the template's roots:
+    # about a third of the server's time for a chapter with several plots.
+    with pn.state.curdoc.models.freeze():
+        create_app(pn.state.session_args).servable()

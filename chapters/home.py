@@ -5,6 +5,7 @@ from bokeh.models import ColumnDataSource, LabelSet, Range1d
 from bokeh.plotting import figure
 
 from optimizers import REGISTRY
+from widgets.lean import lean
 
 from .catalog import CHAPTERS
 
@@ -57,6 +58,7 @@ def family_at_a_glance():
     fig.scatter("x", "y", source=source, size=11, color="color", line_color="white")
     fig.add_layout(LabelSet(x="x", y="y", text="label", source=source, x_offset=8, y_offset=-7,
                             text_font_size="11px"))
+    lean(fig)
     return pn.pane.Bokeh(fig)
 
 
