@@ -120,6 +120,16 @@ def test_every_page_loads_offline_without_errors(browser, app_url, name, query):
     watched.page.close()
 
 
+def test_equations_are_typeset_not_left_as_tex(browser, app_url):
+    watched = Watched(browser, app_url + "?chapter=2")
+    typeset = wait_until(lambda: watched.page.locator("mjx-container").count())
+    assert typeset >= 10, "chapter 2's prose has more than ten equations"
+    assert not watched.has_text(r"1/(1-\beta)"), "the prose's equations are not left as TeX source"
+    assert watched.has_text(r"\theta_t = \theta_{t-1} - \eta"), "while the code view's docstring keeps its source"
+    assert watched.external == []
+    watched.page.close()
+
+
 def test_a_bad_chapter_in_the_url_gets_a_message_and_the_home_page(browser, app_url):
     watched = Watched(browser, app_url + "?chapter=99")
     assert watched.has_text("There is no chapter") and watched.has_text("The chapters")
