@@ -12,7 +12,6 @@ from optimizers.sgd import sgd
 from widgets.code_view import code_view
 from widgets.controls import choice_slider
 from widgets.landscape_view import LandscapeView
-from widgets.lean import lean
 from widgets.palette import PATH_COLORS
 from widgets.quiz import Choice, Quiz
 from widgets.readout import fmt
@@ -306,7 +305,7 @@ def page():
         toy_editor(),
         prose(TEXT_TABLE_AFTER),
         controls,
-        pn.Row(pn.pane.Bokeh(row(lean(lesson.view.figure)), name="minibatch"), pn.Column(summary, spectrum)),
+        pn.Row(pn.pane.Bokeh(row(lesson.view.figure), name="minibatch"), pn.Column(summary, spectrum)),
         prose(TEXT_NOISE),
         diagram,
         prose(TEXT_CODE),

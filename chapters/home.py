@@ -1,11 +1,11 @@
 """The home page: what the course is, how to use it, and the family of optimizers at a glance."""
 
 import panel as pn
-from bokeh.models import ColumnDataSource, LabelSet, Range1d
+from bokeh.models import ColumnDataSource, LabelSet, MultiLine, Range1d, Scatter
 from bokeh.plotting import figure
 
 from optimizers import REGISTRY
-from widgets.lean import lean
+from widgets.lean import draw
 
 from .catalog import CHAPTERS
 
@@ -48,17 +48,16 @@ def family_at_a_glance():
         (x0, y0), (x1, y1) = position[parent], position[child]
         xs.append([x0, x1])
         ys.append([y0, y1])
-    fig.multi_line(xs, ys, color="#999999", line_width=1.5)
+    draw(fig, MultiLine(xs="xs", ys="ys", line_color="#999999", line_width=1.5), ColumnDataSource({"xs": xs, "ys": ys}))
     source = ColumnDataSource({
         "x": [position[n][0] for n in REGISTRY], "y": [position[n][1] for n in REGISTRY],
         "label": [f"{REGISTRY[n].title} (ch. {REGISTRY[n].chapter})" for n in REGISTRY],
         "color": ["#0072B2" if REGISTRY[n].chapter <= 2 else "#D55E00" if REGISTRY[n].chapter <= 5 else "#009E73"
                   for n in REGISTRY],
     })
-    fig.scatter("x", "y", source=source, size=11, color="color", line_color="white")
+    draw(fig, Scatter(x="x", y="y", size=11, fill_color="color", line_color="white"), source)
     fig.add_layout(LabelSet(x="x", y="y", text="label", source=source, x_offset=8, y_offset=-7,
                             text_font_size="11px"))
-    lean(fig)
     return pn.pane.Bokeh(fig)
 
 

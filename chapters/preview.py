@@ -6,13 +6,13 @@ import functools
 import numpy as np
 import panel as pn
 from bokeh.layouts import row
-from bokeh.models import ColumnDataSource, Range1d
+from bokeh.models import ColumnDataSource, Line, Range1d
 from bokeh.plotting import figure
 
 from landscapes import get
 from optimizers import REGISTRY, SCHEDULES, make_schedule, run
 from widgets.landscape_view import LandscapeView
-from widgets.lean import lean
+from widgets.lean import draw
 from widgets.loss_chart import loss_gap
 from widgets.palette import PATH_COLORS
 from widgets.timeline import Timeline
@@ -59,10 +59,9 @@ def race(number: int) -> pn.pane.Bokeh:
     for i, (name, _, diverged_at) in enumerate(race_paths(number)):
         color, dash = PATH_COLORS[i % len(PATH_COLORS)], "solid" if i < len(PATH_COLORS) else "dashed"
         label = REGISTRY[name].title + (f" (diverged at step {diverged_at})" if diverged_at >= 0 else "")
-        view.figure.line(f"{name}-x", f"{name}-y", source=source, color=color, line_dash=dash, line_width=2.2,
-                         legend_label=label)
-        loss.line("step", f"{name}-gap", source=source, color=color, line_dash=dash, line_width=2)
-    lean(view.figure, loss)
+        draw(view.figure, Line(x=f"{name}-x", y=f"{name}-y", line_color=color, line_dash=dash, line_width=2.2), source,
+             legend=label)
+        draw(loss, Line(x="step", y=f"{name}-gap", line_color=color, line_dash=dash, line_width=2), source)
     return pn.pane.Bokeh(row(view.figure, loss), name="preview")
 
 
@@ -74,9 +73,8 @@ def schedules() -> pn.pane.Bokeh:
     source = ColumnDataSource({"step": steps} | {
         kind: make_schedule(kind, total, 1.0, warmup_steps=100, min_lr=0.0)(steps) for kind in SCHEDULES})
     for i, kind in enumerate(SCHEDULES):
-        fig.line("step", kind, source=source, color=PATH_COLORS[i], line_width=2.5, legend_label=kind)
+        draw(fig, Line(x="step", y=kind, line_color=PATH_COLORS[i], line_width=2.5), source, legend=kind)
     fig.legend.location = "top_right"
-    lean(fig)
     return pn.pane.Bokeh(fig, name="preview")
 
 

@@ -14,7 +14,6 @@ from landscapes import Landscape
 from optimizers import Trajectory, run
 
 from .landscape_view import LandscapeView
-from .lean import lean
 from .loss_chart import LossChart, loss_gap
 from .readout import Readout, step_lines
 from .timeline import Timeline
@@ -70,7 +69,6 @@ class Explorer:
             view.on_tap(self.set_start)
 
     def layout(self, *extra_rows, replay: bool = False):
-        lean(*(view.figure for view in self.views), self.loss.figure)
         if len(self.views) > 1:
             return column(self.timeline.controls(replay), *extra_rows, row(*(v.figure for v in self.views)),
                           row(self.loss.figure))

@@ -9,12 +9,13 @@ from collections.abc import Callable
 
 import numpy as np
 from bokeh.events import Tap
-from bokeh.models import ColumnDataSource, LinearColorMapper, Range1d
+from bokeh.models import ColumnDataSource, Image, Line, LinearColorMapper, Range1d, Scatter, Segment
 from bokeh.plotting import figure
 from bokeh.plotting.contour import contour_data
 
 from landscapes import Landscape
 
+from .lean import draw, lean
 from .palette import CONTOUR_PALETTE, MINIMUM_COLOR
 from .timeline import Timeline
 
@@ -46,11 +47,12 @@ class PathLayer:
         self.track = timeline.track(f"{fig.name}-path{len(view.paths)}", "x", "y", trail=True, point=True)
         view.paths.append(self)
         x, y = self.track["x"], self.track["y"]
-        fig.line(x, y, source=timeline.trails, color=color, line_width=2.5, line_dash=dash, legend_label=label)
-        fig.scatter(x, y, source=timeline.trails, color=color, size=3.5, alpha=0.8)
+        draw(fig, Line(x=x, y=y, line_color=color, line_width=2.5, line_dash=dash), timeline.trails, legend=label)
+        draw(fig, Scatter(x=x, y=y, size=3.5, fill_color=color, line_color=color, fill_alpha=0.8, line_alpha=0.8),
+             timeline.trails)
         self.color = color
-        fig.scatter(x, y, source=timeline.points, color=color, size=13, line_color="white", line_width=2,
-                    legend_label=label)
+        draw(fig, Scatter(x=x, y=y, size=13, fill_color=color, line_color="white", line_width=2), timeline.points,
+             legend=label)
 
     def path(self) -> np.ndarray:
         """The whole path the browser has, shape (steps + 1, 2)."""
@@ -69,10 +71,10 @@ class GhostLayer:
         timeline, fig = view.timeline, view.figure
         self.track = timeline.track(f"{fig.name}-ghost", "x", "y", "bx", "by", point=True)
         x, y = self.track["x"], self.track["y"]
-        fig.segment(self.track["bx"], self.track["by"], x, y, source=timeline.points, color=color,
-                    line_dash="dashed", line_width=2)
-        fig.scatter(x, y, source=timeline.points, size=13, fill_alpha=0.15, fill_color=color,
-                    line_color=color, line_width=2, legend_label=label)
+        draw(fig, Segment(x0=self.track["bx"], y0=self.track["by"], x1=x, y1=y, line_color=color, line_dash="dashed",
+                          line_width=2), timeline.points)
+        draw(fig, Scatter(x=x, y=y, size=13, fill_alpha=0.15, fill_color=color, line_color=color, line_width=2),
+             timeline.points, legend=label)
 
     def updates(self, ghost: np.ndarray, ball: np.ndarray) -> dict:
         return {self.track: {"x": ghost[:, 0], "y": ghost[:, 1], "bx": ball[:, 0], "by": ball[:, 1]}}
@@ -95,17 +97,18 @@ class LandscapeView:
         xs, ys, z, levels = contour_field(landscape)
         self.bands = ColumnDataSource({})
         self.band_colors = LinearColorMapper(palette=_fill_colors())
-        self.figure.image("z", x="x", y="y", dw="dw", dh="dh", source=self.bands, color_mapper=self.band_colors)
+        draw(self.figure, Image(image="z", x="x", y="y", dw="dw", dh="dh", color_mapper=self.band_colors), self.bands)
         self.contours = self.figure.contour(xs, ys, z, levels, fill_color=None,
                                             line_color="white", line_alpha=0.35, line_width=0.8)
+        lean(self.figure)
         self._show_bands(xs, ys, z, levels)
         self.paths: list[PathLayer] = []
         self.starts = ColumnDataSource({"x": [], "y": [], "color": []}, name=f"{name}-starts")
-        self.figure.scatter("x", "y", source=self.starts, marker="square", color="color", size=9,
-                            line_color="white")
+        draw(self.figure, Scatter(x="x", y="y", marker="square", fill_color="color", line_color="white", size=9),
+             self.starts)
         self.minima = ColumnDataSource({"x": [], "y": []})
-        self.figure.scatter("x", "y", source=self.minima, marker="star", size=17,
-                            color=MINIMUM_COLOR, line_color="black", legend_label="minimum")
+        draw(self.figure, Scatter(x="x", y="y", marker="star", size=17, fill_color=MINIMUM_COLOR, line_color="black"),
+             self.minima, legend="minimum")
         self._show_minima(landscape)
         self.figure.legend.location = "top_right"
         self.figure.legend.background_fill_alpha = 0.75

@@ -1,9 +1,10 @@
 """Loss against step on a log axis, drawn in step with the player."""
 
 import numpy as np
-from bokeh.models import Range1d
+from bokeh.models import Line, Range1d, Scatter
 from bokeh.plotting import figure
 
+from .lean import draw
 from .timeline import Timeline
 
 FLOOR = 1e-12
@@ -30,9 +31,10 @@ class LossChart:
     def add_series(self, label: str, color: str, dash: str = "solid"):
         timeline = self.timeline
         track = timeline.track(f"{self.figure.name}-{len(self.series)}", "step", "gap", trail=True, point=True)
-        self.figure.line(track["step"], track["gap"], source=timeline.trails, color=color, line_width=2.2,
-                         line_dash=dash, legend_label=label)
-        self.figure.scatter(track["step"], track["gap"], source=timeline.points, color=color, size=8)
+        x, y = track["step"], track["gap"]
+        draw(self.figure, Line(x=x, y=y, line_color=color, line_width=2.2, line_dash=dash), timeline.trails,
+             legend=label)
+        draw(self.figure, Scatter(x=x, y=y, fill_color=color, line_color=color, size=8), timeline.points)
         self.figure.legend.location = "top_right"
         self.series.append(track)
         return len(self.series) - 1

@@ -6,8 +6,9 @@ an existing plot costs the page no extra figure.
 """
 
 import numpy as np
-from bokeh.models import Plot
+from bokeh.models import Plot, Text
 
+from .lean import draw
 from .timeline import Timeline
 
 
@@ -40,12 +41,12 @@ class Readout:
         self.figure = figure
         self.timeline = timeline
         self.track = timeline.track(name, "text", point=True)
-        self.glyph = figure.text(
-            x=figure.x_range.start, y=figure.y_range.start, text=self.track["text"], source=timeline.points,
-            x_offset=6, y_offset=-6,
+        self.glyph = Text(
+            x=figure.x_range.start, y=figure.y_range.start, text=self.track["text"], x_offset=6, y_offset=-6,
             text_baseline="bottom", text_font_size="11px", text_line_height=1.25, text_color="#111111",
             background_fill_color="white", background_fill_alpha=0.8, padding=4,
-        ).glyph
+        )
+        draw(figure, self.glyph, timeline.points)
 
     def updates(self, *per_path_lines: list[str]) -> dict:
         """Track data for the lines; also pins the text to the corner of the current axes."""

@@ -52,7 +52,7 @@ if (action === "play" || action === "replay") {
   if (action === "replay" || stepNow() >= last()) render(0);
   state.data.playing[0] = 1;
   state.data.carry[0] = 1;
-  play.label = "\u23F8 Pause";
+  play.label = "\u2016 Pause";
   api.timers[id] = setInterval(tick, 1000 / 30);
 } else {
   if (api.timers[id]) stop();
