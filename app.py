@@ -4,6 +4,7 @@ Panel runs this script once per browser session, so every learner gets fresh obj
 """
 
 import panel as pn
+from bokeh.core.property.validation import validate
 
 from chapters import CHAPTERS, build, home
 
@@ -72,7 +73,9 @@ def create_app(args: dict) -> pn.template.BootstrapTemplate:
 
 
 if __name__.startswith("bokeh"):
-    # Frozen, the document indexes its models once instead of after each of the template's roots:
-    # about a third of the server's time for a chapter with several plots.
-    with pn.state.curdoc.models.freeze():
+    # Frozen, the document indexes its models once instead of after each of the template's roots
+    # (about a third of the server's time for a chapter with several plots). Bokeh's check of each
+    # property value is off while the page is built (another 10%): the test suite builds every
+    # page with the checks on.
+    with pn.state.curdoc.models.freeze(), validate(False):
         create_app(pn.state.session_args).servable()

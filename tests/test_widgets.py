@@ -4,7 +4,10 @@ import itertools
 
 import numpy as np
 import pytest
+from bokeh.core.property.validation import validate
+from bokeh.document import Document
 from bokeh.events import Tap
+from bokeh.models import Plot
 
 import app
 from chapters import CHAPTERS, build
@@ -257,6 +260,16 @@ def test_chapter_in_the_url(value, chapter, warned):
 def test_every_chapter_builds(number):
     page = build(number)
     assert page.name == f"chapter-{number}"
+
+
+@pytest.mark.parametrize("chapter", [None, *range(len(CHAPTERS))])
+def test_every_page_renders_to_a_document_with_property_checks_on(chapter):
+    """The served app turns Bokeh's property checks off while it builds a page, for speed; this
+    is where every value the pages set is checked."""
+    document = Document()
+    with validate(True):
+        app.create_app({} if chapter is None else {"chapter": [str(chapter).encode()]}).server_doc(document)
+    assert any(isinstance(model, Plot) for model in document.models), "every page draws at least one plot"
 
 
 def test_the_app_marks_the_current_chapter_and_links_its_neighbours():
