@@ -85,13 +85,18 @@ class RavineRace(MomentumComparison):
                 f"momentum **{said(momentum_steps)}**.")
 
 
+VISIBLE_SWING = 0.01
+"""A crossing counts as a swing when the ball gets this far past the minimum (as a share of the
+start's distance): the tiny crossings of the last steps are invisible on the map."""
+
+
 def overshoot(path: np.ndarray, start: np.ndarray) -> tuple[float, int]:
     """How far a path goes past the minimum (at the origin) along the start's direction, and how
-    many times it crosses over."""
+    many visible swings across it it makes."""
     direction = start / np.linalg.norm(start)
     along = path @ direction
     along = along[np.isfinite(along)]
-    signs = np.sign(along[np.abs(along) > 1e-9])
+    signs = np.sign(along[np.abs(along) > VISIBLE_SWING * np.linalg.norm(start)])
     return float(max(0.0, -along.min())), int(np.sum(signs[1:] != signs[:-1]))
 
 
@@ -119,7 +124,8 @@ class LookaheadLesson(MomentumComparison):
     def verdict(self) -> str:
         (c_peak, c_cross), (n_peak, n_cross) = self.overshoots()
         return (f"Furthest past the minimum: classical **{c_peak:.3g}**, Nesterov **{n_peak:.3g}**. "
-                f"Times it crossed over: classical **{c_cross}**, Nesterov **{n_cross}**.")
+                f"Swings across it (farther than {VISIBLE_SWING:.0%} of the start's distance): "
+                f"classical **{c_cross}**, Nesterov **{n_cross}**.")
 
 
 TEXT_INTRO = r"""

@@ -160,6 +160,9 @@ def test_chapter0_player_slider_click_and_playback_without_server_messages(brows
     wait_until(lambda: w.step("explorer") == 2)
     w.button("◁ Back").click()
     wait_until(lambda: w.step("explorer") == 1)
+    readout = w.model("explorer-points", "m.data['explorer-map-readout-text'][0]")
+    assert "step 1/200" in readout and "loss" in readout and "|∇L|" in readout
+    assert w.model("explorer-trails", "m.data['explorer-map-path0-x'].length") == 2, "the trail shows steps 0 and 1"
 
     w.button("↺ Reset").click()
     w.button("▶ Play").click()

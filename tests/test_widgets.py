@@ -226,7 +226,7 @@ def test_nesterov_overshoots_less_than_classical_momentum():
     lesson = LookaheadLesson()
     (classical_peak, classical_crossings), (nesterov_peak, nesterov_crossings) = lesson.overshoots()
     assert nesterov_peak < 0.75 * classical_peak
-    assert nesterov_crossings <= classical_crossings
+    assert nesterov_crossings < classical_crossings, "fewer visible swings across the minimum"
     lesson.lr = 0.1
     (classical_peak, _), (nesterov_peak, _) = lesson.overshoots()
     assert nesterov_peak < classical_peak

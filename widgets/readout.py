@@ -21,7 +21,8 @@ def fmt(value: float) -> str:
 
 def step_lines(label: str, params: np.ndarray, losses: np.ndarray, grads: np.ndarray,
                diverged_at: int) -> list[str]:
-    """One readout line per step for a path (steps + 1, 2)."""
+    """The readout for each step of a path (steps + 1, 2): who and when on one line, where on the
+    next (one line of both would not fit on a map half a page wide)."""
     last = len(params) - 1
     lines = []
     for k in range(last + 1):
@@ -29,8 +30,8 @@ def step_lines(label: str, params: np.ndarray, losses: np.ndarray, grads: np.nda
             lines.append(f"{label}: diverged at step {diverged_at} (the loss ran off to infinity)")
             continue
         x, y = params[k]
-        lines.append(f"{label}: step {k}/{last} · θ = ({fmt(x)}, {fmt(y)}) · loss {fmt(losses[k])}"
-                     f" · |∇L| = {fmt(float(np.hypot(*grads[k])))}")
+        lines.append(f"{label}: step {k}/{last}\n"
+                     f"   θ = ({fmt(x)}, {fmt(y)}) · loss {fmt(losses[k])} · |∇L| = {fmt(float(np.hypot(*grads[k])))}")
     return lines
 
 
