@@ -17,7 +17,7 @@ from playwright.sync_api import sync_playwright
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from browser import launch, served_app
 
-TRIES = 5
+TRIES = 7
 SLIDERS = {0: ("explorer-full", 0), 1: ("fan", 0), 2: ("ravine-full", 0)}
 """Per chapter: the source whose data a slider change replaces, and which slider to move."""
 
