@@ -145,6 +145,8 @@ def test_sidebar_links_navigate_and_the_url_follows(browser, app_url):
     watched.page.get_by_role("link", name="Dark theme").click()
     watched.page.wait_for_url("**/app?chapter=2&theme=dark")
     wait_until(lambda: watched.page.locator("canvas").count() > 0)
+    title = watched.model("ravine-loss", "[m.title.text_color, m.border_fill_color]")
+    assert title == ["#E0E0E0", "#212529"], "plot titles are light on the dark theme's background"
     screenshot(watched, "chapter2-dark")
     assert watched.errors == []
     watched.page.close()
