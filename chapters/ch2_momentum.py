@@ -8,7 +8,7 @@ from landscapes import get
 from optimizers import run
 from optimizers.sgd import sgd
 from widgets.code_view import code_view
-from widgets.controls import choice_slider
+from widgets.controls import FloatSlider, choice_slider
 from widgets.explorer import Contestant, Explorer
 from widgets.palette import PATH_COLORS
 from widgets.quiz import Choice, Quiz
@@ -236,7 +236,7 @@ def quiz() -> Quiz:
 
 def slider_row(lesson):
     return pn.Row(
-        pn.widgets.FloatSlider.from_param(lesson.param.beta, width=280),
+        FloatSlider.from_param(lesson.param.beta, width=280),
         choice_slider(lesson, "lr", width=280),
     )
 
