@@ -4,6 +4,7 @@ Panel runs this script once per browser session, so every learner gets fresh obj
 """
 
 import panel as pn
+from bokeh.settings import settings
 
 from chapters import CHAPTERS, build, home
 
@@ -72,6 +73,10 @@ def create_app(args: dict) -> pn.template.BootstrapTemplate:
 
 
 if __name__.startswith("bokeh"):
+    # Bokeh checks each new document's integrity (empty layouts, plots with nothing drawn):
+    # a tenth of a second on a long chapter, every visit. The test suite runs the same checks
+    # on every page instead.
+    settings.perform_document_validation.set_value(False)
     # Frozen, the document indexes its models once instead of after each of the template's roots:
     # about a third of the server's time for a chapter with several plots. (Turning Bokeh's
     # property checks off as well saves another 10%, but the dark theme's plot titles then

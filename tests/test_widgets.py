@@ -4,6 +4,7 @@ import itertools
 
 import numpy as np
 import pytest
+from bokeh.core.validation.check import check_integrity
 from bokeh.document import Document
 from bokeh.events import Tap
 from bokeh.models import Plot
@@ -263,9 +264,12 @@ def test_every_chapter_builds(number):
 
 @pytest.mark.parametrize("chapter", [None, *range(len(CHAPTERS))])
 def test_every_page_renders_to_a_document(chapter):
-    """As the server does it: Panel turns the page into Bokeh models, each value checked."""
+    """As the server does it: Panel turns the page into Bokeh models, each value checked. The
+    served app skips Bokeh's integrity checks on each visit; they run here."""
     document = Document()
     app.create_app({} if chapter is None else {"chapter": [str(chapter).encode()]}).server_doc(document)
+    issues = check_integrity(document.models)
+    assert issues.error == [] and issues.warning == []
     assert any(isinstance(model, Plot) for model in document.models), "every page draws at least one plot"
 
 
