@@ -155,6 +155,12 @@ def test_sidebar_links_navigate_and_the_url_follows(browser, app_url):
 def test_chapter0_player_slider_click_and_playback_without_server_messages(browser, app_url):
     w = Watched(browser, app_url + "?chapter=0")
     assert w.step("explorer") == 200, "a new setting shows its whole path"
+    w.button("Drop ball").click()
+    wait_until(lambda: 3 < w.step("explorer") < 100)  # back to the start, and playing
+    w.button("‖ Pause").click()
+    paused_at = w.step("explorer")
+    w.page.wait_for_timeout(300)
+    assert w.step("explorer") == paused_at, "Pause stops the clock"
     w.button("↺ Reset").click()
     wait_until(lambda: w.step("explorer") == 0)
     w.button("Step ▷").click()

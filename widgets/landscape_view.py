@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 import numpy as np
 from bokeh.events import Tap
-from bokeh.models import ColumnDataSource, Image, Line, LinearColorMapper, Range1d, Scatter, Segment
+from bokeh.models import ColumnDataSource, Grid, Image, Line, LinearColorMapper, Range1d, Scatter, Segment
 from bokeh.plotting import figure
 from bokeh.plotting.contour import contour_data
 
@@ -93,7 +93,7 @@ class LandscapeView:
             tools="pan,wheel_zoom,reset,save", toolbar_location="above",
             x_axis_label="θ₁ (x)", y_axis_label="θ₂ (y)",
         )
-        self.figure.grid.visible = False
+        self.figure.center = [item for item in self.figure.center if not isinstance(item, Grid)]  # bands instead
         xs, ys, z, levels = contour_field(landscape)
         self.bands = ColumnDataSource({})
         self.band_colors = LinearColorMapper(palette=_fill_colors())

@@ -21,6 +21,8 @@ from bokeh.models import Button, ColumnDataSource, CustomJS, Div, Slider
 _JS = """
 const api = (window.__optimizerLab ??= {timers: {}});
 const id = state.id;
+const actions = new Map([[play, "play"], [forward, "forward"], [back, "back"], [reset, "reset"], [replay, "replay"]]);
+const action = actions.get(cb_obj.origin);
 function stepNow() { return state.data.step[0]; }
 function last() { return state.data.last[0]; }
 function render(k) {
@@ -151,12 +153,13 @@ class Timeline:
         """The player's buttons and speed slider, wired to the browser-side clock.
         `replay` adds a button that restarts from step 0 and plays ("Drop ball")."""
         if not self._wired:
-            args = {"state": self.state, "full": self.full, "trails": self.trails, "points": self.points,
-                    "trail_keys": self._trail_keys, "point_keys": self._point_keys, "play": self.play,
-                    "speed": self.speed}
-            for button, action in ((self.play, "play"), (self.forward, "forward"), (self.back, "back"),
-                                   (self.reset, "reset"), (self.replay, "replay")):
-                button.js_on_event("button_click", CustomJS(args={**args, "action": action}, code=_JS))
+            buttons = {"play": self.play, "forward": self.forward, "back": self.back, "reset": self.reset,
+                       "replay": self.replay}
+            player = CustomJS(code=_JS, args={
+                "state": self.state, "full": self.full, "trails": self.trails, "points": self.points,
+                "trail_keys": self._trail_keys, "point_keys": self._point_keys, "speed": self.speed, **buttons})
+            for button in buttons.values():
+                button.js_on_event("button_click", player)  # the script tells them apart by the click's origin
             self._wired = True
         buttons = [self.replay] if replay else []
         return row(*buttons, self.play, self.back, self.forward, self.reset, Div(width=10), self.speed)
