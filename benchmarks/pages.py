@@ -66,17 +66,20 @@ def main():
         page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
         cold = time_navigation(page, url)
         print(f"First load of the course, cold browser cache: {cold:.2f} s")
-        print(f"Then, median of {TRIES}: navigation until plots are drawn; slider change until redrawn")
+        print(f"Then, median (fastest) of {TRIES}: navigation until plots are drawn, and as a multiple of the "
+              "home page measured in the same run; slider change until the path is redrawn")
         navigation = {name: [] for name, _ in pages}
         for _ in range(TRIES):
             for name, query in pages:
                 navigation[name].append(time_navigation(page, url + query))
+        home = statistics.median(navigation["home"])
         for name, query in pages:
-            line = f"  {name:<10} {statistics.median(navigation[name]):5.2f} s"
+            median = statistics.median(navigation[name])
+            line = f"  {name:<10} {median:5.2f} s ({min(navigation[name]):4.2f})  {median / home:4.2f} x home"
             number = int(name.split()[-1]) if name != "home" else None
             if number in SLIDERS:
-                slider_ms = statistics.median(time_slider(page, url + query, *SLIDERS[number]))
-                line += f"   slider -> path {slider_ms:6.0f} ms"
+                presses = time_slider(page, url + query, *SLIDERS[number])
+                line += f"   slider -> path {statistics.median(presses):4.0f} ms ({min(presses):3.0f})"
             print(line)
         browser.close()
 
