@@ -161,8 +161,8 @@ class Timeline:
             for button in buttons.values():
                 button.js_on_event("button_click", player)  # the script tells them apart by the click's origin
             self._wired = True
-        buttons = [self.replay] if replay else []
-        return row(*buttons, self.play, self.back, self.forward, self.reset, Div(width=10), self.speed)
+        first = [self.replay] if replay else []
+        return row(*first, self.play, self.back, self.forward, self.reset, Div(width=10), self.speed)
 
 
 def _padded(values, rows: int):
