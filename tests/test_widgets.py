@@ -83,6 +83,17 @@ def test_bowl_diverges_above_the_critical_rate_and_converges_below():
     assert lesson.explorer.steps_to_reach(1e-6)[0] is not None
 
 
+def test_a_new_landscape_redraws_the_bands_and_lines_without_covering_them():
+    lesson = ExplorerLesson(landscape="bowl")
+    view = lesson.explorer.view
+    bands_before = np.array(view.bands.data["z"][0])
+    lesson.landscape = "saddle"
+    assert not np.allclose(view.bands.data["z"][0], bands_before)
+    assert view.band_colors.low < 0 < view.band_colors.high, "the saddle's loss goes below zero"
+    assert len(view.contours.line_renderer.data_source.data["xs"]) > 0
+    assert len(view.contours.fill_renderer.data_source.data.get("xs", [])) == 0, "no filled polygons over the bands"
+
+
 def test_bowl_crawls_at_a_tiny_rate():
     lesson = ExplorerLesson(landscape="bowl", lr=0.1, steps=1000)
     brisk = lesson.explorer.steps_to_reach(1e-6)[0]

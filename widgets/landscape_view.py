@@ -141,7 +141,7 @@ class LandscapeView:
         self.landscape = landscape
         xs, ys, z, levels = contour_field(landscape)
         self._show_bands(xs, ys, z, levels)
-        self.contours.set_data(contour_data(xs, ys, z, levels))
+        self.contours.set_data(contour_data(xs, ys, z, levels, want_fill=False))  # the bands are the image
         self.figure.x_range.update(start=landscape.x_range[0], end=landscape.x_range[1])
         self.figure.y_range.update(start=landscape.y_range[0], end=landscape.y_range[1])
         self._show_minima(landscape)
