@@ -67,14 +67,17 @@ def race(number: int) -> pn.pane.Bokeh:
 
 def schedules() -> pn.pane.Bokeh:
     total, steps = 1000, np.arange(1001)
-    fig = figure(width=760, height=360, title="Preview: each schedule, 1000 steps, 10% warmup, peak 1",
+    fig = figure(width=880, height=360, title="Preview: each schedule, 1000 steps, 10% warmup, peak 1",
                  x_range=Range1d(0, total), y_range=Range1d(0, 1.05), toolbar_location=None,
                  x_axis_label="step", y_axis_label="learning rate / peak", name="preview")
-    source = ColumnDataSource({"step": steps} | {
-        kind: make_schedule(kind, total, 1.0, warmup_steps=100, min_lr=0.0)(steps) for kind in SCHEDULES})
+    rates = {f"rate-{kind}": make_schedule(kind, total, 1.0, warmup_steps=100, min_lr=0.0)(steps)
+             for kind in SCHEDULES}  # "rate-" keeps the step schedule's column apart from the steps
+    source = ColumnDataSource({"step": steps, **rates})
     for i, kind in enumerate(SCHEDULES):
-        draw(fig, Line(x="step", y=kind, line_color=PATH_COLORS[i], line_width=2.5), source, legend=kind)
-    fig.legend.location = "top_right"
+        draw(fig, Line(x="step", y=f"rate-{kind}", line_color=PATH_COLORS[i], line_width=2.5), source, legend=kind)
+    legend = fig.legend[0]
+    fig.center.remove(legend)
+    fig.add_layout(legend, "right")  # inside, it would hide the lines that end near the top right
     return pn.pane.Bokeh(fig, name="preview")
 
 

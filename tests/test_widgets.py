@@ -7,13 +7,14 @@ import pytest
 from bokeh.core.validation.check import check_integrity
 from bokeh.document import Document
 from bokeh.events import Tap
-from bokeh.models import Plot
+from bokeh.models import Line, Plot
 
 import app
-from chapters import CHAPTERS, build
+from chapters import CHAPTERS, build, preview
 from chapters.ch0_landscape import ExplorerLesson, descent_editor, descent_table
 from chapters.ch1_sgd import MiniBatchLesson, divisors, toy_table
 from chapters.ch2_momentum import LookaheadLesson, RavineRace, momentum_editor, momentum_table
+from optimizers import SCHEDULES
 from widgets.inputs import InputError, parse_number
 from widgets.timeline import Timeline
 
@@ -265,6 +266,16 @@ def test_chapter_in_the_url(value, chapter, warned):
     assert found == chapter and bool(message) == warned
     if warned:
         assert "numbered 0 to 9" in message
+
+
+def test_the_schedule_preview_draws_each_schedule_over_all_its_steps():
+    figure = preview.schedules().object
+    lines = [r for r in figure.renderers if isinstance(r.glyph, Line)]
+    assert len(lines) == len(SCHEDULES)
+    for line in lines:
+        data = line.data_source.data
+        assert list(data[line.glyph.x]) == list(range(1001))
+        assert min(data[line.glyph.y]) >= 0 and max(data[line.glyph.y]) == pytest.approx(1.0)
 
 
 @pytest.mark.parametrize("number", range(len(CHAPTERS)))
