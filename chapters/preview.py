@@ -62,6 +62,8 @@ def race(number: int) -> pn.pane.Bokeh:
         draw(view.figure, Line(x=f"{name}-x", y=f"{name}-y", line_color=color, line_dash=dash, line_width=2.2), source,
              legend=label)
         draw(loss, Line(x="step", y=f"{name}-gap", line_color=color, line_dash=dash, line_width=2), source)
+    if len(CONTESTANTS[number]) > 8:  # the arena's sixteen entries fit the map only when compact
+        view.figure.legend.update(label_text_font_size="9px", label_height=11, glyph_height=11, spacing=0, padding=4)
     return pn.pane.Bokeh(row(view.figure, loss), name="preview")
 
 
