@@ -45,7 +45,7 @@ class Explorer:
     """Paths of several optimizers from one start, drawn on one map and played together."""
 
     def __init__(self, name: str, landscape: Landscape, contestants: list[Contestant], steps: int,
-                 *, width: int = 560, height: int = 440, title: str = "", separate_maps: bool = False):
+                 *, width: int = 520, height: int = 440, title: str = "", separate_maps: bool = False):
         self.name = name
         self.landscape = landscape
         self.contestants = contestants
