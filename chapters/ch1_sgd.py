@@ -140,16 +140,17 @@ class MiniBatchLesson(param.Parameterized):
             return {"x0": [x] * len(ends), "y0": [y] * len(ends), "x1": list(ends[:, 0]), "y1": list(ends[:, 1])}
 
         mini = self.show == "mini-batches"
+        mean = grads.mean(axis=0)
         with pn.io.hold():  # the three arrow sets reach the browser in one message
             self.fan.data = arrows(grads) if mini else arrows(np.zeros((0, 2)))
-            self.mean.data = arrows(grads.mean(axis=0)) if mini else arrows(np.zeros((0, 2)))
+            self.mean.data = arrows(mean) if mini else arrows(np.zeros((0, 2)))
             self.full.data = arrows(full)
         count = len(grads)
-        self.summary = (
-            f"**{count} batches of {self.batch_size}** make one epoch ({self.fit.n} examples). "
+        self.summary = (  # HTML: it changes with every move, and Markdown would be parsed each time
+            f"<b>{count} batches of {self.batch_size}</b> make one epoch ({self.fit.n} examples). "
             f"Full-batch gradient: ({fmt(full[0])}, {fmt(full[1])}). "
-            f"Mean of the {count} batch gradients: ({fmt(grads.mean(axis=0)[0])}, {fmt(grads.mean(axis=0)[1])}). "
-            f"Spread of the batch arrows (RMS distance from the full one): **{fmt(_spread_of(grads, full))}**."
+            f"Mean of the {count} batch gradients: ({fmt(mean[0])}, {fmt(mean[1])}). "
+            f"Spread of the batch arrows (RMS distance from the full one): <b>{fmt(_spread_of(grads, full))}</b>."
         )
 
     def spectrum_rows(self):
@@ -284,7 +285,7 @@ def page():
     lesson = MiniBatchLesson()
     resample = pn.widgets.Button(label="Resample", color="primary", width=110)
     resample.on_click(lesson.resample)
-    summary = pn.pane.Markdown("", name="minibatch-summary", sizing_mode="stretch_width")
+    summary = pn.pane.HTML("", name="minibatch-summary", sizing_mode="stretch_width")
     spectrum = WorkedTable(name="spectrum")
     diagram = pn.pane.HTML(loop_diagram(lesson.batch_size, lesson.fit.n), sizing_mode="stretch_width")
 

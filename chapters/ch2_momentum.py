@@ -241,17 +241,24 @@ def slider_row(lesson):
     )
 
 
+def verdict_pane(lesson: MomentumComparison, name: str) -> pn.pane.HTML:
+    """The lesson's verdict, refreshed after each recomputation (a slider move or a click on a map).
+    HTML, not Markdown: parsing Markdown on every move was a tenth of the server's time for it."""
+    pane = pn.pane.HTML(lesson.verdict(), name=name)
+
+    def refresh(*_):
+        pane.object = lesson.verdict()
+
+    lesson.param.watch(refresh, ["beta", "lr"])
+    for view in lesson.explorer.views:
+        view.on_tap(lambda x, y: refresh())
+    return pane
+
+
 def page():
     race, lookahead = RavineRace(), LookaheadLesson()
-    # HTML, not Markdown: a verdict changes with every slider move, and parsing Markdown each time
-    # is a tenth of the server's time for the move.
-    race_verdict = pn.pane.HTML(race.verdict(), name="race-verdict")
-    lookahead_verdict = pn.pane.HTML(lookahead.verdict(), name="nesterov-verdict")
-    race.param.watch(lambda *_: setattr(race_verdict, "object", race.verdict()), ["beta", "lr"])
-    lookahead.param.watch(lambda *_: setattr(lookahead_verdict, "object", lookahead.verdict()), ["beta", "lr"])
-    for lesson, verdict in ((race, race_verdict), (lookahead, lookahead_verdict)):
-        for view in lesson.explorer.views:
-            view.on_tap(lambda x, y, lesson=lesson, verdict=verdict: setattr(verdict, "object", lesson.verdict()))
+    race_verdict = verdict_pane(race, "race-verdict")
+    lookahead_verdict = verdict_pane(lookahead, "nesterov-verdict")
     return pn.Column(
         prose(TEXT_INTRO),
         momentum_editor(),

@@ -43,6 +43,7 @@ class PathLayer:
     def __init__(self, view: "LandscapeView", label: str, color: str, dash: str = "solid"):
         timeline, fig = view.timeline, view.figure
         self.label = label
+        self.color = color
         self.timeline = timeline
         self.track = timeline.track(f"{fig.name}-path{len(view.paths)}", "x", "y", trail=True, point=True)
         view.paths.append(self)
@@ -50,7 +51,6 @@ class PathLayer:
         draw(fig, Line(x=x, y=y, line_color=color, line_width=2.5, line_dash=dash), timeline.trails, legend=label)
         draw(fig, Scatter(x=x, y=y, size=3.5, fill_color=color, line_color=color, fill_alpha=0.8, line_alpha=0.8),
              timeline.trails)
-        self.color = color
         draw(fig, Scatter(x=x, y=y, size=13, fill_color=color, line_color="white", line_width=2), timeline.points,
              legend=label)
 

@@ -17,7 +17,7 @@ def loss_gap(values: np.ndarray, minimum: float) -> np.ndarray:
 
 
 class LossChart:
-    """One line per path: faint in full, solid up to the current step, with a marker."""
+    """One line per path, drawn up to the current step, with a marker at that step."""
 
     def __init__(self, timeline: Timeline, *, width: int = 520, height: int = 260, name: str = "loss"):
         self.timeline = timeline
