@@ -72,7 +72,7 @@ class RavineRace(MomentumComparison):
 
     def _contestants(self):
         return [Contestant("sgd", "SGD", PATH_COLORS[1], {"lr": self.lr}),
-                Contestant("momentum", f"momentum β={self.beta:g}", PATH_COLORS[0],
+                Contestant("momentum", "momentum", PATH_COLORS[0],
                            {"lr": self.lr, "momentum": self.beta})]
 
     def verdict(self) -> str:

@@ -234,6 +234,14 @@ def test_a_tap_on_either_panel_moves_the_shared_start():
     np.testing.assert_allclose(path_of(race.explorer, 1)[0], [-5.0, 1.0])
 
 
+def test_the_race_map_titles_name_what_the_readouts_show_after_beta_moves():
+    race = RavineRace()
+    race.beta = 0.5
+    for view, readout in zip(race.explorer.views, race.explorer.readouts, strict=True):
+        label = readout.lines()[0].split(":")[0]
+        assert view.figure.title.text.startswith(f"{label} (")
+
+
 def test_nesterov_overshoots_less_than_classical_momentum():
     lesson = LookaheadLesson()
     (classical_peak, classical_crossings), (nesterov_peak, nesterov_crossings) = lesson.overshoots()
