@@ -3,6 +3,8 @@
 Panel runs this script once per browser session, so every learner gets fresh objects.
 """
 
+from collections.abc import Callable
+
 import panel as pn
 from bokeh.settings import settings
 
@@ -57,11 +59,17 @@ def footer(current: int, theme: str) -> pn.pane.Markdown:
     return pn.pane.Markdown("---\n" + " &nbsp; · &nbsp; ".join(parts), name="prev-next")
 
 
+def course_template(chapter: int | None, theme: str) -> pn.template.BootstrapTemplate:
+    """The frame of every page: title bar, themes, and the sidebar with `chapter` marked."""
+    template = pn.template.BootstrapTemplate(title="Optimizer Lab", theme=theme, sidebar_width=300)
+    template.sidebar.append(sidebar(chapter, theme))
+    return template
+
+
 def create_app(args: dict) -> pn.template.BootstrapTemplate:
     chapter, message = requested_chapter(args)
     theme = theme_of(args)
-    template = pn.template.BootstrapTemplate(title="Optimizer Lab", theme=theme, sidebar_width=300)
-    template.sidebar.append(sidebar(chapter, theme))
+    template = course_template(chapter, theme)
     if message:
         template.main.append(pn.pane.Alert(message, alert_type="warning", name="url-message"))
     if chapter is None:
@@ -72,7 +80,8 @@ def create_app(args: dict) -> pn.template.BootstrapTemplate:
     return template
 
 
-if __name__.startswith("bokeh"):
+def serve(build: Callable[[dict], pn.template.BaseTemplate]):
+    """Make `build(session_args)` this session's page, the way every page of the course is served."""
     # Bokeh checks each new document's integrity (empty layouts, plots with nothing drawn):
     # a tenth of a second on a long chapter, every visit. The test suite runs the same checks
     # on every page instead.
@@ -82,4 +91,8 @@ if __name__.startswith("bokeh"):
     # property checks off as well saves another 10%, but the dark theme's plot titles then
     # reach the browser in the light theme's colour.)
     with pn.state.curdoc.models.freeze():
-        create_app(pn.state.session_args).servable()
+        build(pn.state.session_args).servable()
+
+
+if __name__.startswith("bokeh"):
+    serve(create_app)

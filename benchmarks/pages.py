@@ -3,8 +3,9 @@ and milliseconds from a slider change to the redrawn path. `python -m benchmarks
 
 Navigation is measured as a learner meets it: one browser, moving from page to page, so the
 JavaScript bundles come from the browser's cache. The very first load of the course (cold
-cache: about 5 MB of Bokeh, Panel and KaTeX) is reported on its own line. Each figure is the
-median of several tries. Needs the test extra and Debian's chromium (see scripts/test.sh).
+cache: several MB of Bokeh, Panel and MathJax) is reported on its own line. Each figure is the
+median of several tries. Beside every page the script times its floor: `benchmarks/floor_app.py`,
+the course's frame holding the same number of plain Bokeh figures and nothing else. Needs the test extra and Debian's chromium (see scripts/test.sh).
 """
 
 import statistics
@@ -59,23 +60,49 @@ def time_slider(page, url, source, slider) -> list[float]:
     return times
 
 
+PLOTS_ON_PAGE = """() => {
+    let plots = 0;
+    const walk = (root) => root.querySelectorAll("*").forEach((e) => {
+        if (e.classList.contains("bk-Canvas")) plots += 1;
+        if (e.shadowRoot) walk(e.shadowRoot);
+    });
+    walk(document);
+    return plots;
+}"""
+"""Each plot (figure) has one canvas view; legends and toolbars have canvases of their own."""
+
+
 def main():
     pages = [("home", "")] + [(f"chapter {n}", f"?chapter={n}") for n in range(10)]
-    with served_app() as url, sync_playwright() as playwright:
+    with served_app(also=("benchmarks/floor_app.py",)) as url, sync_playwright() as playwright:
+        floor_url = url.rsplit("/", 1)[0] + "/floor_app"
         browser = launch(playwright)
         page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
         cold = time_navigation(page, url)
         print(f"First load of the course, cold browser cache: {cold:.2f} s")
-        print(f"Then, median (fastest) of {TRIES}: navigation until plots are drawn, and as a multiple of the "
-              "home page measured in the same run; slider change until the path is redrawn")
+        plots = {}
+        for name, query in pages:
+            time_navigation(page, url + query)
+            plots[name] = page.evaluate(PLOTS_ON_PAGE)
+        floors = sorted(set(plots.values()))
+        print(f"Then, median (fastest) of {TRIES}: navigation until plots are drawn; that time as a multiple of "
+              "the home page, and of the floor (the course's frame with the same number of plain Bokeh "
+              "figures, nothing else), both measured in the same run; slider change until the path is redrawn")
         navigation = {name: [] for name, _ in pages}
+        floor = {n: [] for n in floors}
         for _ in range(TRIES):
             for name, query in pages:
                 navigation[name].append(time_navigation(page, url + query))
+            for n in floors:
+                floor[n].append(time_navigation(page, f"{floor_url}?figures={n}"))
         home = statistics.median(navigation["home"])
+        for n in floors:
+            print(f"  floor, {n} figure{'s' if n != 1 else ''}: {statistics.median(floor[n]):5.2f} s "
+                  f"({min(floor[n]):4.2f})")
         for name, query in pages:
             median = statistics.median(navigation[name])
-            line = f"  {name:<10} {median:5.2f} s ({min(navigation[name]):4.2f})  {median / home:4.2f} x home"
+            line = (f"  {name:<10} {median:5.2f} s ({min(navigation[name]):4.2f})  {median / home:4.2f} x home"
+                    f"  {plots[name]} plots, {median / statistics.median(floor[plots[name]]):4.2f} x floor")
             number = int(name.split()[-1]) if name != "home" else None
             if number in SLIDERS:
                 presses = time_slider(page, url + query, *SLIDERS[number])

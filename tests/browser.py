@@ -22,18 +22,19 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def served_app(port: int | None = None):
-    """Run `panel serve app.py` until the block ends; yields the base URL of /app."""
+def served_app(port: int | None = None, also: tuple[str, ...] = ()):
+    """Run `panel serve app.py` until the block ends; yields the base URL of /app. `also` names
+    more app scripts to serve beside it (each at /its-file-name)."""
     port = port or free_port()
     log_path = ROOT / "artifacts" / "server.log"
     log_path.parent.mkdir(exist_ok=True)
     with open(log_path, "w") as log:
-        yield from _serve(port, log)
+        yield from _serve(port, log, also)
 
 
-def _serve(port, log):
+def _serve(port, log, also):
     process = subprocess.Popen(
-        [sys.executable, "-m", "panel", "serve", "app.py", "--port", str(port), "--address", "127.0.0.1",
+        [sys.executable, "-m", "panel", "serve", "app.py", *also, "--port", str(port), "--address", "127.0.0.1",
          "--allow-websocket-origin", f"127.0.0.1:{port}", "--num-procs", "1", "--liveness"],
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "BOKEH_MINIFIED": "yes"},
     )

@@ -1,0 +1,18 @@
+"""The benchmarks' own pieces that a wrong number could come from."""
+
+from bokeh.core.validation.check import check_integrity
+from bokeh.document import Document
+from bokeh.models import Plot
+
+from benchmarks.floor_app import MOST, figure_count, floor_page
+
+
+def test_the_benchmark_floor_page_holds_as_many_plain_figures_as_asked():
+    """`benchmarks/floor_app.py` is what the page benchmark compares each chapter with."""
+    asked = [b"5", b"0", b"99", b"x", b"-2", b""]
+    assert [figure_count({"figures": [value]}) for value in asked] == [5, 0, MOST, 1, 1, 1]
+    document = Document()
+    floor_page({"figures": [b"3"]}).server_doc(document)
+    assert sum(isinstance(model, Plot) for model in document.models) == 3
+    issues = check_integrity(document.models)
+    assert issues.error == [] and issues.warning == []
