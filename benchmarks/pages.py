@@ -5,7 +5,8 @@ Navigation is measured as a learner meets it: one browser, moving from page to p
 JavaScript bundles come from the browser's cache. The very first load of the course (cold
 cache: several MB of Bokeh, Panel and MathJax) is reported on its own line. Each figure is the
 median of several tries. Beside every page the script times its floor: `benchmarks/floor_app.py`,
-the course's frame holding the same number of plain Bokeh figures and nothing else. Needs the test extra and Debian's chromium (see scripts/test.sh).
+the course's frame holding the same number of plain Bokeh figures and nothing else. Needs the
+test extra and Debian's chromium (see scripts/test.sh).
 """
 
 import statistics
