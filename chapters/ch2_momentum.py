@@ -173,6 +173,19 @@ and the floor 0.1. At $$\eta = 0.15$$ plain descent overshoots across the valley
 move the shared start. Set $$\beta = 0$$ and the two paths become the same path.
 """
 
+TEXT_RACE_AFTER = r"""
+**What you are looking at.** At the default settings SGD's sideways bounce halves on every step,
+so after about ten steps it has died out, and all that is left is the slow crawl along the floor.
+Momentum looks worse at first: its velocity carries it past the floor again and again, and it
+swings from wall to wall for dozens of steps. Yet it arrives long before SGD (the line above the
+maps counts the steps). The swings cost little; the speed along the floor is what matters.
+
+**Try next.** Set $$\eta = 0.2$$. The factor across the valley becomes $$-1$$, so SGD bounces
+between the same two heights forever and never arrives, while momentum still gets there. Then
+lower $$\beta$$ to 0.5: a shorter memory damps the swings within a few steps, and the ball really
+does run along the floor.
+"""
+
 TEXT_NESTEROV = r"""
 ## Nesterov: measure the slope where you are about to be
 
@@ -266,7 +279,7 @@ def page():
         slider_row(race),
         race_verdict,
         pn.pane.Bokeh(race.explorer.layout(), name="race"),
-        prose(TEXT_NESTEROV),
+        prose(TEXT_RACE_AFTER + TEXT_NESTEROV),
         slider_row(lookahead),
         lookahead_verdict,
         pn.pane.Bokeh(lookahead.explorer.layout(), name="lookahead"),

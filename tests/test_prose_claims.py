@@ -67,3 +67,40 @@ def test_nesterov_diverges_on_the_ravine_where_classical_momentum_converges():
 def test_saddle_odds_table_values():
     rows = ch0_landscape.saddle_odds_table().object
     assert "0.000977" in rows and "10^−301,030" in rows
+
+
+def _race(lr: float, beta: float):
+    """The race's two paths and their steps to the verdict's tolerance, at these settings."""
+    race = ch2_momentum.RavineRace(lr=lr, beta=beta)
+    explorer = race.explorer
+    paths = [c.path(t) for c, t in zip(explorer.contestants, explorer.trajectories, strict=True)]
+    return paths, explorer.steps_to_reach(ch2_momentum.TOLERANCE)
+
+
+def _wall_to_wall_swings(path: np.ndarray) -> int:
+    """Crossings of the floor (y = 0) by more than 2.5% of the ravine's half-width."""
+    y = path[:, 1]
+    sides = np.sign(y[np.abs(y) > 0.05])
+    return int(np.sum(sides[1:] != sides[:-1]))
+
+
+def test_race_at_the_defaults_sgd_stops_bouncing_and_momentum_swings_yet_arrives_first():
+    race = ch2_momentum.RavineRace()
+    (sgd_path, momentum_path), (sgd_steps, momentum_steps) = _race(race.lr, race.beta)
+    start_height = abs(sgd_path[0, 1])
+    assert np.abs(sgd_path[10:, 1]).max() < 0.01 * start_height  # "after about ten steps it has died out"
+    assert _wall_to_wall_swings(momentum_path) >= 20 > 5 >= _wall_to_wall_swings(sgd_path)  # "dozens of steps"
+    assert momentum_steps is not None and sgd_steps is not None and momentum_steps < sgd_steps / 2
+    assert "halves on every step" in ch2_momentum.TEXT_RACE_AFTER
+
+
+def test_race_at_rate_0_2_sgd_bounces_forever_and_momentum_still_arrives():
+    (sgd_path, _), (sgd_steps, momentum_steps) = _race(0.2, 0.9)
+    np.testing.assert_allclose(np.abs(sgd_path[:, 1]), abs(sgd_path[0, 1]))  # the same two heights
+    assert sgd_steps is None and momentum_steps is not None
+    (_, calm_momentum), (_, calm_steps) = _race(0.2, 0.5)
+    assert _wall_to_wall_swings(calm_momentum) < _wall_to_wall_swings(_race(0.2, 0.9)[0][1]) / 4
+    assert np.abs(calm_momentum[10:, 1]).max() < 0.05 * abs(calm_momentum[0, 1])  # damped within a few steps
+    assert calm_steps is not None
+    assert "0.2" in ch2_momentum.TEXT_RACE_AFTER and "0.5" in ch2_momentum.TEXT_RACE_AFTER
+    assert 0.2 in ch2_momentum.RATES  # the learner can pick it on the slider
