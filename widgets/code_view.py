@@ -1,7 +1,7 @@
 """The source of the function that really runs, highlighted (never a copy).
 
 Rendered to HTML by Pygments rather than through Markdown, so the LaTeX in a docstring stays
-source text instead of being typeset by KaTeX in the middle of the code.
+source text instead of being typeset by the page's MathJax in the middle of the code.
 """
 
 import inspect
