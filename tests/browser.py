@@ -21,24 +21,31 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+class ServedURL(str):
+    """The base URL of /app, also carrying the id of the server process (to read its CPU time)."""
+
+    pid: int
+
+
 @contextlib.contextmanager
-def served_app(port: int | None = None, also: tuple[str, ...] = ()):
-    """Run `panel serve app.py` until the block ends; yields the base URL of /app. `also` names
-    more app scripts to serve beside it (each at /its-file-name)."""
+def served_app(port: int | None = None, also: tuple[str, ...] = (), root: Path = ROOT):
+    """Run `panel serve app.py` in `root` until the block ends; yields the base URL of /app.
+    `also` names more app scripts to serve beside it (each at /its-file-name)."""
     port = port or free_port()
-    log_path = ROOT / "artifacts" / "server.log"
+    log_path = ROOT / "artifacts" / ("server.log" if root == ROOT else f"server-{port}.log")
     log_path.parent.mkdir(exist_ok=True)
     with open(log_path, "w") as log:
-        yield from _serve(port, log, also)
+        yield from _serve(port, log, also, root)
 
 
-def _serve(port, log, also):
+def _serve(port, log, also, root):
     process = subprocess.Popen(
         [sys.executable, "-m", "panel", "serve", "app.py", *also, "--port", str(port), "--address", "127.0.0.1",
          "--allow-websocket-origin", f"127.0.0.1:{port}", "--num-procs", "1", "--liveness"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "BOKEH_MINIFIED": "yes"},
+        cwd=root, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "BOKEH_MINIFIED": "yes"},
     )
-    url = f"http://127.0.0.1:{port}/app"
+    url = ServedURL(f"http://127.0.0.1:{port}/app")
+    url.pid = process.pid
     try:
         deadline = time.monotonic() + 60
         while True:

@@ -1,9 +1,13 @@
 """The benchmarks' own pieces that a wrong number could come from."""
 
+import os
+import time
+
 from bokeh.core.validation.check import check_integrity
 from bokeh.document import Document
 from bokeh.models import Plot
 
+from benchmarks.ab import server_cpu_seconds
 from benchmarks.floor_app import MOST, figure_count, floor_page
 
 
@@ -16,3 +20,12 @@ def test_the_benchmark_floor_page_holds_as_many_plain_figures_as_asked():
     assert sum(isinstance(model, Plot) for model in document.models) == 3
     issues = check_integrity(document.models)
     assert issues.error == [] and issues.warning == []
+
+
+def test_server_cpu_reading_grows_with_work():
+    """`benchmarks.ab` reads a server's CPU time from /proc; here, this process's own."""
+    before = server_cpu_seconds(os.getpid())
+    began = time.process_time()
+    while time.process_time() - began < 0.2:
+        sum(range(10_000))
+    assert 0.1 < server_cpu_seconds(os.getpid()) - before < 5
