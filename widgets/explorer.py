@@ -68,10 +68,12 @@ class Explorer:
         for view in self.views:
             view.on_tap(self.set_start)
 
-    def layout(self, *extra_rows, replay: bool = False):
+    def layout(self, *extra_rows, replay: bool = False, loss: bool = True):
+        """Player, maps and loss chart. With several maps the loss chart goes below them, unless
+        `loss=False`: then the chapter places `self.loss.figure` itself (beside some text, say)."""
         if len(self.views) > 1:
-            return column(self.timeline.controls(replay), *extra_rows, row(*(v.figure for v in self.views)),
-                          row(self.loss.figure))
+            maps = row(*(v.figure for v in self.views))
+            return column(self.timeline.controls(replay), *extra_rows, maps, *([row(self.loss.figure)] if loss else []))
         return column(self.timeline.controls(replay), *extra_rows, row(self.view.figure, self.loss.figure))
 
     def set_start(self, x: float, y: float):
