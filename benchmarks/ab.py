@@ -13,7 +13,6 @@ import argparse
 import os
 import statistics
 import sys
-import time
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
@@ -21,7 +20,7 @@ from playwright.sync_api import sync_playwright
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from browser import ROOT, launch, served_app
 
-from benchmarks.pages import ALL_CANVASES_DRAWN
+from benchmarks.pages import time_navigation
 
 
 def server_cpu_seconds(pid: int) -> float:
@@ -44,13 +43,11 @@ class Side:
         return next(m["value"] for m in metrics if m["name"] == "TaskDuration")
 
     def visit(self, query: str, record: bool = True):
-        self.page.goto(self.url)
-        self.page.wait_for_function(ALL_CANVASES_DRAWN, timeout=30000)
-        busy, cpu, began = self.browser_busy(), server_cpu_seconds(self.url.pid), time.perf_counter()
-        self.page.goto(self.url + query)
-        self.page.wait_for_function(ALL_CANVASES_DRAWN, timeout=30000, polling="raf")
+        time_navigation(self.page, self.url)
+        busy, cpu = self.browser_busy(), server_cpu_seconds(self.url.pid)
+        wall = time_navigation(self.page, self.url + query)
         if record:
-            self.wall.append(time.perf_counter() - began)
+            self.wall.append(wall)
             self.busy.append(self.browser_busy() - busy)
             self.server.append(server_cpu_seconds(self.url.pid) - cpu)
 
