@@ -15,10 +15,16 @@ pn.extension(notifications=False, sizing_mode="stretch_width")
 LAST = len(CHAPTERS) - 1
 
 
+def url_value(args: dict, name: str) -> str:
+    """The URL's value for `name` as text ("" when absent); Bokeh hands session arguments over as
+    lists of bytes."""
+    raw = args.get(name, [b""])[0]
+    return raw.decode("utf-8", "replace").strip() if isinstance(raw, bytes) else str(raw).strip()
+
+
 def requested_chapter(args: dict) -> tuple[int | None, str]:
     """The chapter in the URL (None for home) and a message when the value was unusable."""
-    raw = args.get("chapter", [b""])[0]
-    text = raw.decode("utf-8", "replace").strip() if isinstance(raw, bytes) else str(raw).strip()
+    text = url_value(args, "chapter")
     if text == "":
         return None, ""
     if text.isdigit() and 0 <= int(text) <= LAST:

@@ -16,15 +16,14 @@ import panel as pn
 from bokeh.layouts import column
 from bokeh.plotting import figure
 
-from app import course_template, serve, theme_of
+from app import course_template, serve, theme_of, url_value
 
 MOST = 12
 
 
 def figure_count(args: dict) -> int:
-    raw = args.get("figures", [b"1"])[0]
-    text = raw.decode() if isinstance(raw, bytes) else str(raw)
-    return max(0, min(int(text), MOST)) if text.isdigit() else 1
+    text = url_value(args, "figures")
+    return min(int(text), MOST) if text.isdigit() else 1
 
 
 def plain_figure(i: int):
