@@ -46,12 +46,11 @@ def arena_plain(selected):
     for name in selected:
         spec = REGISTRY[name]
         hyper = {**spec.defaults, **_extra(name, ROSENBROCK)}
-        theta, state = np.array(ROSENBROCK.start), {k: 0.0 for k in ("velocity", "G", "E", "g_avg", "m", "v",
-                                                                      "v_max", "u", "h")}
+        theta = np.array(ROSENBROCK.start)
+        state = spec.init(theta, **hyper)
         path = [theta]
         for t in range(1, ARENA_STEPS + 1):
-            theta, new = spec.rule(theta, ROSENBROCK.grad(theta), state, t, **hyper)
-            state = {**state, **new}
+            theta, state, _ = spec.rule(theta, ROSENBROCK.grad(theta), state, t, **hyper)
             path.append(theta)
 
 

@@ -3,8 +3,15 @@
 import numpy as np
 
 
-def adam(theta, g, state, t, *, lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
-         amsgrad=False, bias_correction=True):
+def moments_init(theta, *, amsgrad=False, **_):
+    """m and v, the two moving averages of Adam and its relatives (and AMSGrad's running max)."""
+    state = {"m": np.zeros_like(theta), "v": np.zeros_like(theta)}
+    if amsgrad:
+        state["v_max"] = np.zeros_like(theta)
+    return state
+
+
+def adam(theta, g, state, t, *, lr, betas, eps, weight_decay, amsgrad, bias_correction):
     r"""One Adam step (Kingma and Ba, 2015), as torch.optim.Adam computes it.
 
     $$m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t \qquad v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2$$
@@ -29,12 +36,10 @@ def adam(theta, g, state, t, *, lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=0
     else:
         m_hat, v_hat = m, v
     update = lr * m_hat / (np.sqrt(v_hat) + eps)
-    new_state.update(m_hat=m_hat, v_hat=v_hat, update=update)
-    return theta - update, new_state
+    return theta - update, new_state, {"m_hat": m_hat, "v_hat": v_hat, "update": update}
 
 
-def adamw(theta, g, state, t, *, lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2,
-          amsgrad=False):
+def adamw(theta, g, state, t, *, lr, betas, eps, weight_decay, amsgrad):
     r"""One AdamW step (Loshchilov and Hutter, 2019), as torch.optim.AdamW computes it.
 
     $$\theta_t = (1 - \eta\lambda)\,\theta_{t-1} - \eta\,\frac{\hat m_t}{\sqrt{\hat v_t} + \epsilon}$$
@@ -43,10 +48,15 @@ def adamw(theta, g, state, t, *, lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=
     that feeds $m$ and $v$ never sees the decay.
     """
     decayed = theta * (1 - lr * weight_decay)
-    return adam(decayed, g, state, t, lr=lr, betas=betas, eps=eps, amsgrad=amsgrad)
+    return adam(decayed, g, state, t, lr=lr, betas=betas, eps=eps, weight_decay=0.0, amsgrad=amsgrad,
+                bias_correction=True)
 
 
-def adamax(theta, g, state, t, *, lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
+def adamax_init(theta, **_):
+    return {"m": np.zeros_like(theta), "u": np.zeros_like(theta)}
+
+
+def adamax(theta, g, state, t, *, lr, betas, eps, weight_decay):
     r"""One Adamax step (Kingma and Ba, 2015, section 7), as torch.optim.Adamax computes it.
 
     $$u_t = \max(\beta_2 u_{t-1},\ |g_t| + \epsilon) \qquad
@@ -61,11 +71,14 @@ def adamax(theta, g, state, t, *, lr, betas=(0.9, 0.999), eps=1e-8, weight_decay
     m = beta1 * state["m"] + (1 - beta1) * g
     u = np.maximum(beta2 * state["u"], np.abs(g) + eps)
     update = lr / (1 - beta1**t) * m / u
-    return theta - update, {"m": m, "u": u, "update": update}
+    return theta - update, {"m": m, "u": u}, {"update": update}
 
 
-def nadam(theta, g, state, t, *, lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
-          momentum_decay=4e-3):
+def nadam_init(theta, **_):
+    return {**moments_init(theta), "mu_product": 1.0}
+
+
+def nadam(theta, g, state, t, *, lr, betas, eps, weight_decay, momentum_decay):
     r"""One NAdam step (Dozat, 2016), as torch.optim.NAdam computes it.
 
     Nesterov's idea inside Adam: the step mixes the current gradient with the momentum the
@@ -79,16 +92,16 @@ def nadam(theta, g, state, t, *, lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=
         g = g + weight_decay * theta
     mu = beta1 * (1 - 0.5 * 0.96 ** (t * momentum_decay))
     mu_next = beta1 * (1 - 0.5 * 0.96 ** ((t + 1) * momentum_decay))
-    mu_product = state.get("mu_product", 1.0) * mu
+    mu_product = state["mu_product"] * mu
     m = beta1 * state["m"] + (1 - beta1) * g
     v = beta2 * state["v"] + (1 - beta2) * g * g
     denominator = np.sqrt(v / (1 - beta2**t)) + eps
     update = lr * ((1 - mu) / (1 - mu_product) * g
                    + mu_next / (1 - mu_product * mu_next) * m) / denominator
-    return theta - update, {"m": m, "v": v, "mu_product": mu_product, "update": update}
+    return theta - update, {"m": m, "v": v, "mu_product": mu_product}, {"update": update}
 
 
-def radam(theta, g, state, t, *, lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
+def radam(theta, g, state, t, *, lr, betas, eps, weight_decay):
     r"""One RAdam step (Liu et al., 2020), as torch.optim.RAdam computes it.
 
     Early on, $v_t$ rests on a handful of gradients and its variance is large. RAdam measures
@@ -112,4 +125,4 @@ def radam(theta, g, state, t, *, lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=
         update = lr * m_hat * rectifier * np.sqrt(1 - beta2**t) / (np.sqrt(v) + eps)
     else:
         update = lr * m_hat
-    return theta - update, {"m": m, "v": v, "m_hat": m_hat, "update": update}
+    return theta - update, {"m": m, "v": v}, {"m_hat": m_hat, "update": update}

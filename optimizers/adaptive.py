@@ -1,9 +1,21 @@
-"""Per-coordinate learning rates: AdaGrad and RMSProp (chapter 3)."""
+r"""Per-coordinate learning rates: AdaGrad and RMSProp (chapter 3).
+
+`effective_lr` is shown as NaN for a coordinate that has had no gradient yet: its rate
+$\eta/\epsilon$ (10^9 and more) is an artefact of the division, not a rate anyone uses.
+"""
 
 import numpy as np
 
 
-def adagrad(theta, g, state, t, *, lr, eps=1e-10, weight_decay=0.0):
+def _rate(lr, accumulated, denominator):
+    return np.where(accumulated > 0, lr / denominator, np.nan)
+
+
+def adagrad_init(theta, **_):
+    return {"G": np.zeros_like(theta)}
+
+
+def adagrad(theta, g, state, t, *, lr, eps, weight_decay):
     r"""One AdaGrad step (Duchi, Hazan and Singer, 2011), as torch.optim.Adagrad computes it.
 
     $$G_t = G_{t-1} + g_t^2, \qquad \theta_t = \theta_{t-1} - \frac{\eta}{\sqrt{G_t} + \epsilon}\, g_t$$
@@ -14,12 +26,20 @@ def adagrad(theta, g, state, t, *, lr, eps=1e-10, weight_decay=0.0):
     if weight_decay:
         g = g + weight_decay * theta
     G = state["G"] + g * g
-    effective_lr = lr / (np.sqrt(G) + eps)
-    return theta - effective_lr * g, {"G": G, "effective_lr": effective_lr}
+    denominator = np.sqrt(G) + eps
+    return theta - lr * (g / denominator), {"G": G}, {"effective_lr": _rate(lr, G, denominator)}
 
 
-def rmsprop(theta, g, state, t, *, lr, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0,
-            centered=False):
+def rmsprop_init(theta, *, momentum, centered, **_):
+    state = {"E": np.zeros_like(theta)}
+    if centered:
+        state["g_avg"] = np.zeros_like(theta)
+    if momentum:
+        state["velocity"] = np.zeros_like(theta)
+    return state
+
+
+def rmsprop(theta, g, state, t, *, lr, alpha, eps, weight_decay, momentum, centered):
     r"""One RMSProp step (Hinton, 2012 lecture notes), as torch.optim.RMSprop computes it.
 
     $$E_t = \rho E_{t-1} + (1 - \rho)\, g_t^2, \qquad
@@ -39,9 +59,8 @@ def rmsprop(theta, g, state, t, *, lr, alpha=0.99, eps=1e-8, weight_decay=0.0, m
         denominator = np.sqrt(E - g_avg * g_avg) + eps
     else:
         denominator = np.sqrt(E) + eps
-    new_state["effective_lr"] = lr / denominator
+    shown = {"effective_lr": _rate(lr, E, denominator)}
     if momentum:
-        velocity = momentum * state["velocity"] + g / denominator
-        new_state["velocity"] = velocity
-        return theta - lr * velocity, new_state
-    return theta - new_state["effective_lr"] * g, new_state
+        velocity = new_state["velocity"] = momentum * state["velocity"] + g / denominator
+        return theta - lr * velocity, new_state, shown
+    return theta - lr * (g / denominator), new_state, shown

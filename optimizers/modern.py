@@ -11,8 +11,11 @@ def _rms(x):
     return np.sqrt(np.mean(x * x, axis=-1, keepdims=True))
 
 
-def adafactor(theta, g, state, t, *, lr, beta2_decay=-0.8, eps=(None, 1e-3), d=1.0,
-              weight_decay=0.0):
+def adafactor_init(theta, **_):
+    return {"v": np.zeros_like(theta)}
+
+
+def adafactor(theta, g, state, t, *, lr, beta2_decay, eps, d, weight_decay):
     r"""One AdaFactor step (Shazeer and Stern, 2018), as torch.optim.Adafactor computes it.
 
     For a vector of parameters (our case: one start's coordinates) the second moment is not
@@ -33,10 +36,14 @@ def adafactor(theta, g, state, t, *, lr, beta2_decay=-0.8, eps=(None, 1e-3), d=1
     v = state["v"] + weight * (g * g - state["v"])
     update = g / np.sqrt(np.maximum(v, eps1 * eps1))
     step = relative_step / np.maximum(1.0, _rms(update) / d) * update
-    return theta - step, {"v": v, "update": step}
+    return theta - step, {"v": v}, {"update": step}
 
 
-def lion(theta, g, state, t, *, lr, betas=(0.9, 0.99), weight_decay=1e-3):
+def lion_init(theta, **_):
+    return {"m": np.zeros_like(theta)}
+
+
+def lion(theta, g, state, t, *, lr, betas, weight_decay):
     r"""One Lion step (Chen et al., 2023), as optax.lion computes it.
 
     $$c_t = \beta_1 m_{t-1} + (1-\beta_1) g_t \qquad
@@ -49,10 +56,10 @@ def lion(theta, g, state, t, *, lr, betas=(0.9, 0.99), weight_decay=1e-3):
     direction = np.sign(beta1 * state["m"] + (1 - beta1) * g)
     m = beta2 * state["m"] + (1 - beta2) * g
     update = lr * (direction + weight_decay * theta)
-    return theta - update, {"m": m, "update": update}
+    return theta - update, {"m": m}, {"update": update}
 
 
-def lamb(theta, g, state, t, *, lr, betas=(0.9, 0.999), eps=1e-6, weight_decay=0.0):
+def lamb(theta, g, state, t, *, lr, betas, eps, weight_decay):
     r"""One LAMB step (You et al., 2020), as optax.lamb computes it.
 
     Adam's direction plus decoupled decay, $u_t = \hat m_t/(\sqrt{\hat v_t}+\epsilon) + \lambda\theta$,
@@ -70,11 +77,14 @@ def lamb(theta, g, state, t, *, lr, betas=(0.9, 0.999), eps=1e-6, weight_decay=0
     either_zero = (theta_norm == 0) | (direction_norm == 0)
     trust_ratio = np.where(either_zero, 1.0, theta_norm / np.where(either_zero, 1.0, direction_norm))
     update = lr * trust_ratio * direction
-    return theta - update, {"m": m, "v": v, "trust_ratio": trust_ratio, "update": update}
+    return theta - update, {"m": m, "v": v}, {"trust_ratio": trust_ratio, "update": update}
 
 
-def sophia(theta, g, state, t, *, lr, betas=(0.965, 0.99), rho=0.04, eps=1e-12,
-           weight_decay=0.0, hessian_interval=10, hess_fn):
+def sophia_init(theta, **_):
+    return {"m": np.zeros_like(theta), "h": np.zeros_like(theta)}
+
+
+def sophia(theta, g, state, t, *, lr, betas, rho, eps, weight_decay, hessian_interval, hess_fn):
     r"""One Sophia step (Liu et al., 2023), with the exact Hessian diagonal of the landscape.
 
     Every `hessian_interval` steps the curvature estimate is refreshed,
@@ -92,4 +102,4 @@ def sophia(theta, g, state, t, *, lr, betas=(0.965, 0.99), rho=0.04, eps=1e-12,
     if weight_decay:
         theta = theta * (1 - lr * weight_decay)
     update = lr * np.clip(m / np.maximum(rho * h, eps), -1.0, 1.0)
-    return theta - update, {"m": m, "h": h, "update": update}
+    return theta - update, {"m": m, "h": h}, {"update": update}

@@ -1,83 +1,156 @@
-"""The one table of optimizers: the UI's selectors, the tests and the reference tables read it."""
+"""The one table of optimizers. The UI's selectors, the family tree, the reference tables, the
+previews and the tests all read it: adding an optimizer is adding one entry here."""
 
+import inspect
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from .adam import adam, adamax, adamw, nadam, radam
-from .adaptive import adagrad, rmsprop
-from .modern import adafactor, lamb, lion, sophia
-from .sgd import sgd
+import numpy as np
+
+from .adam import adam, adamax, adamax_init, adamw, moments_init, nadam, nadam_init, radam
+from .adaptive import adagrad, adagrad_init, rmsprop, rmsprop_init
+from .modern import adafactor, adafactor_init, lamb, lion, lion_init, sophia, sophia_init
+from .sgd import sgd, sgd_init
 
 
 @dataclass(frozen=True)
 class OptimizerSpec:
     """What the course knows about one optimizer.
 
-    `rule` is the update function a learner reads on the chapter page. `defaults` are its
-    hyperparameters, named and valued as in torch.optim where PyTorch has the method (`torch`
-    names that class). `lr_range` bounds the learning-rate slider (log scale).
+    `rule` is the update function a learner reads on the chapter page and `init` makes the state
+    it starts from. `defaults` are its hyperparameters, named and valued as in torch.optim where
+    PyTorch has the method (`torch` names that class). `lr_range` bounds the learning-rate slider
+    (log scale); `preview_lr` is a rate at which the method's character shows on Rosenbrock.
+    `parents` are the methods it builds on (the family tree's edges).
     """
 
     name: str
     title: str
     rule: Callable
+    init: Callable
     defaults: Mapping
     chapter: int
     year: int
-    source: str
+    paper: str
+    parents: tuple[str, ...]
+    idea: str
+    best_for: str
     lr_range: tuple[float, float]
+    preview_lr: float
     torch: str | None = None
-    needs_hessian: bool = False
     fixed: Mapping = field(default_factory=dict)
     """Hyperparameters a shortcut name pins ("nesterov" is SGD with nesterov=True)."""
 
+    @property
+    def needs_hessian(self) -> bool:
+        """Whether the rule asks for the landscape's Hessian diagonal (`hess_fn`)."""
+        return "hess_fn" in inspect.signature(self.rule).parameters
 
-def _spec(name, title, rule, chapter, year, source, lr_range, torch=None, fixed=None,
-          **defaults):
+    @property
+    def buffers(self) -> tuple[str, ...]:
+        """The state kept per parameter between steps, at the default settings."""
+        state = self.init(np.zeros(1), **self.defaults)
+        return tuple(k for k, v in state.items() if np.shape(v) == (1,))
+
+
+def make_spec(name, title, rule, init, chapter, year, paper, parents, idea, best_for, lr_range, preview_lr,
+              torch=None, fixed=None, **defaults) -> OptimizerSpec:
+    """An entry for the registry: `defaults` are the hyperparameters, `fixed` those a shortcut pins."""
     fixed = fixed or {}
-    return OptimizerSpec(name, title, rule, MappingProxyType({**defaults, **fixed}), chapter,
-                         year, source, lr_range, torch, name == "sophia",
-                         MappingProxyType(fixed))
+    return OptimizerSpec(name, title, rule, init, MappingProxyType({**defaults, **fixed}), chapter, year, paper,
+                         parents, idea, best_for, lr_range, preview_lr, torch, MappingProxyType(fixed))
 
 
 _SPECS = [
-    _spec("sgd", "SGD", sgd, 1, 1951, "Robbins and Monro", (1e-4, 2.0), "SGD",
+    make_spec("sgd", "SGD", sgd, sgd_init, 1, 1951, "Robbins and Monro, 1951", (),
+          "Step against the gradient of a random mini-batch.",
+          "convex problems, and a baseline for everything else", (1e-4, 2.0), 1e-3, "SGD",
           lr=1e-3, momentum=0.0, nesterov=False, weight_decay=0.0),
-    _spec("momentum", "Momentum", sgd, 2, 1964, "Polyak", (1e-4, 1.0), "SGD",
+    make_spec("momentum", "Momentum", sgd, sgd_init, 2, 1964, "Polyak, 1964", ("sgd",),
+          "Keep a velocity that adds up past gradients, so steady slopes speed the ball up.",
+          "vision models trained with a tuned schedule", (1e-4, 1.0), 5e-4, "SGD",
           lr=1e-3, momentum=0.9, nesterov=False, weight_decay=0.0),
-    _spec("nesterov", "Nesterov", sgd, 2, 1983, "Nesterov; Sutskever et al. 2013", (1e-4, 1.0),
-          "SGD", fixed={"nesterov": True}, lr=1e-3, momentum=0.9, weight_decay=0.0),
-    _spec("adagrad", "AdaGrad", adagrad, 3, 2011, "Duchi, Hazan and Singer", (1e-3, 10.0),
-          "Adagrad", lr=1e-2, eps=1e-10, weight_decay=0.0),
-    _spec("rmsprop", "RMSProp", rmsprop, 3, 2012, "Hinton (lecture 6e)", (1e-4, 1.0), "RMSprop",
+    make_spec("nesterov", "Nesterov", sgd, sgd_init, 2, 1983, "Nesterov, 1983; Sutskever et al., 2013",
+          ("momentum",), "Measure the gradient where the velocity is about to carry you.",
+          "the same uses as momentum, with a little less overshoot", (1e-4, 1.0), 5e-4, "SGD",
+          fixed={"nesterov": True}, lr=1e-3, momentum=0.9, weight_decay=0.0),
+    make_spec("adagrad", "AdaGrad", adagrad, adagrad_init, 3, 2011, "Duchi, Hazan and Singer, 2011", ("sgd",),
+          "Divide each coordinate's step by the root of its summed squared gradients.",
+          "sparse features seen rarely (embeddings, linear models)", (1e-3, 10.0), 0.5, "Adagrad",
+          lr=1e-2, eps=1e-10, weight_decay=0.0),
+    make_spec("rmsprop", "RMSProp", rmsprop, rmsprop_init, 3, 2012, "Hinton, lecture 6e, 2012", ("adagrad",),
+          "Replace AdaGrad's sum with a moving average, so rates can recover.",
+          "recurrent networks and reinforcement learning", (1e-4, 1.0), 0.01, "RMSprop",
           lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, centered=False),
-    _spec("adam", "Adam", adam, 4, 2015, "Kingma and Ba", (1e-4, 1.0), "Adam",
-          lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False,
-          bias_correction=True),
-    _spec("adamw", "AdamW", adamw, 5, 2019, "Loshchilov and Hutter", (1e-4, 1.0), "AdamW",
+    make_spec("adam", "Adam", adam, moments_init, 4, 2015, "Kingma and Ba, 2015", ("momentum", "rmsprop"),
+          "Momentum's average of gradients divided by RMSProp's average of their squares, both bias-corrected.",
+          "a strong default almost everywhere", (1e-4, 1.0), 0.05, "Adam",
+          lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False, bias_correction=True),
+    make_spec("adamw", "AdamW", adamw, moments_init, 5, 2019, "Loshchilov and Hutter, 2019", ("adam",),
+          "Shrink the weights directly instead of adding decay to the gradient Adam rescales.",
+          "transformers and most large models", (1e-4, 1.0), 0.05, "AdamW",
           lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False),
-    _spec("amsgrad", "AMSGrad", adam, 6, 2018, "Reddi, Kale and Kumar", (1e-4, 1.0), "Adam",
+    make_spec("amsgrad", "AMSGrad", adam, moments_init, 6, 2018, "Reddi, Kale and Kumar, 2018", ("adam",),
+          "Divide by the largest v seen so far, so the effective rate never grows.",
+          "problems where Adam's rate jumps after rare large gradients", (1e-4, 1.0), 0.05, "Adam",
           fixed={"amsgrad": True}, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
           bias_correction=True),
-    _spec("adamax", "Adamax", adamax, 6, 2015, "Kingma and Ba", (1e-4, 1.0), "Adamax",
+    make_spec("adamax", "Adamax", adamax, adamax_init, 6, 2015, "Kingma and Ba, 2015", ("adam",),
+          "Replace the root-mean-square of gradients with a decaying maximum.",
+          "embeddings and gradients with rare spikes", (1e-4, 1.0), 0.05, "Adamax",
           lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0),
-    _spec("nadam", "NAdam", nadam, 6, 2016, "Dozat", (1e-4, 1.0), "NAdam",
+    make_spec("nadam", "NAdam", nadam, nadam_init, 6, 2016, "Dozat, 2016", ("adam", "nesterov"),
+          "Nesterov's lookahead inside Adam's momentum.",
+          "a drop-in for Adam that often converges a little faster", (1e-4, 1.0), 0.05, "NAdam",
           lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, momentum_decay=4e-3),
-    _spec("radam", "RAdam", radam, 6, 2020, "Liu et al.", (1e-4, 1.0), "RAdam",
+    make_spec("radam", "RAdam", radam, moments_init, 6, 2020, "Liu et al., 2020", ("adam",),
+          "Take plain momentum steps until v rests on enough gradients, then rectified Adam steps.",
+          "training without a hand-tuned warmup", (1e-4, 1.0), 1e-3, "RAdam",
           lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0),
-    _spec("adafactor", "AdaFactor", adafactor, 6, 2018, "Shazeer and Stern", (1e-3, 1.0),
-          "Adafactor", lr=1e-2, beta2_decay=-0.8, eps=(None, 1e-3), d=1.0, weight_decay=0.0),
-    _spec("lion", "Lion", lion, 6, 2023, "Chen et al.", (1e-5, 0.3), None,
-          lr=1e-4, betas=(0.9, 0.99), weight_decay=1e-3),
-    _spec("lamb", "LAMB", lamb, 6, 2020, "You et al.", (1e-4, 1.0), None,
+    make_spec("adafactor", "AdaFactor", adafactor, adafactor_init, 6, 2018, "Shazeer and Stern, 2018", ("rmsprop",),
+          "Store a matrix's second moment as one row and one column average; steps relative to the weights' size.",
+          "very large models where optimizer memory is the limit", (1e-3, 1.0), 0.05, "Adafactor",
+          lr=1e-2, beta2_decay=-0.8, eps=(None, 1e-3), d=1.0, weight_decay=0.0),
+    make_spec("lion", "Lion", lion, lion_init, 6, 2023, "Chen et al., 2023", ("adamw",),
+          "Step by the sign of an interpolated momentum: every coordinate moves by exactly η.",
+          "large vision and language models, with a rate 3-10 times smaller than AdamW's", (1e-5, 0.3), 0.01,
+          None, lr=1e-4, betas=(0.9, 0.99), weight_decay=1e-3),
+    make_spec("lamb", "LAMB", lamb, moments_init, 6, 2020, "You et al., 2020", ("adamw",),
+          "Scale each layer's Adam step to the size of its weights (the trust ratio).",
+          "very large batches", (1e-4, 1.0), 0.05, None,
           lr=1e-3, betas=(0.9, 0.999), eps=1e-6, weight_decay=0.0),
-    _spec("sophia", "Sophia", sophia, 6, 2023, "Liu et al.", (1e-5, 1.0), None,
-          lr=1e-4, betas=(0.965, 0.99), rho=0.04, eps=1e-12, weight_decay=0.0,
-          hessian_interval=10),
+    make_spec("sophia", "Sophia", sophia, sophia_init, 6, 2023, "Liu et al., 2023", ("adam",),
+          "Divide momentum by a curvature estimate, and clip the step where curvature is flat or negative.",
+          "language-model pre-training", (1e-5, 1.0), 0.01, None,
+          lr=1e-4, betas=(0.965, 0.99), rho=0.04, eps=1e-12, weight_decay=0.0, hessian_interval=10),
 ]
 
-REGISTRY: Mapping[str, OptimizerSpec] = MappingProxyType({s.name: s for s in _SPECS})
+
+_BY_NAME: dict[str, OptimizerSpec] = {}
+REGISTRY: Mapping[str, OptimizerSpec] = MappingProxyType(_BY_NAME)
+
+
+def register(spec: OptimizerSpec) -> OptimizerSpec:
+    """Add an optimizer to the course (its parents must be registered already)."""
+    missing = [p for p in spec.parents if p not in _BY_NAME]
+    if missing:
+        raise ValueError(f"{spec.name}'s parents {missing} must be registered before it")
+    if spec.name in _BY_NAME:
+        raise ValueError(f"an optimizer named {spec.name!r} is registered already")
+    _BY_NAME[spec.name] = spec
+    return spec
+
+
+def unregister(name: str) -> None:
+    """Remove an optimizer (tests add throwaway ones)."""
+    if any(name in spec.parents for spec in _BY_NAME.values()):
+        raise ValueError(f"{name} has descendants in the registry")
+    del _BY_NAME[name]
+
+
+for _each in _SPECS:
+    register(_each)
 
 
 def names() -> list[str]:

@@ -34,9 +34,10 @@ def _parts(n: int, workers: int) -> list[slice]:
 class Trajectory:
     """Everything one call of `run` produced.
 
-    `params` has shape (steps + 1, *x0.shape) and row 0 is x0. `internals` maps each piece of
-    optimizer state (velocity, m, v, effective_lr, ...) to an array (steps, *x0.shape): row k is
-    its value after step k + 1. `diverged_at` gives, per start, the first step whose parameters
+    `params` has shape (steps + 1, *x0.shape) and row 0 is x0. `internals` maps each buffer of
+    the optimizer's state (velocity, m, v, ...) and each value its rule shows (m_hat,
+    effective_lr, update, ...) to an array (steps, *x0.shape): row k is its value after step
+    k + 1. `diverged_at` gives, per start, the first step whose parameters
     left the finite numbers or the box |x| <= bound, or -1; rows after it are NaN. `lr` is the
     learning rate used at each step.
     """
@@ -51,13 +52,6 @@ class Trajectory:
     @property
     def final(self) -> np.ndarray:
         return self.params[-1]
-
-
-class _ZeroState(dict):
-    """The state before the first step: every buffer reads as zero."""
-
-    def __missing__(self, key):
-        return 0.0
 
 
 def run(name, grad_fn, x0, steps, *, schedule=None, bound=1e6, record="all", hess_fn=None, workers=1,
@@ -108,7 +102,7 @@ def run(name, grad_fn, x0, steps, *, schedule=None, bound=1e6, record="all", hes
     parts = _parts(x.shape[0], int(workers))
 
     def advance(part):
-        return _advance(spec.rule, grad_fn, x[part], hp, lrs, bound, record)
+        return _advance(spec, grad_fn, x[part], hp, lrs, bound, record)
 
     if workers > 1 and len(parts) > 1:
         with ThreadPoolExecutor(int(workers)) as pool:
@@ -130,7 +124,7 @@ def run(name, grad_fn, x0, steps, *, schedule=None, bound=1e6, record="all", hes
     )
 
 
-def _advance(rule, grad_fn, x, hp, lrs, bound, record):
+def _advance(spec, grad_fn, x, hp, lrs, bound, record):
     """The step loop for one chunk of starts: (params, internals, diverged_at)."""
     steps = len(lrs)
     hp = dict(hp)
@@ -139,16 +133,17 @@ def _advance(rule, grad_fn, x, hp, lrs, bound, record):
     internals = {}
     diverged_at = np.full(x.shape[0], -1)
     alive = np.ones(x.shape[0], dtype=bool)
-    state = _ZeroState()
+    state = spec.init(x, **hp)
     with np.errstate(all="ignore"):
         for t in range(1, steps + 1):
             hp["lr"] = lrs[t - 1]
-            x, state = rule(x, grad_fn(x), state, t, **hp)
+            x, state, shown = spec.rule(x, grad_fn(x), state, t, **hp)
             if not np.abs(x).max() <= bound:
                 x = _retire_diverged(x, alive, diverged_at, t, bound)
             params[t] = x
             if record == "all":
                 _record(internals, state, t, steps, x.shape)
+                _record(internals, shown, t, steps, x.shape)
     _blank_after_divergence(params, internals, diverged_at)
     return params, internals, diverged_at
 

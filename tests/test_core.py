@@ -180,3 +180,59 @@ def test_several_workers_give_exactly_the_single_thread_result(monkeypatch):
 def test_workers_must_be_a_positive_whole_number():
     with pytest.raises(ValueError, match="workers must be"):
         run("adam", ROSENBROCK.grad, [0.0, 0.0], 5, workers=0)
+
+
+# Declared state --------------------------------------------------------------------------------
+
+def _one_step(spec, **hyper):
+    hp = {**spec.defaults, **hyper}
+    if spec.needs_hessian:
+        hp["hess_fn"] = ROSENBROCK.hess_diag
+    theta = np.array([[-1.2, 1.0]])
+    state = spec.init(theta, **hp)
+    return state, spec.rule(theta, ROSENBROCK.grad(theta), state, 1, **hp)
+
+
+@pytest.mark.parametrize("name", names())
+def test_each_rule_keeps_exactly_the_state_its_init_declares(name):
+    spec = REGISTRY[name]
+    for hyper in ({}, {"momentum": 0.5, "centered": True} if name == "rmsprop" else {},
+                  {"amsgrad": True} if "amsgrad" in spec.defaults and name != "amsgrad" else {}):
+        before, (_, after, shown) = _one_step(spec, **hyper)
+        assert set(after) == set(before), "a step returns the same buffers it was given"
+        assert not set(shown) & set(after), "values shown for display are not buffers"
+
+
+@pytest.mark.parametrize("name", [n for n in names() if REGISTRY[n].buffers])
+def test_a_misspelt_or_missing_buffer_fails_loudly(name):
+    spec = REGISTRY[name]
+    hp = {**spec.defaults, **({"hess_fn": ROSENBROCK.hess_diag} if spec.needs_hessian else {})}
+    theta = np.array([[-1.2, 1.0]])
+    with pytest.raises(KeyError):
+        spec.rule(theta, ROSENBROCK.grad(theta), {}, 1, **hp)
+
+
+def test_buffers_per_parameter_come_from_the_declared_state():
+    assert REGISTRY["sgd"].buffers == ()
+    assert REGISTRY["momentum"].buffers == ("velocity",)
+    assert REGISTRY["adam"].buffers == ("m", "v")
+    assert REGISTRY["amsgrad"].buffers == ("m", "v", "v_max")
+    assert REGISTRY["lion"].buffers == ("m",)
+
+
+@pytest.mark.parametrize("name", ["adagrad", "rmsprop"])
+def test_a_coordinate_without_a_gradient_has_no_rate_yet(name, sequence_grad):
+    traj = run(name, sequence_grad([0.0, 3.0], [0.0, 2.0], [5.0, 1.0]), [0.0, 0.0], 3, lr=0.1)
+    rates = traj.internals["effective_lr"]
+    assert np.isnan(rates[:2, 0]).all(), "no rate while every gradient so far was zero"
+    assert np.isfinite(rates[2, 0]) and rates[2, 0] < 1, "a real rate from the first real gradient on"
+    assert np.isfinite(rates[:, 1]).all()
+
+
+def test_defaults_are_written_once_in_the_registry():
+    import inspect
+
+    for spec in REGISTRY.values():
+        defaults = [p.name for p in inspect.signature(spec.rule).parameters.values()
+                    if p.default is not inspect.Parameter.empty]
+        assert defaults == [], f"{spec.name}'s rule repeats defaults for {defaults}"

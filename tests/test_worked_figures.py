@@ -140,8 +140,8 @@ def test_decay_share_adam_l2_versus_adamw():
     assert 1 - adamw.final[0] / theta[0] == pytest.approx(0.0001)
     # Adam + L2 with v settled at 4 (sqrt 2) and no loss gradient this step: the decay term
     # lambda*theta goes through the same division by sqrt(v) as the gradient.
-    after, _ = adam(theta, np.zeros(1), {"m": 0.0, "v": 4.0}, 10**6, lr=lr, betas=(0.0, 0.999),
-                    weight_decay=lam)
+    after, _, _ = adam(theta, np.zeros(1), {"m": np.zeros(1), "v": np.full(1, 4.0)}, 10**6, lr=lr,
+                       betas=(0.0, 0.999), eps=1e-8, weight_decay=lam, amsgrad=False, bias_correction=True)
     assert 1 - after[0] / theta[0] == pytest.approx(0.00005, rel=1e-3)
 
 
