@@ -9,6 +9,7 @@ import panel as pn
 from bokeh.settings import settings
 
 from chapters import CHAPTERS, build, home
+from widgets.links import follow_in_address, notices_pane
 
 pn.extension(notifications=False, sizing_mode="stretch_width")
 
@@ -33,6 +34,11 @@ def requested_chapter(args: dict) -> tuple[int | None, str]:
     return None, f"There is no chapter “{shown}”: chapters are numbered 0 to {LAST}. Here is the home page."
 
 
+def query_of(args: dict) -> dict[str, str]:
+    """Every URL value as text, for the lessons' links to parse."""
+    return {name: url_value(args, name) for name in args}
+
+
 def theme_of(args: dict) -> str:
     raw = args.get("theme", [b"default"])[0]
     return "dark" if raw in (b"dark", "dark") else "default"
@@ -52,9 +58,23 @@ def sidebar(current: int | None, theme: str) -> pn.pane.Markdown:
         return f"- [{text}]({link(number, theme)})"
 
     lines = [entry(None, "Home")] + [entry(c.number, f"{c.number} · {c.title}") for c in CHAPTERS]
+    return pn.pane.Markdown("\n".join(lines), name="nav")
+
+
+THEME_JS = """
+const query = new URLSearchParams(window.location.search);
+if (other === "dark") { query.set("theme", "dark"); } else { query.delete("theme"); }
+window.location.search = query.toString();
+"""
+
+
+def theme_switch(theme: str) -> pn.widgets.Button:
+    """Reloads the page in the other theme with the address as it is now, settings included."""
     other = "dark" if theme == "default" else "default"
-    switch = f"[{'Dark' if other == 'dark' else 'Light'} theme]({link(current, other)})"
-    return pn.pane.Markdown("\n".join(lines) + f"\n\n---\n{switch}", name="nav")
+    button = pn.widgets.Button(label=f"{'Dark' if other == 'dark' else 'Light'} theme", css_classes=["theme-switch"],
+                               width=140)
+    button.js_on_click(args={"other": other}, code=THEME_JS)
+    return button
 
 
 def footer(current: int, theme: str) -> pn.pane.Markdown:
@@ -65,10 +85,27 @@ def footer(current: int, theme: str) -> pn.pane.Markdown:
     return pn.pane.Markdown("---\n" + " &nbsp; · &nbsp; ".join(parts), name="prev-next")
 
 
+PHONE_CSS = """
+@media (max-width: 767.98px) {
+  #sidebar.collapse.show { display: none !important; }
+  #sidebar.collapse:not(.show), #sidebar.collapsing {
+    display: block !important; position: absolute; z-index: 1050; left: 0; top: 0; bottom: 0;
+    width: min(var(--sidebar-width), 85vw) !important; max-width: 85vw !important;
+    background: var(--bs-body-bg); box-shadow: 2px 0 8px rgba(0,0,0,.3); transition: none !important; }
+  #content { position: relative; flex-wrap: nowrap; }
+  #main { padding: 8px; min-width: 0; }
+}
+"""
+"""Below 768 px the sidebar starts hidden and the menu button opens it over the page: Bootstrap's
+'show' class is read the other way round, so the same toggle serves both widths."""
+
+
 def course_template(chapter: int | None, theme: str) -> pn.template.BootstrapTemplate:
     """The frame of every page: title bar, themes, and the sidebar with `chapter` marked."""
-    template = pn.template.BootstrapTemplate(title="Optimizer Lab", theme=theme, sidebar_width=300)
-    template.sidebar.append(sidebar(chapter, theme))
+    template = pn.template.BootstrapTemplate(title="Optimizer Lab", theme=theme, sidebar_width=300,
+                                             meta_viewport="width=device-width, initial-scale=1",
+                                             raw_css=[PHONE_CSS])
+    template.sidebar.extend([sidebar(chapter, theme), theme_switch(theme)])
     return template
 
 
@@ -80,9 +117,12 @@ def create_app(args: dict) -> pn.template.BootstrapTemplate:
         template.main.append(pn.pane.Alert(message, alert_type="warning", name="url-message"))
     if chapter is None:
         template.main.append(home.page())
-    else:
-        template.main.append(build(chapter))
-        template.main.append(footer(chapter, theme))
+        return template
+    page, links, notices = build(chapter, query_of(args))
+    template.main.append(notices_pane(notices))
+    template.main.append(page)
+    template.main.append(footer(chapter, theme))
+    follow_in_address(links)
     return template
 
 

@@ -1,10 +1,12 @@
-"""Chapter pages. `build(n)` returns chapter n's page; unwritten chapters show their outline."""
-
-import importlib
+"""Chapter pages: the written chapters' declarations, and outlines for the rest."""
 
 import panel as pn
 
+from . import ch0_landscape, ch1_sgd, ch2_momentum
+from .base import Chapter, Lesson
 from .catalog import CHAPTERS, ChapterInfo
+
+WRITTEN: dict[int, Chapter] = {c.CHAPTER.number: c.CHAPTER for c in (ch0_landscape, ch1_sgd, ch2_momentum)}
 
 
 def outline_page(info: ChapterInfo) -> pn.viewable.Viewable:
@@ -22,11 +24,18 @@ def outline_page(info: ChapterInfo) -> pn.viewable.Viewable:
     return pn.Column(*parts, sizing_mode="stretch_width", name=f"chapter-{info.number}")
 
 
-def build(number: int) -> pn.viewable.Viewable:
-    info = CHAPTERS[number]
-    if info.module is None:
-        return outline_page(info)
-    return importlib.import_module(info.module).page()
+def build(number: int, query: dict[str, str] | None = None) -> tuple[pn.viewable.Viewable, list, list[str]]:
+    """Chapter `number`'s page for one visit, with the settings `query` (the link) asks for:
+    (page, the page's links, notices about link values that could not be used)."""
+    chapter = WRITTEN.get(number)
+    if chapter is None:
+        return outline_page(CHAPTERS[number]), [], []
+    lessons = chapter.lessons()
+    links = [link for lesson in lessons.values() for link in lesson.links()]
+    notices = []
+    for link in links:
+        notices += link.apply(query or {})
+    return chapter.page(lessons), links, notices
 
 
-__all__ = ["CHAPTERS", "ChapterInfo", "build"]
+__all__ = ["CHAPTERS", "WRITTEN", "Chapter", "ChapterInfo", "Lesson", "build"]

@@ -9,20 +9,18 @@ class ChapterInfo:
     title: str
     promise: str
     outline: tuple[str, ...]
-    module: str | None = None
-    """Python module with a `page()` function, once the chapter is written."""
 
 
 CHAPTERS = (
     ChapterInfo(0, "The landscape problem", "Why one learning rate can diverge, crawl, or stall.",
                 ("The gradient as a local slope", "Gradient descent by hand", "The Loss Landscape Explorer",
-                 "Three ways to fail", "Why saddles outnumber minima"), "chapters.ch0_landscape"),
+                 "Three ways to fail", "Why saddles outnumber minima")),
     ChapterInfo(1, "Stochastic gradient descent", "Estimating the gradient from a few examples.",
                 ("The loss as an average", "Mini-batch gradients by hand", "Full-batch vs mini-batch arrows",
-                 "Why the noise helps", "Epochs and shuffling"), "chapters.ch1_sgd"),
+                 "Why the noise helps", "Epochs and shuffling")),
     ChapterInfo(2, "Momentum and Nesterov", "Giving the ball mass, then letting it look ahead.",
                 ("Velocity as a moving average", "Five steps by hand", "SGD vs momentum on a ravine",
-                 "Nesterov's lookahead", "Choosing beta"), "chapters.ch2_momentum"),
+                 "Nesterov's lookahead", "Choosing beta")),
     ChapterInfo(3, "AdaGrad and RMSProp", "A learning rate for every parameter.",
                 ("Accumulating squared gradients", "Effective rates by hand", "AdaGrad vs RMSProp on an ellipse",
                  "Effective rate over a long run", "Rare and frequent features")),

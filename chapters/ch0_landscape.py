@@ -1,23 +1,29 @@
 """Chapter 0: the landscape problem. Gradient descent, and the three ways it fails."""
 
+import functools
+
 import numpy as np
 import panel as pn
 import param
 
-from landscapes import get
+from lessons import Entry, Player, Race
 from optimizers import run
 from optimizers.sgd import sgd
 from widgets.code_view import code_view
 from widgets.controls import choice_slider
-from widgets.explorer import Contestant, Explorer
-from widgets.palette import PATH_COLORS
+from widgets.links import copy_link_button
 from widgets.quiz import Choice, Quiz
+from widgets.race_view import RaceView
+from widgets.readout import fmt
 from widgets.text import prose
-from widgets.worked_table import EditableTable, Field, Table, WorkedTable
+from widgets.worked_table import EditableTable, Table, WorkedTable
+
+from .base import Chapter, Lesson
 
 LEARNING_RATES = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 0.7, 0.9, 0.95, 1.0, 1.05, 1.1, 1.5]
 EXPLORER_LANDSCAPES = ("bowl", "ravine", "saddle")
 STEP_CHOICES = [50, 200, 1000, 3000]
+CHECKPOINTS = (100, 1000)
 
 
 def parabola(x):
@@ -28,81 +34,58 @@ def parabola_grad(x):
     return 2 * (x - 3.0)
 
 
-def descent_table(lr: float, x0: float, shown: int = 5, checkpoints=(100, 1000)):
-    """Rows of gradient descent on (x - 3)^2, computed by the core, and a summary note."""
-    traj = run("sgd", parabola_grad, [x0], max(checkpoints), lr=lr, bound=1e12)
-    x = traj.params[:, 0]
-    rows = []
-    for k in range(shown + 1):
-        if np.isnan(x[k]):
-            break
-        gradient = parabola_grad(x[k])
-        rows.append(
-            [k, float(x[k]), float(parabola(x[k])), float(gradient), float(-lr * gradient), float(abs(x[k] - 3))]
-        )
-    if traj.diverged_at >= 0:
-        note = (
-            f"Diverged at step {traj.diverged_at}: each step multiplies the distance to 3 by |1 − 2η| = "
-            f"{abs(1 - 2 * lr):.3g} > 1."
-        )
-    else:
-        note = (
-            "; ".join(f"after {c} steps x = {x[c]:.4g}" for c in checkpoints)
-            + f". Each step multiplies the distance to 3 by 1 − 2η = {1 - 2 * lr:.3g}."
-        )
-    return rows, note, traj.diverged_at >= 0
+class DescentByHand(param.Parameterized):
+    """Gradient descent on (x − 3)² from x₀ at rate η, the by-hand table's two numbers."""
+
+    lr = param.Number(default=0.1, bounds=(0.0, 10.0), label="Learning rate η")
+    x0 = param.Number(default=0.0, bounds=(-100.0, 100.0), label="Start x₀")
+
+    def table(self, shown: int = 5) -> Table:
+        lr = self.lr
+        traj = run("sgd", parabola_grad, [self.x0], max(CHECKPOINTS), lr=lr, bound=1e12)
+        x = traj.params[:, 0]
+        rows = []
+        for k in range(shown + 1):
+            if np.isnan(x[k]):
+                break
+            gradient = parabola_grad(x[k])
+            rows.append([k, float(x[k]), float(parabola(x[k])), float(gradient), float(-lr * gradient),
+                         float(x[k] - 3)])
+        factor = 1 - 2 * lr
+        if traj.diverged_at >= 0:
+            note = (f"Diverged: at step {traj.diverged_at} x passed 10¹². Each step multiplies the offset x − 3 by "
+                    f"1 − 2η = {factor:.3g}, whose size is above 1.")
+        else:
+            note = ("; ".join(f"after {c} steps x = {x[c]:.4g}" for c in CHECKPOINTS)
+                    + f". Each step multiplies the offset x − 3 by 1 − 2η = {factor:.3g}.")
+        return Table(["step k", "x_k", "loss (x_k − 3)²", "gradient 2(x_k − 3)", "step −η·gradient",
+                      "offset x_k − 3"], rows, note, alarm=traj.diverged_at >= 0)
 
 
-class ExplorerLesson(param.Parameterized):
-    """The Loss Landscape Explorer: its settings, and the explorer they drive (the page adds the widgets)."""
+class LandscapeExplorer(Race):
+    """Gradient descent on a chosen landscape, at a chosen rate, from a clicked start."""
 
-    landscape = param.Selector(objects=list(EXPLORER_LANDSCAPES), default="bowl")
-    lr = param.Selector(objects=LEARNING_RATES, default=0.1, label="Learning rate η")
-    steps = param.Selector(objects=STEP_CHOICES, default=200, label="Steps")
+    landscape = param.Selector(default="bowl", objects=list(EXPLORER_LANDSCAPES))
+    lr = param.Selector(default=0.1, objects=LEARNING_RATES, label="Learning rate η")
+    steps = param.Selector(default=200, objects=STEP_CHOICES, label="Steps")
 
-    def __init__(self, **params):
-        super().__init__(**params)
-        self.explorer = Explorer(
-            "explorer",
-            get(self.landscape),
-            [self._contestant()],
-            self.steps,
-            title="Gradient descent on the landscape (click to move the ball)",
-        )
-        self.explorer.recompute()
+    def entries(self):
+        return [Entry("sgd", "gradient descent", {"lr": self.lr})]
 
-    def _contestant(self):
-        return Contestant("sgd", "gradient descent", PATH_COLORS[0], {"lr": self.lr})
-
-    @param.depends("landscape", watch=True)
-    def _new_landscape(self):
-        self.explorer.set_landscape(get(self.landscape))
-
-    @param.depends("lr", "steps", watch=True)
-    def _new_settings(self):
-        self.explorer.set_contestants([self._contestant()], steps=self.steps)
+    @property
+    def lane(self):
+        return self.result.lanes[0]
 
 
-DESCENT_HEADERS = ["step k", "x_k", "loss (x_k − 3)²", "gradient 2(x_k − 3)", "step −η·gradient",
-                   "distance to 3"]
+@functools.cache
+def bowl_facts() -> dict:
+    """Figures the prose quotes, measured with the explorer's model."""
+    def lane(lr, steps=200):
+        return LandscapeExplorer(landscape="bowl", lr=lr, steps=steps).lane
 
-
-def descent_tables(values: dict) -> list[Table]:
-    rows, note, diverged = descent_table(values["lr"], values["x0"])
-    return [Table(DESCENT_HEADERS, rows, note, alarm=diverged)]
-
-
-def descent_editor() -> EditableTable:
-    """Gradient descent on (x − 3)² by hand, for any η and start the learner types."""
-    fields = [Field("lr", "Learning rate η", "0.1", 0.0, 10.0), Field("x0", "Start x₀", "0", -100.0, 100.0)]
-    return EditableTable(fields, descent_tables, name="descent")
-
-
-def saddle_odds_table() -> WorkedTable:
-    table = WorkedTable(name="saddle-odds")
-    rows = [[d, f"{0.5**d:.3g}" if d < 1000 else f"10^−{d * np.log10(2):,.0f}"] for d in (1, 2, 3, 10, 100, 10**6)]
-    table.show(["dimensions d", "chance that every direction curves up, (1/2)^d"], rows)
-    return table
+    diverging = lane(1.05)
+    return {"left": diverging.left_map_at, "diverged": diverging.diverged_at,
+            "crawl": lane(0.005, 3000).steps_to_tolerance, "brisk": lane(0.1).steps_to_tolerance}
 
 
 TEXT_SLOPE = r"""
@@ -129,32 +112,37 @@ this course is a refinement of it.
 
 Start at $$x_0 = 0$$ with $$\eta = 0.1$$. The gradient there is $$-6$$, so the step is
 $$+0.6$$. The table below is computed by the course's optimizer core. Type another learning
-rate or start and it recomputes: try 0.5, then 1.1, then 0.001.
+rate or start and it recomputes: try 0.5, then 0.8, then 1.1, then 0.001.
 """
 
 TEXT_AFTER_TABLE = r"""
-Every step multiplies the distance to the minimum by the same factor, $$1 - 2\eta$$
-(the gradient is exactly twice the distance). At $$\eta = 0.1$$ that is 0.8: steady, geometric
-progress. At $$\eta = 0.5$$ the factor is zero and one step lands exactly on 3. Above
-$$\eta = 1$$ the factor is below $$-1$$: each step jumps past the minimum and lands farther away
-than it started. At $$\eta = 0.001$$ the factor is 0.998, and a hundred steps barely move.
+The gradient is exactly twice the offset $$x - 3$$, so every step multiplies that offset by the
+same factor, $$1 - 2\eta$$. At $$\eta = 0.1$$ the factor is 0.8: steady, geometric progress from
+one side. At $$\eta = 0.5$$ it is zero and one step lands exactly on 3.
 
-So a single number decides whether gradient descent converges, and how fast. The critical rate
-depends on the curvature: for a bowl whose second derivative is $$c$$, steps diverge once
-$$\eta \gt 2/c$$. For $$(x-3)^2$$, $$c = 2$$, so the limit is 1.
+Between 0.5 and 1 the factor is negative: every step jumps past 3 to the other side, yet lands
+closer than it started, so the run **bounces but converges** (try 0.8). Above 1 the factor is
+below $$-1$$: each jump lands farther away than the last, and the run **diverges**. At
+$$\eta = 0.001$$ the factor is 0.998, and a hundred steps barely move.
+
+For a bowl whose second derivative is $$c$$ the same holds with $$c\eta$$ in place of $$2\eta$$:
+overshooting starts above $$\eta = 1/c$$ and divergence above $$\eta = 2/c$$. For $$(x-3)^2$$,
+$$c = 2$$, so the two edges are 0.5 and 1.
 """
 
 TEXT_EXPLORER = r"""
 ## The Loss Landscape Explorer
 
 Pick a landscape and a learning rate, then press **Play** (or **Drop ball** to start over and
-play). Click anywhere on the map to move the ball there. The chart below the map shows the loss
+play). Click anywhere on the map to move the ball there. The chart beside the map shows the loss
 above the minimum on a log scale, so steady progress looks like a straight line going down.
 
 Things to try:
 
-- **Bowl**, $$\eta$$ = 0.9, then 1.05. The bowl is $$x^2 + y^2$$ (curvature 2), so 1.0 is the edge.
-- **Bowl**, $$\eta$$ = 0.005: the ball creeps. Count how many steps the loss needs to fall tenfold.
+- **Bowl**, $$\eta$$ = 0.7, then 1.05. The bowl is $$x^2 + y^2$$ (curvature 2 in every direction),
+  so 0.5 is where the ball starts to overshoot and 1.0 is where it stops coming back.
+- **Bowl**, $$\eta$$ = 0.005 with 3000 steps: the ball creeps, and needs {crawl} steps to get
+  within 0.001 of the minimum (at $$\eta$$ = 0.1 it needs {brisk}).
 - **Ravine**, $$\eta$$ = 0.15 with 1000 steps, then 0.005 with 3000: the walls are 100 times
   steeper than the floor.
 - **Saddle**: the default start lies exactly on the ridge $$y = 0$$. Watch where the ball stops,
@@ -165,8 +153,11 @@ TEXT_FAILURES = r"""
 ## Three ways to fail
 
 **Divergence.** Above the critical rate, every step overshoots by more than the last, and the
-loss grows without bound. In a training log this is the loss turning into `nan`. The explorer
-stops drawing the path at the step where it left the map and tells you which step that was.
+loss grows without bound. In a training log this is the loss turning into `nan`. In the explorer
+the path runs off the edge of the map and the readout says at which step it left (on the bowl at
+$$\eta$$ = 1.05, step {left}). The loss chart keeps climbing after that. Once the ball is a
+hundred times the map's size away, the run is stopped and marked as diverged (step {diverged}
+in the same run).
 
 **Crawling.** Far below the critical rate, steps are tiny. On the bowl that only wastes time.
 On the ravine it is much worse: the rate must be small enough for the steep walls (curvature 10),
@@ -175,8 +166,9 @@ $$\eta = 0.005$$ the floor needs thousands of steps.
 
 **Saddles.** On the saddle landscape the origin has zero gradient, yet it is not a minimum: the
 surface curves up along $$x$$ and down along $$y$$. A ball placed exactly on the ridge feels no
-sideways pull, so gradient descent rolls to the saddle point and stops there. Any tiny offset
-would eventually roll off, but only slowly, because the slope near the saddle is nearly flat.
+sideways pull, so gradient descent rolls to the saddle point and stops there. From a point just
+off the ridge it does roll away, but slowly at first, because the slope near the saddle is
+nearly flat.
 
 ## Why saddles are the common case
 
@@ -186,71 +178,79 @@ flip: with $$d$$ directions, the chance that all of them curve up is $$(1/2)^d$$
 """
 
 TEXT_CLOSING = r"""
-A network has millions of weights, so a point of zero gradient picked this way is almost never
-a minimum. It is a saddle, with some directions still leading down. Getting stuck in a poor
-local minimum is rarely what slows training; flat regions and saddles are.
+By that coin-flip picture, a random point of zero gradient in a network with millions of
+weights is almost never a minimum: it is a saddle, with some directions still leading down. The
+picture is rough (near the bottom of a real loss, the flat points are mostly minima), but it is
+why plateaus and saddles, more than poor local minima, are what slow training down.
 
 ## The code that ran
-
-The path above was computed by the function below. Without momentum it is one line: subtract
-the learning rate times the gradient.
 """
+
+
+def saddle_odds_table() -> WorkedTable:
+    table = WorkedTable(name="saddle-odds")
+    rows = [[d, f"{0.5**d:.3g}" if d < 1000 else f"10^−{d * np.log10(2):,.0f}"] for d in (1, 2, 3, 10, 100, 10**6)]
+    table.show(Table(["dimensions d", "chance that every direction curves up, (1/2)^d"], rows))
+    return table
 
 
 def quiz() -> Quiz:
     return Quiz(
-        "Gradient descent keeps bouncing from one wall of a narrow valley to the other. What helps?",
+        "Gradient descent bounces from one wall of a narrow valley to the other. What helps?",
         [
-            Choice(
-                "Lower the learning rate, or add momentum",
-                True,
-                "Bouncing means the steps across the valley overshoot: the rate is above the limit set by the steep "
-                "walls. A smaller rate stops the overshoot; momentum (chapter 2) averages the back-and-forth away "
-                "and keeps the motion along the floor.",
-            ),
-            Choice(
-                "Raise the learning rate to get through faster",
-                False,
-                "A larger rate makes each overshoot bigger; past the critical rate the bounces grow and the run "
-                "diverges.",
-            ),
-            Choice(
-                "Start from a different point",
-                False,
-                "The bouncing comes from the valley's shape and the rate, not the start: from any start in the "
-                "valley the steep direction is overshot the same way.",
-            ),
-            Choice(
-                "Nothing: bouncing always dies out",
-                False,
-                "It dies out only when the rate is below the critical one; above it the bounces grow (try η = 1.05 "
-                "on the bowl).",
-            ),
+            Choice("A smaller learning rate", True,
+                   "The bounce means the step across the valley overshoots: the rate is above 1/c for the steep "
+                   "walls' curvature c. Between 1/c and 2/c the bounces shrink; at 2/c and above they never do. "
+                   "Below 1/c the steps stop overshooting at all. (Momentum, in chapter 2, helps in another way: "
+                   "it speeds the trip along the floor, but it does not stop the bounce.)"),
+            Choice("A larger learning rate, to get through faster", False,
+                   "A larger rate makes each overshoot bigger; from 2/c up the bounces grow and the run diverges."),
+            Choice("A different start", False,
+                   "The bounce comes from the valley's shape and the rate, not the start: from any start off the "
+                   "floor the steep direction is overshot by the same factor, 1 − ηc, every step."),
+            Choice("Nothing: bouncing always dies out", False,
+                   f"Only below 2/c. On the bowl (c = 2) try η = 1.05 in the explorer: the offset is multiplied by "
+                   f"{fmt(1 - 2 * 1.05)} each step and the ball leaves the map."),
         ],
         name="quiz0",
     )
 
 
-def page():
-    lesson = ExplorerLesson()
-    explorer = lesson.explorer
-    controls = pn.Row(
-        pn.widgets.RadioButtonGroup.from_param(lesson.param.landscape, width=300),
-        choice_slider(lesson, "lr", width=300),
-        pn.widgets.RadioButtonGroup.from_param(lesson.param.steps, width=300),
+def lessons() -> dict[str, Lesson]:
+    explorer = LandscapeExplorer()
+    return {"hand": Lesson("hand", DescentByHand(), ("lr", "x0")),
+            "explorer": Lesson("explorer", explorer, ("landscape", "lr", "steps", "start"),
+                               player=Player())}
+
+
+def page(lessons: dict[str, Lesson]):
+    hand, explorer = lessons["hand"].model, lessons["explorer"]
+    view = RaceView(explorer.model, "explorer", player=explorer.player,
+                    titles=["Gradient descent on the landscape (click to move the ball)"])
+    step_choice = pn.widgets.RadioButtonGroup.from_param(explorer.model.param.steps)
+    controls = pn.FlexBox(
+        pn.Column(pn.pane.HTML("<b>Landscape</b>"),
+                  pn.widgets.RadioButtonGroup.from_param(explorer.model.param.landscape)),
+        choice_slider(explorer.model, "lr", width=280),
+        pn.Column(pn.pane.HTML("<b>Steps</b>"), step_choice),
+        copy_link_button("explorer"),
+        sizing_mode="stretch_width",
     )
     return pn.Column(
         prose(TEXT_SLOPE),
-        descent_editor(),
+        EditableTable(hand, ("lr", "x0"), lambda: [hand.table()], name="descent"),
         prose(TEXT_AFTER_TABLE),
-        prose(TEXT_EXPLORER),
+        prose(TEXT_EXPLORER.format(**bowl_facts())),
         controls,
-        pn.pane.Bokeh(explorer.layout(replay=True), name="explorer"),
-        prose(TEXT_FAILURES),
+        view.layout(replay=True),
+        prose(TEXT_FAILURES.format(**bowl_facts())),
         saddle_odds_table(),
         prose(TEXT_CLOSING),
-        code_view(sgd),
+        code_view(sgd, "Every path above came from the function below, the same one PyTorch's `SGD` computes."),
         quiz(),
         sizing_mode="stretch_width",
         name="chapter-0",
     )
+
+
+CHAPTER = Chapter(0, lessons, page)

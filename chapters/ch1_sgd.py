@@ -1,23 +1,26 @@
 """Chapter 1: stochastic gradient descent. The mini-batch gradient as a noisy, unbiased estimate."""
 
+import typing
+
 import numpy as np
 import panel as pn
 import param
-from bokeh.layouts import row
-from bokeh.models import Arrow, ColumnDataSource, NormalHead, VeeHead
+from bokeh.models import Arrow, ColumnDataSource, LegendItem, NormalHead, Segment, VeeHead
 
 from landscapes import LineFit, regression_landscape, synthetic_line
 from optimizers import run
-from optimizers.sgd import sgd
 from widgets.code_view import code_view
 from widgets.controls import choice_slider
-from widgets.landscape_view import LandscapeView
+from widgets.lean import draw
+from widgets.links import copy_link_button
+from widgets.map_view import MapView
 from widgets.palette import PATH_COLORS
 from widgets.quiz import Choice, Quiz
 from widgets.readout import fmt
 from widgets.text import prose
-from widgets.timeline import Timeline
-from widgets.worked_table import EditableTable, Field, Table, WorkedTable
+from widgets.worked_table import EditableTable, Table, WorkedTable
+
+from .base import Chapter, Lesson
 
 TOY = LineFit(np.array([1.0, 2.0, 3.0, 4.0]), np.array([2.0, 4.0, 5.0, 8.0]), intercept=False)
 TOY_BATCHES = ([0, 2], [1, 3])
@@ -25,35 +28,32 @@ ARROW_LR = 0.25
 """Arrows are drawn as the step SGD would take with this learning rate: −0.25 × gradient."""
 
 
-def toy_table(theta: float, lr: float):
-    """Per-example gradients of the toy fit and three updates: full batch, then two mini-batches."""
-    point = np.array([theta])
-    per_example = TOY.per_example_grads(point)[:, 0]
-    rows = [[i + 1, float(TOY.x[i]), float(TOY.y[i]), float(per_example[i])] for i in range(TOY.n)]
-    full = run("sgd", TOY.grad, point, 1, lr=lr)
-    first = run("sgd", lambda p: TOY.grad(p, batch=TOY_BATCHES[0]), point, 1, lr=lr)
-    second = run("sgd", lambda p: TOY.grad(p, batch=TOY_BATCHES[1]), first.final, 1, lr=lr)
-    batch_at_start = [float(TOY.grad(point, batch=b)[0]) for b in TOY_BATCHES]
-    updates = [
-        ["full batch {1,2,3,4}", f"θ = {fmt(theta)}", fmt(float(TOY.grad(point)[0])), fmt(float(full.final[0]))],
-        ["mini-batch {1,3}", f"θ = {fmt(theta)}", fmt(batch_at_start[0]), fmt(float(first.final[0]))],
-        ["mini-batch {2,4}", f"θ = {fmt(float(first.final[0]))}", fmt(float(TOY.grad(first.final, batch=[1, 3])[0])),
-         fmt(float(second.final[0]))],
-    ]
-    note = (f"At θ = {fmt(theta)} the two batch gradients are {fmt(batch_at_start[0])} and {fmt(batch_at_start[1])}; "
-            f"their mean, {fmt(float(np.mean(batch_at_start)))}, is exactly the full-batch gradient.")
-    return rows, updates, note
+class ToyByHand(param.Parameterized):
+    """The four-point fit θ·x by hand: a full-batch step, then two mini-batch steps in turn."""
 
+    theta = param.Number(default=1.0, bounds=(-10.0, 10.0), label="Starting θ")
+    lr = param.Number(default=0.01, bounds=(0.0, 1.0), label="Learning rate η")
 
-def toy_tables(values: dict) -> list[Table]:
-    rows, updates, note = toy_table(values["theta"], values["lr"])
-    return [Table(["i", "x_i", "y_i", "gradient −2x_i(y_i − θx_i)"], rows),
-            Table(["update", "from", "gradient", "new θ"], updates, note)]
-
-
-def toy_editor() -> EditableTable:
-    fields = [Field("theta", "Starting θ", "1.0", -10.0, 10.0), Field("lr", "Learning rate η", "0.01", 0.0, 1.0)]
-    return EditableTable(fields, toy_tables, name="toy")
+    def tables(self) -> list[Table]:
+        theta, lr = self.theta, self.lr
+        point = np.array([theta])
+        per_example = TOY.per_example_grads(point)[:, 0]
+        rows = [[i + 1, float(TOY.x[i]), float(TOY.y[i]), float(per_example[i])] for i in range(TOY.n)]
+        full = run("sgd", TOY.grad, point, 1, lr=lr)
+        first = run("sgd", lambda p: TOY.grad(p, batch=TOY_BATCHES[0]), point, 1, lr=lr)
+        second = run("sgd", lambda p: TOY.grad(p, batch=TOY_BATCHES[1]), first.final, 1, lr=lr)
+        batch_at_start = [float(TOY.grad(point, batch=b)[0]) for b in TOY_BATCHES]
+        updates = [
+            ["full batch {1,2,3,4}", f"θ = {fmt(theta)}", fmt(float(TOY.grad(point)[0])), fmt(float(full.final[0]))],
+            ["mini-batch {1,3}", f"θ = {fmt(theta)}", fmt(batch_at_start[0]), fmt(float(first.final[0]))],
+            ["mini-batch {2,4}", f"θ = {fmt(float(first.final[0]))}",
+             fmt(float(TOY.grad(first.final, batch=TOY_BATCHES[1])[0])), fmt(float(second.final[0]))],
+        ]
+        note = (f"At θ = {fmt(theta)} the two batch gradients are {fmt(batch_at_start[0])} and "
+                f"{fmt(batch_at_start[1])}; their mean, {fmt(float(np.mean(batch_at_start)))}, is exactly the "
+                f"full-batch gradient.")
+        return [Table(["i", "x_i", "y_i", "gradient −2x_i(y_i − θx_i)"], rows),
+                Table(["update", "from", "gradient", "new θ"], updates, note)]
 
 
 def _spread_of(batch_grads: np.ndarray, full: np.ndarray) -> float:
@@ -70,35 +70,19 @@ class MiniBatchLesson(param.Parameterized):
 
     batch_size = param.Selector(objects=divisors(24), default=4, label="Batch size B")
     show = param.Selector(objects=["mini-batches", "full batch only"], default="mini-batches", label="Show")
-    seed = param.Integer(default=0, bounds=(0, None), precedence=-1)
-    point = param.NumericTuple(default=(0.0, 0.0), length=2, precedence=-1, doc="Where the gradients are taken.")
+    seed = param.Integer(default=0, bounds=(0, 2**31 - 1), label="Shuffle")
+    point = param.NumericTuple(default=(0.0, 0.0), length=2, doc="Where the gradients are taken.")
 
     def __init__(self, **params):
-        super().__init__(**params)
         self.fit = synthetic_line()
         self.landscape = regression_landscape(self.fit)
-        with param.parameterized.discard_events(self):
-            self.point = tuple(self.landscape.start)
-        self.view = LandscapeView(self.landscape, Timeline("minibatch"), width=560, height=460,
-                                  title="Gradient arrows at the chosen point (click to move it)", name="minibatch-map")
-        self.view.figure.xaxis.axis_label = "slope w"
-        self.view.figure.yaxis.axis_label = "intercept b"
-        self.fan = ColumnDataSource({"x0": [], "y0": [], "x1": [], "y1": []}, name="fan")
-        self.full = ColumnDataSource({"x0": [], "y0": [], "x1": [], "y1": []}, name="full-arrow")
-        self.mean = ColumnDataSource({"x0": [], "y0": [], "x1": [], "y1": []}, name="mean-arrow")
-        figure = self.view.figure
-        figure.add_layout(Arrow(source=self.fan, x_start="x0", y_start="y0", x_end="x1", y_end="y1",
-                                line_color=PATH_COLORS[1], line_width=1.8, line_alpha=0.8,
-                                end=VeeHead(size=9, line_color=PATH_COLORS[1], fill_color=PATH_COLORS[1])))
-        figure.add_layout(Arrow(source=self.full, x_start="x0", y_start="y0", x_end="x1", y_end="y1",
-                                line_color="white", line_width=4,
-                                end=NormalHead(size=14, fill_color="white", line_color="black")))
-        figure.add_layout(Arrow(source=self.mean, x_start="x0", y_start="y0", x_end="x1", y_end="y1",
-                                line_color="black", line_width=2, line_dash="dashed",
-                                end=VeeHead(size=10, fill_color="black")))
-        self.view.on_tap(self.move_point)
-        self.summary = ""
-        self.refresh()
+        params.setdefault("point", tuple(self.landscape.start))
+        super().__init__(**params)
+
+    def link_problem(self, name, value, accepted):
+        if name == "point" and not self.landscape.contains(value):
+            return "the point is off the map"
+        return None
 
     def move_point(self, x, y):
         if x is not None and y is not None and self.landscape.contains((x, y)):
@@ -118,46 +102,80 @@ class MiniBatchLesson(param.Parameterized):
         batches = order.reshape(-1, batch_size)
         return np.array([self.fit.grad(self._at, batch=b) for b in batches])
 
+    def full_gradient(self) -> np.ndarray:
+        return self.fit.grad(self._at)
+
     def spread(self, batch_size: int | None = None, seed: int | None = None) -> float:
         """Root-mean-square distance of one epoch's batch gradients from the full-batch gradient."""
-        return _spread_of(self.batch_gradients(batch_size, seed), self.fit.grad(self._at))
+        return _spread_of(self.batch_gradients(batch_size, seed), self.full_gradient())
 
     def expected_spread(self, batch_size: int) -> float:
-        """The same spread on average over all shuffles: σ²/B · (N − B)/(N − 1) under the root."""
+        """The root-mean-square spread over all shuffles: σ²/B · (N − B)/(N − 1) under the root."""
         per_example = self.fit.per_example_grads(self._at)
         variance = np.mean(np.sum((per_example - per_example.mean(axis=0)) ** 2, axis=-1))
         n = self.fit.n
         return float(np.sqrt(variance / batch_size * (n - batch_size) / (n - 1)))
 
-    @param.depends("batch_size", "show", "seed", "point", watch=True)
-    def refresh(self):
-        grads = self.batch_gradients()
-        full = self.fit.grad(self._at)
-        x, y = self.point
-
-        def arrows(vectors):
-            ends = self._at - ARROW_LR * np.atleast_2d(vectors)
-            return {"x0": [x] * len(ends), "y0": [y] * len(ends), "x1": list(ends[:, 0]), "y1": list(ends[:, 1])}
-
-        mini = self.show == "mini-batches"
-        mean = grads.mean(axis=0)
-        with pn.io.hold():  # the three arrow sets reach the browser in one message
-            self.fan.data = arrows(grads) if mini else arrows(np.zeros((0, 2)))
-            self.mean.data = arrows(mean) if mini else arrows(np.zeros((0, 2)))
-            self.full.data = arrows(full)
-        count = len(grads)
-        self.summary = (  # HTML: it changes with every move, and Markdown would be parsed each time
+    def summary(self) -> str:
+        grads, full = self.batch_gradients(), self.full_gradient()
+        mean, count = grads.mean(axis=0), len(grads)
+        return (  # HTML: it changes with every move, and Markdown would be parsed each time
             f"<b>{count} batches of {self.batch_size}</b> make one epoch ({self.fit.n} examples). "
             f"Full-batch gradient: ({fmt(full[0])}, {fmt(full[1])}). "
             f"Mean of the {count} batch gradients: ({fmt(mean[0])}, {fmt(mean[1])}). "
-            f"Spread of the batch arrows (RMS distance from the full one): <b>{fmt(_spread_of(grads, full))}</b>."
+            f"Spread of the batch arrows (root-mean-square distance from the full one): "
+            f"<b>{fmt(_spread_of(grads, full))}</b>."
         )
 
-    def spectrum_rows(self):
-        rows = []
-        for b in divisors(self.fit.n):
-            rows.append([b, self.fit.n // b, float(self.expected_spread(b)), float(self.spread(b))])
-        return rows
+    def spectrum(self) -> Table:
+        rows = [[b, self.fit.n // b, float(self.expected_spread(b)), float(self.spread(b))]
+                for b in divisors(self.fit.n)]
+        return Table(["batch size B", "updates per epoch N/B", "RMS spread over all shuffles",
+                      "RMS spread, this shuffle"], rows)
+
+
+class GradientFan:
+    """The lesson drawn: the full-batch arrow, one arrow per mini-batch and their mean, on the map."""
+
+    KINDS: typing.ClassVar = {"full": ("full batch", "white", "solid", 4),
+                              "fan": ("each mini-batch", PATH_COLORS[1], "solid", 1.8),
+                              "mean": ("mean of the mini-batches", "black", "dashed", 2)}
+
+    def __init__(self, lesson: MiniBatchLesson):
+        self.lesson = lesson
+        self.view = MapView(lesson.landscape, title="Gradient steps at the chosen point (click to move it)",
+                            name="minibatch-map", height=460)
+        self.view.figure.xaxis.axis_label = "slope w"
+        self.view.figure.yaxis.axis_label = "intercept b"
+        self.sources = {}
+        for kind, (label, color, dash, width) in self.KINDS.items():
+            source = ColumnDataSource({"x0": [], "y0": [], "x1": [], "y1": []}, name=f"{kind}-arrow")
+            self.sources[kind] = source
+            shaft = draw(self.view.figure, Segment(x0="x0", y0="y0", x1="x1", y1="y1", line_color=color,
+                                                   line_width=width, line_dash=dash), source)
+            head = VeeHead(size=10, line_color=color, fill_color=color) if kind != "full" else \
+                NormalHead(size=14, fill_color="white", line_color="black")
+            self.view.figure.add_layout(Arrow(source=source, x_start="x0", y_start="y0", x_end="x1", y_end="y1",
+                                              line_alpha=0, end=head))
+            self.view.legend.items.append(LegendItem(label=label, renderers=[shaft]))
+        self.view.on_tap(lesson.move_point)
+        lesson.param.watch(lambda _: self.refresh(), ["batch_size", "show", "seed", "point"])
+        self.refresh()
+
+    def refresh(self):
+        lesson = self.lesson
+        grads, full = lesson.batch_gradients(), lesson.full_gradient()
+        x, y = lesson.point
+
+        def arrows(vectors):
+            ends = np.array(lesson.point) - ARROW_LR * np.atleast_2d(vectors).reshape(-1, 2)
+            return {"x0": [x] * len(ends), "y0": [y] * len(ends), "x1": list(ends[:, 0]), "y1": list(ends[:, 1])}
+
+        mini = lesson.show == "mini-batches"
+        with pn.io.hold():  # the three arrow sets reach the browser in one message
+            self.sources["fan"].data = arrows(grads if mini else np.zeros((0, 2)))
+            self.sources["mean"].data = arrows(grads.mean(axis=0) if mini else np.zeros((0, 2)))
+            self.sources["full"].data = arrows(full)
 
 
 TEXT_INTRO = r"""
@@ -189,15 +207,15 @@ $$\eta = 0.01$$: the full batch averages all four; SGD instead takes one step on
 """
 
 TEXT_TABLE_AFTER = r"""
-Two cheap noisy steps went further than one exact step. The two batches disagree a lot
+From θ = 1 with η = 0.01, two cheap noisy steps went further than one exact step. The two batches disagree a lot
 (batch {2, 4} holds the large-$$x$$ points, whose errors are biggest), and that disagreement is
 the price of the shortcut. Averaged, they agree with the full gradient exactly.
 
 ## Full-batch vs mini-batch gradients
 
 Below is the loss of a straight-line fit, $$y = wx + b$$, to 24 noisy points, drawn over the
-two parameters. At the chosen point, the white arrow is the full-batch step and the orange
-arrows are the steps of one epoch of mini-batches: the data shuffled, then cut into $$24/B$$
+two parameters. At the chosen point, the white arrow is the full-batch step and the vermillion
+(red-orange) arrows are the steps of one epoch of mini-batches: the data shuffled, then cut into $$24/B$$
 batches. The dashed black arrow is their mean.
 
 Try: move the batch size from 1 to 24 and watch the fan close; press **Resample** for another
@@ -206,10 +224,11 @@ gradients are not.
 """
 
 TEXT_NOISE = r"""
-The spread falls roughly like $$1/\sqrt{B}$$, and reaches zero at $$B = N$$, where every
-"batch" is the whole data set. The table compares the spread you see for this shuffle with its
-average over all shuffles, $$\sqrt{\frac{\sigma^2}{B}\cdot\frac{N-B}{N-1}}$$, where $$\sigma^2$$
-is the variance of the per-example gradients at this point.
+The spread, measured as the root-mean-square distance of the batch arrows from the full one,
+falls roughly like $$1/\sqrt{B}$$ and reaches zero at $$B = N$$, where every "batch" is the whole
+data set. The table compares the spread you see for this shuffle with its root-mean-square over
+all shuffles, $$\sqrt{\frac{\sigma^2}{B}\cdot\frac{N-B}{N-1}}$$, where $$\sigma^2$$ is the
+variance of the per-example gradients at this point.
 
 ## Why the noise can help
 
@@ -272,8 +291,9 @@ def quiz() -> Quiz:
             Choice("The subset's gradient is more accurate than the full one", False,
                    "It is less accurate: it has variance the full gradient does not. Its advantage is cost."),
             Choice("Using all the data would overfit immediately", False,
-                   "Full-batch descent does not overfit by itself; it is just slow. Noise may help generalisation, "
-                   "but that is a side benefit, not why batches are used."),
+                   "Full-batch and mini-batch descent minimise the same training loss, so either can overfit, and "
+                   "neither does so immediately. The reason for batches is cost; any effect of their noise on "
+                   "generalisation is a side effect."),
             Choice("Random subsets make the loss function convex", False,
                    "The loss surface is what it is; sampling only changes how we estimate its slope."),
         ],
@@ -281,36 +301,49 @@ def quiz() -> Quiz:
     )
 
 
-def page():
-    lesson = MiniBatchLesson()
+def lessons() -> dict[str, Lesson]:
+    return {"hand": Lesson("hand", ToyByHand(), ("theta", "lr")),
+            "batches": Lesson("batches", MiniBatchLesson(), ("batch_size", "show", "seed", "point"))}
+
+
+def page(lessons: dict[str, Lesson]):
+    hand, lesson = lessons["hand"].model, lessons["batches"].model
+    fan = GradientFan(lesson)
     resample = pn.widgets.Button(label="Resample", color="primary", width=110)
     resample.on_click(lesson.resample)
-    summary = pn.pane.HTML("", name="minibatch-summary", sizing_mode="stretch_width")
+    summary = pn.pane.HTML(lesson.summary(), name="minibatch-summary", sizing_mode="stretch_width")
     spectrum = WorkedTable(name="spectrum")
     diagram = pn.pane.HTML(loop_diagram(lesson.batch_size, lesson.fit.n), sizing_mode="stretch_width")
 
     def sync(*_):
-        summary.object = lesson.summary
-        spectrum.show(["batch size B", "updates per epoch N/B", "expected spread", "spread, this shuffle"],
-                      lesson.spectrum_rows())
+        summary.object = lesson.summary()
+        spectrum.show(lesson.spectrum())
         diagram.object = loop_diagram(lesson.batch_size, lesson.fit.n)
 
     lesson.param.watch(sync, ["batch_size", "show", "seed", "point"])
     sync()
-    controls = pn.Row(
-        choice_slider(lesson, "batch_size", width=300),
-        pn.widgets.RadioButtonGroup.from_param(lesson.param.show, width=300), resample,
+    controls = pn.FlexBox(
+        choice_slider(lesson, "batch_size", width=280),
+        pn.widgets.RadioButtonGroup.from_param(lesson.param.show), resample,
+        copy_link_button("batches"), sizing_mode="stretch_width",
     )
     return pn.Column(
         prose(TEXT_INTRO),
-        toy_editor(),
+        EditableTable(hand, ("theta", "lr"), hand.tables, name="toy"),
         prose(TEXT_TABLE_AFTER),
         controls,
-        pn.Row(pn.pane.Bokeh(row(lesson.view.figure), name="minibatch"), pn.Column(summary, spectrum)),
+        pn.FlexBox(pn.pane.Bokeh(fan.view.figure, name="minibatch", sizing_mode="stretch_width", min_width=280,
+                                 max_width=560),
+                   pn.Column(summary, spectrum, sizing_mode="stretch_width", min_width=280, max_width=560),
+                   flex_wrap="wrap", gap="16px", sizing_mode="stretch_width"),
         prose(TEXT_NOISE),
         diagram,
         prose(TEXT_CODE),
-        code_view(sgd),
+        code_view(LineFit.grad, "What changes from chapter 0 is only the gradient handed to the update: the "
+                                "mean over a batch instead of over all the data."),
         quiz(),
         sizing_mode="stretch_width", name="chapter-1",
     )
+
+
+CHAPTER = Chapter(1, lessons, page)

@@ -1,93 +1,65 @@
-"""Chapter 2: momentum and Nesterov. Velocity as a moving average of gradients."""
+"""Chapter 2: momentum and Nesterov. Velocity as a sum of past gradients."""
+
+import functools
 
 import numpy as np
 import panel as pn
 import param
 
 from landscapes import get
+from lessons import Entry, Player, Race
 from optimizers import run
-from optimizers.sgd import sgd
+from optimizers.sgd import momentum_step
 from widgets.code_view import code_view
 from widgets.controls import FloatSlider, choice_slider
-from widgets.explorer import Contestant, Explorer
-from widgets.palette import PATH_COLORS
+from widgets.links import copy_link_button
 from widgets.quiz import Choice, Quiz
+from widgets.race_view import RaceView
 from widgets.text import prose
-from widgets.worked_table import EditableTable, Field, Table
+from widgets.worked_table import EditableTable, Table
+
+from .base import Chapter, Lesson
 
 RATES = [0.005, 0.01, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3]
 TOLERANCE = 1e-3
 """Loss above the minimum that counts as "arrived" in the step counts shown."""
-
-
-def momentum_table(lr: float, beta: float, steps: int = 5):
-    """Momentum and plain gradient descent on (x − 3)² from 0, side by side, from the core."""
-    def grad(x):
-        return 2 * (x - 3.0)
-
-    with_momentum = run("momentum", grad, [0.0], steps, lr=lr, momentum=beta)
-    plain = run("sgd", grad, [0.0], steps, lr=lr)
-    rows = [[0, 0.0, 0.0, 0.0]]
-    for k in range(steps):
-        rows.append([k + 1, float(with_momentum.params[k + 1, 0]), float(with_momentum.internals["velocity"][k, 0]),
-                     float(plain.params[k + 1, 0])])
-    ratio = with_momentum.params[-1, 0] / plain.params[-1, 0] if plain.params[-1, 0] else float("nan")
-    note = f"After {steps} steps momentum has covered {ratio:.2f} times the distance of plain gradient descent."
-    return rows, note
-
-
-def momentum_tables(values: dict) -> list[Table]:
-    rows, note = momentum_table(values["lr"], values["beta"])
-    return [Table(["step", "momentum θ", "velocity v", "plain GD θ"], rows, note)]
-
-
-def momentum_editor() -> EditableTable:
-    fields = [Field("lr", "Learning rate η", "0.01", 0.0, 1.0), Field("beta", "Momentum β", "0.9", 0.0, 0.999)]
-    return EditableTable(fields, momentum_tables, name="momentum")
-
-
-class MomentumComparison(param.Parameterized):
-    """Two optimizers sharing β and η; both paths are recomputed when either setting moves."""
-
-    beta = param.Number(default=0.9, bounds=(0.0, 0.99), step=0.01, label="Momentum β")
-    lr = param.Selector(objects=RATES, default=0.15, label="Learning rate η")
-    explorer: Explorer
-
-    def _contestants(self) -> list[Contestant]:
-        raise NotImplementedError
-
-    @param.depends("beta", "lr", watch=True)
-    def _changed(self):
-        self.explorer.set_contestants(self._contestants())
-
-
-class RavineRace(MomentumComparison):
-    """SGD and momentum from one start on the ravine, each on its own map, one player."""
-
-    def __init__(self, **params):
-        super().__init__(**params)
-        self.explorer = Explorer("ravine", get("ravine"), self._contestants(), 300, width=520, height=330,
-                                 separate_maps=True)
-        self.explorer.recompute()
-
-    def _contestants(self):
-        return [Contestant("sgd", "SGD", PATH_COLORS[1], {"lr": self.lr}),
-                Contestant("momentum", "momentum", PATH_COLORS[0],
-                           {"lr": self.lr, "momentum": self.beta})]
-
-    def verdict(self) -> str:
-        sgd_steps, momentum_steps = self.explorer.steps_to_reach(TOLERANCE)
-
-        def said(n):
-            return f"{n} steps" if n is not None else f"not within {self.explorer.steps} steps"
-
-        return (f"Steps until the loss is within {TOLERANCE:g} of the minimum: SGD <b>{said(sgd_steps)}</b>, "
-                f"momentum <b>{said(momentum_steps)}</b>.")
-
-
 VISIBLE_SWING = 0.01
 """A crossing counts as a swing when the ball gets this far past the minimum (as a share of the
 start's distance): the tiny crossings of the last steps are invisible on the map."""
+WALL = float(get("ravine").hess_diag(np.zeros(2))[1])
+"""The ravine walls' curvature c (the floor's is a hundred times smaller)."""
+
+
+class MomentumByHand(param.Parameterized):
+    """Momentum and plain gradient descent on (x − 3)² from 0, five steps side by side."""
+
+    lr = param.Number(default=0.01, bounds=(0.0, 1.0), label="Learning rate η")
+    beta = param.Number(default=0.9, bounds=(0.0, 0.999), label="Momentum β")
+
+    def table(self, steps: int = 5) -> Table:
+        def grad(x):
+            return 2 * (x - 3.0)
+
+        with_momentum = run("momentum", grad, [0.0], steps, lr=self.lr, momentum=self.beta)
+        plain = run("sgd", grad, [0.0], steps, lr=self.lr)
+        rows = [[0, 0.0, 0.0, 0.0]]
+        for k in range(steps):
+            rows.append([k + 1, float(with_momentum.params[k + 1, 0]),
+                         float(with_momentum.internals["velocity"][k, 0]), float(plain.params[k + 1, 0])])
+        moved, plain_moved = with_momentum.params[-1, 0], plain.params[-1, 0]
+        note = (f"After {steps} steps momentum has covered {moved / plain_moved:.2f} times the distance of plain "
+                f"gradient descent." if plain_moved else "With η = 0 neither method moves.")
+        return Table(["step", "momentum θ", "velocity v", "plain GD θ"], rows, note)
+
+
+def last_swing(path: np.ndarray, start: np.ndarray, axis: int = 1) -> int:
+    """The last step at which a path crosses the minimum's line along `axis` by a visible amount
+    (VISIBLE_SWING of the start's offset), or 0 if it never does."""
+    along = path[:, axis]
+    visible = np.flatnonzero(np.isfinite(along) & (np.abs(along) > VISIBLE_SWING * abs(start[axis])))
+    signs = np.sign(along[visible])
+    crossings = visible[1:][signs[1:] != signs[:-1]]
+    return int(crossings[-1]) if crossings.size else 0
 
 
 def overshoot(path: np.ndarray, start: np.ndarray) -> tuple[float, int]:
@@ -100,40 +72,86 @@ def overshoot(path: np.ndarray, start: np.ndarray) -> tuple[float, int]:
     return float(max(0.0, -along.min())), int(np.sum(signs[1:] != signs[:-1]))
 
 
-class LookaheadLesson(MomentumComparison):
-    """Classical momentum and Nesterov from one start on the bowl, with Nesterov's ghost."""
+class RavineRace(Race):
+    """SGD and momentum from one start on the ravine, each on its own map, one player."""
 
-    lr = param.Selector(objects=RATES, default=0.05, label="Learning rate η")
+    landscape = param.Selector(default="ravine", objects=["ravine"])
+    beta = param.Number(default=0.9, bounds=(0.0, 0.99), step=0.01, label="Momentum β")
+    lr = param.Selector(default=0.15, objects=RATES, label="Learning rate η")
+    steps = param.Integer(default=300, bounds=(1, 5000), precedence=-1)
+    tolerance = param.Number(default=TOLERANCE, precedence=-1)
 
-    def __init__(self, **params):
-        super().__init__(**params)
-        self.explorer = Explorer("nesterov", get("bowl"), self._contestants(), 150, width=520, height=460,
-                                 title="Classical momentum and Nesterov (click to set the start)")
-        self.explorer.recompute()
-
-    def _contestants(self):
-        hyper = {"lr": self.lr, "momentum": self.beta}
-        return [Contestant("momentum", "classical momentum", PATH_COLORS[1], hyper),
-                Contestant("nesterov", "Nesterov", PATH_COLORS[0], hyper, ghost=True)]
-
-    def overshoots(self) -> list[tuple[float, int]]:
-        start = self.explorer.start
-        return [overshoot(c.path(t), start) for c, t in zip(self.explorer.contestants, self.explorer.trajectories,
-                                                             strict=True)]
+    def entries(self):
+        return [Entry("sgd", "SGD", {"lr": self.lr}),
+                Entry("momentum", "momentum", {"lr": self.lr, "momentum": self.beta})]
 
     def verdict(self) -> str:
-        (c_peak, c_cross), (n_peak, n_cross) = self.overshoots()
+        def said(lane):
+            if lane.diverged_at >= 0:
+                return f"diverged at step {lane.diverged_at}"
+            if lane.steps_to_tolerance is None:
+                return f"not within {self.steps} steps"
+            return f"{lane.steps_to_tolerance} steps"
+
+        sgd_lane, momentum_lane = self.result.lanes
+        return (f"Steps until the loss is within {TOLERANCE:g} of the minimum: SGD <b>{said(sgd_lane)}</b>, "
+                f"momentum <b>{said(momentum_lane)}</b>.")
+
+
+class LookaheadLesson(Race):
+    """Classical momentum and Nesterov from one start on the bowl, with Nesterov's ghost."""
+
+    landscape = param.Selector(default="bowl", objects=["bowl"])
+    beta = param.Number(default=0.9, bounds=(0.0, 0.99), step=0.01, label="Momentum β")
+    lr = param.Selector(default=0.05, objects=RATES, label="Learning rate η")
+    steps = param.Integer(default=150, bounds=(1, 5000), precedence=-1)
+
+    def entries(self):
+        hyper = {"lr": self.lr, "momentum": self.beta}
+        return [Entry("momentum", "classical momentum", hyper), Entry("nesterov", "Nesterov", hyper, ghost=True)]
+
+    def overshoots(self) -> list[tuple[float, int] | None]:
+        start = np.array(self.start)
+        return [overshoot(lane.path, start) if lane.ok else None for lane in self.result.lanes]
+
+    def verdict(self) -> str:
+        classical, nesterov = self.overshoots()
+        if nesterov is None:
+            return ("At β = 0 there is no velocity, so there is nothing to look ahead along: Nesterov needs β > 0. "
+                    "Classical momentum at β = 0 is plain gradient descent.")
+        (c_peak, c_cross), (n_peak, n_cross) = classical, nesterov
         return (f"Furthest past the minimum: classical <b>{c_peak:.3g}</b>, Nesterov <b>{n_peak:.3g}</b>. "
                 f"Swings across it (farther than {VISIBLE_SWING:.0%} of the start's distance): "
                 f"classical <b>{c_cross}</b>, Nesterov <b>{n_cross}</b>.")
 
 
+@functools.cache
+def race_facts() -> dict:
+    """Figures the prose quotes, measured with the race's model (the same for every visitor)."""
+    default = RavineRace()
+    sgd_lane, momentum_lane = default.result.lanes
+    start = np.array(default.start)
+    fast = RavineRace(lr=0.3)
+    beta = default.beta
+    return {
+        "sgd_steps": sgd_lane.steps_to_tolerance, "momentum_steps": momentum_lane.steps_to_tolerance,
+        "sgd_swing": last_swing(sgd_lane.path, start), "momentum_swing": last_swing(momentum_lane.path, start),
+        "fast_sgd_diverged": fast.result.lanes[0].diverged_at,
+        "fast_momentum_steps": fast.result.lanes[1].steps_to_tolerance,
+        "wall": f"{WALL:g}", "bounce_limit": f"{1 / WALL:g}", "sgd_limit": f"{2 / WALL:.2g}",
+        "momentum_limit": f"{2 * (1 + beta) / WALL:.2g}",
+        "nesterov_limit": f"{2 * (1 + beta) / ((1 + 2 * beta) * WALL):.2g}", "beta": f"{beta:g}",
+        "sqrt_beta": f"{np.sqrt(beta):.3g}", "factor": f"{1 - default.lr * WALL:.2g}",
+        "window": f"{1 / (1 - beta):.0f}", "weight10": f"{beta**10:.2f}", "weight50": f"{beta**50:.3f}",
+    }
+
+
 TEXT_INTRO = r"""
 # Chapter 2 · Momentum and Nesterov
 
-In a long narrow valley, plain gradient descent wastes its effort. The slope across the valley
-is steep, so every step overshoots sideways; the slope along the floor is gentle, so progress
-toward the minimum is slow. Most of each step goes into bouncing between the walls.
+In a long narrow valley, plain gradient descent wastes its effort. The rate has to stay below
+the limit set by the steep walls, so along the gentle floor every step is tiny and progress
+toward the minimum is slow.
 
 Momentum gives the ball mass. It keeps a **velocity** $$v$$, one number per parameter, and steps
 along it instead of along the raw gradient:
@@ -143,15 +161,16 @@ $$v_t = \beta  v_{t-1} + g_t \qquad \theta_t = \theta_{t-1} - \eta  v_t$$
 with $$v_0 = 0$$ and $$g_t$$ the gradient at $$\theta_{t-1}$$. This is the form PyTorch's SGD
 uses. With $$\beta = 0$$ the velocity is just the gradient and we are back to plain descent.
 
-## Velocity is a moving average
+## Velocity is a sum that remembers
 
 Unroll the recursion: $$v_t = g_t + \beta g_{t-1} + \beta^2 g_{t-2} + \dots$$ A gradient from $$k$$
-steps ago still counts with weight $$\beta^k$$. With $$\beta = 0.9$$ that is 0.35 after ten steps
-and 0.005 after fifty, so the memory reaches back about $$1/(1-\beta) = 10$$ steps.
+steps ago still counts with weight $$\beta^k$$. With $$\beta$$ = [[beta]] that is [[weight10]] after ten
+steps and [[weight50]] after fifty, so the memory reaches back about $$1/(1-\beta)$$ = [[window]] steps.
 
-This is why momentum fixes the valley. Across the valley the gradient flips sign every step, and
-in the sum those terms cancel. Along the floor it points the same way every step, and the terms
-add up: on a steady slope the velocity grows to $$1/(1-\beta)$$ times the gradient.
+The weights add up to $$1/(1-\beta)$$, not to 1, so $$v$$ is not itself an average: it is
+$$1/(1-\beta)$$ times an exponential moving average of the gradients. On a steady slope the
+velocity grows to [[window]] times the gradient, and the ball speeds up tenfold along the floor.
+(Adam's $$m$$, in chapter 4, is the average itself.)
 
 ## By hand: five steps on $$(x-3)^2$$
 
@@ -161,29 +180,34 @@ previous velocity. Try $$\beta = 0$$ (the columns match) or $$\beta = 0.99$$.
 """
 
 TEXT_RACE = r"""
-Momentum multiplies the step on a steady slope by up to $$1/(1-\beta)$$, so a learning rate
-that was comfortable without momentum can be too large with it. Lower $$\eta$$ when you turn
-momentum on.
-
 ## SGD vs momentum, side by side
 
-Both start from the same point on the ravine $$0.05x^2 + 5y^2$$. The walls have curvature 10
-and the floor 0.1. At $$\eta = 0.15$$ plain descent overshoots across the valley on every step
-(the factor is $$1 - 0.15 \times 10 = -0.5$$) while crawling along the floor. Click either map to
-move the shared start. Set $$\beta = 0$$ and the two paths become the same path.
+Both start from the same point on the ravine $$0.05x^2 + 5y^2$$. The walls have curvature
+$$c$$ = [[wall]] and the floor a hundred times less. Click either map to move the shared start; set
+$$\beta = 0$$ and the two paths become the same path.
+
+**How large can $$\eta$$ be?** On the walls, plain descent multiplies the offset by $$1 - \eta c$$
+every step, so it diverges above $$2/c$$ = [[sgd_limit]]. Heavy-ball momentum tolerates more: its limit
+is $$2(1+\beta)/c$$, [[momentum_limit]] at $$\beta$$ = [[beta]]. Set $$\eta$$ = 0.3: SGD diverges (at step
+[[fast_sgd_diverged]]) while momentum arrives in [[fast_momentum_steps]] steps. So adding momentum does not
+oblige you to lower $$\eta$$ for stability. People often lower it anyway, to keep the step on a
+steady slope, $$\eta/(1-\beta)$$, about the same. Nesterov's method, below, is the exception: its
+limit is $$2(1+\beta)/((1+2\beta)c)$$, only [[nesterov_limit]] here.
 """
 
 TEXT_RACE_AFTER = r"""
-**What you are looking at.** At the default settings SGD's sideways bounce halves on every step,
-so after about ten steps it has died out, and all that is left is the slow crawl along the floor.
-Momentum looks worse at first: its velocity carries it past the floor again and again, and it
-swings from wall to wall for dozens of steps. Yet it arrives long before SGD (the line above the
-maps counts the steps). The swings cost little; the speed along the floor is what matters.
+**What you are looking at.** At the defaults SGD's sideways offset is multiplied by
+$$1 - \eta c$$ = [[factor]] every step: its last visible swing across the floor is at step
+[[sgd_swing]], and then it crawls. Momentum swings from wall to wall far longer (last visible swing at
+step [[momentum_swing]]): once its swings are underdamped they shrink only by about $$\sqrt\beta$$ =
+[[sqrt_beta]] per step. Yet it arrives in [[momentum_steps]] steps against SGD's [[sgd_steps]]. Momentum's gain
+is speed along the floor, not a calmer crossing: it damps the bounce faster than SGD only when
+$$|1 - \eta c| > \sqrt\beta$$, and below $$\eta = 1/c$$ = [[bounce_limit]] SGD does not bounce at all.
 
-**Try next.** Set $$\eta = 0.2$$. The factor across the valley becomes $$-1$$, so SGD bounces
-between the same two heights forever and never arrives, while momentum still gets there. Then
-lower $$\beta$$ to 0.5: a shorter memory damps the swings within a few steps, and the ball really
-does run along the floor.
+**Try next.** Set $$\eta = 0.2$$: the factor across the valley becomes $$-1$$, so SGD bounces
+between the same two heights forever, while momentum still arrives. Then lower $$\beta$$ to 0.5:
+a shorter memory damps the swings within a few steps and the ball runs along the floor. Push
+$$\beta$$ to 0.99 and the ball has so much memory that it has not settled after 300 steps.
 """
 
 TEXT_NESTEROV = r"""
@@ -198,6 +222,9 @@ $$g_t = \nabla L(\theta_{t-1} - \eta\beta  v_{t-1}) \qquad v_t = \beta v_{t-1} +
 
 Past the minimum, the lookahead point is further past it, so the slope there already pulls
 back, and the velocity turns earlier. The hollow marker (the ghost) is that lookahead point.
+Everywhere on these two sliders Nesterov's peak overshoot is no larger than classical
+momentum's, and it makes no more visible swings; where classical momentum overshoots at all,
+Nesterov overshoots less.
 
 A detail worth knowing: PyTorch stores the lookahead point itself as the parameters and writes
 the step as $$\theta \leftarrow \theta - \eta(g_t + \beta v_t)$$. The two forms trace the same
@@ -208,7 +235,7 @@ both the ball and its ghost.
 TEXT_BETA = r"""
 ## Choosing β
 
-- **β = 0**: no memory, plain SGD.
+- **β = 0**: no memory, plain SGD (and no Nesterov: there is no velocity to look ahead along).
 - **β = 0.5**: a memory of about two steps; mild smoothing.
 - **β = 0.9**: about ten steps. The usual default, and a good first choice.
 - **β = 0.99**: about a hundred steps. Very smooth, very slow to turn: after passing the minimum
@@ -216,13 +243,11 @@ TEXT_BETA = r"""
 
 With momentum the loss often falls in a sawtooth: it dips, rises while the ball overshoots,
 then dips lower. Bumps that shrink are normal. Bumps that grow mean the learning rate is too
-large. Nesterov is not free of limits either: on the ravine at $$\eta = 0.15$$ and
-$$\beta = 0.9$$ classical momentum converges but Nesterov diverges, because measuring the slope
-further ahead makes it more sensitive to the steep walls.
+large for the curvature. Measuring the slope further ahead costs Nesterov stability on steep
+walls: on the ravine at $$\beta$$ = 0.9 it diverges above $$\eta \approx$$ [[nesterov_limit]], where
+classical momentum still converges.
 
 ## The code that ran
-
-Classical momentum and Nesterov are the same function with a flag:
 """
 
 
@@ -234,59 +259,74 @@ def quiz() -> Quiz:
                    "The velocity still holds about ten steps of old gradients. Each new gradient subtracts from it, "
                    "so the ball slows, overshoots, and turns after a few steps. Nesterov turns a little earlier."),
             Choice("It reverses at once, like plain gradient descent", False,
-                   "That is β = 0. With β = 0.9 only 10% of the new velocity comes from the new gradient's side "
-                   "at first; the rest is remembered motion."),
+                   "That is β = 0. With β = 0.9 the old velocity is kept at 90% and the new gradient is only added "
+                   "to it, so the remembered motion wins for a while."),
             Choice("It stops dead, because the two directions cancel", False,
                    "They cancel only for an instant, while the velocity passes through zero; the new gradient keeps "
                    "pushing, so the ball then accelerates the new way."),
             Choice("It diverges", False,
                    "A reversal alone does not make momentum diverge; too large a learning rate for the curvature "
-                   "does."),
+                   "does (above 2(1 + β)/c for heavy-ball momentum)."),
         ],
         name="quiz2",
     )
 
 
-def slider_row(lesson):
-    return pn.Row(
-        FloatSlider.from_param(lesson.param.beta, width=280),
-        choice_slider(lesson, "lr", width=280),
+def slider_row(lesson: Race, prefix: str):
+    return pn.FlexBox(
+        FloatSlider.from_param(lesson.param.beta, width=260),
+        choice_slider(lesson, "lr", width=260),
+        copy_link_button(prefix),
+        sizing_mode="stretch_width",
     )
 
 
-def verdict_pane(lesson: MomentumComparison, name: str) -> pn.pane.HTML:
+def verdict_pane(lesson: RavineRace | LookaheadLesson, name: str) -> pn.pane.HTML:
     """The lesson's verdict, refreshed after each recomputation (a slider move or a click on a map).
     HTML, not Markdown: parsing Markdown on every move was a tenth of the server's time for it."""
-    pane = pn.pane.HTML(lesson.verdict(), name=name)
-
-    def refresh(*_):
-        pane.object = lesson.verdict()
-
-    lesson.param.watch(refresh, ["beta", "lr"])
-    for view in lesson.explorer.views:
-        view.on_tap(lambda x, y: refresh())
+    pane = pn.pane.HTML(lesson.verdict(), name=name, sizing_mode="stretch_width")
+    lesson.param.watch(lambda _: setattr(pane, "object", lesson.verdict()), "result")
     return pane
 
 
-def page():
-    race, lookahead = RavineRace(), LookaheadLesson()
-    race_verdict = verdict_pane(race, "race-verdict")
-    lookahead_verdict = verdict_pane(lookahead, "nesterov-verdict")
+def fill(text: str, facts: dict) -> str:
+    """The prose with each [[name]] replaced by a figure measured with the core."""
+    for key, value in facts.items():
+        text = text.replace(f"[[{key}]]", str(value))
+    return text
+
+
+def lessons() -> dict[str, Lesson]:
+    return {"hand": Lesson("hand", MomentumByHand(), ("lr", "beta")),
+            "race": Lesson("race", RavineRace(), ("beta", "lr", "start"), player=Player()),
+            "look": Lesson("look", LookaheadLesson(), ("beta", "lr", "start"), player=Player())}
+
+
+def page(lessons: dict[str, Lesson]):
+    hand, race, look = lessons["hand"].model, lessons["race"], lessons["look"]
+    race_view = RaceView(race.model, "ravine", player=race.player, split=True, map_height=330,
+                         titles=["SGD (click to set the start)", "momentum (click to set the start)"])
+    look_view = RaceView(look.model, "nesterov", player=look.player, ghosts=True,
+                         titles=["Classical momentum and Nesterov (click to set the start)"])
+    facts = race_facts()
     return pn.Column(
-        prose(TEXT_INTRO),
-        momentum_editor(),
-        prose(TEXT_RACE),
-        slider_row(race),
-        race_verdict,
-        pn.pane.Bokeh(race.explorer.layout(loss=False), name="race"),
-        pn.Row(pn.pane.Bokeh(race.explorer.loss.figure, name="race-loss"), prose(TEXT_RACE_AFTER),
-               sizing_mode="stretch_width"),
+        prose(fill(TEXT_INTRO, facts)),
+        EditableTable(hand, ("lr", "beta"), lambda: [hand.table()], name="momentum"),
+        prose(fill(TEXT_RACE, facts)),
+        slider_row(race.model, "race"),
+        verdict_pane(race.model, "race-verdict"),
+        race_view.layout(),
+        prose(fill(TEXT_RACE_AFTER, facts)),
         prose(TEXT_NESTEROV),
-        slider_row(lookahead),
-        lookahead_verdict,
-        pn.pane.Bokeh(lookahead.explorer.layout(), name="lookahead"),
-        prose(TEXT_BETA),
-        code_view(sgd),
+        slider_row(look.model, "look"),
+        verdict_pane(look.model, "nesterov-verdict"),
+        look_view.layout(),
+        prose(fill(TEXT_BETA, facts)),
+        code_view(momentum_step, "Classical momentum and Nesterov are one function with a flag; "
+                                 "`sgd` from chapter 0 calls it whenever β > 0."),
         quiz(),
         sizing_mode="stretch_width", name="chapter-2",
     )
+
+
+CHAPTER = Chapter(2, lessons, page)

@@ -22,43 +22,44 @@ that are printed in each chapter. Change a setting and the page recomputes.
 ## How to use the widgets
 
 - **Click** on a contour map to put the ball somewhere else.
-- **Play** runs the optimizer step by step in your browser; **Step** and **Back** move one step;
+- **Play** replays, step by step in your browser, a path the server has already computed in full;
+  **Step** and **Back** move one step;
   **Reset** goes back to the start. The speed slider sets steps per second.
 - **Sliders** change a hyperparameter; the path is recomputed at once and shown in full.
 - A run that blows up is not an error: the page tells you the step where it diverged.
+- **Copy link** copies the page's address, which holds every setting: opening it shows the page
+  exactly as you left it.
 """
 
 
 def family_at_a_glance():
-    """Each optimizer placed by its year and its chapter, linked to the method it extends."""
-    parents = {"momentum": "sgd", "nesterov": "momentum", "adagrad": "sgd", "rmsprop": "adagrad",
-               "adam": "rmsprop", "adamw": "adam", "amsgrad": "adam", "adamax": "adam", "nadam": "adam",
-               "radam": "adam", "adafactor": "rmsprop", "lion": "adamw", "lamb": "adamw", "sophia": "adam"}
-    lanes = {"sgd": 0, "momentum": 1, "nesterov": 2, "adagrad": 3, "rmsprop": 4, "adafactor": 5,
-             "adam": 6, "adamax": 7, "nadam": 8, "amsgrad": 9, "radam": 10, "adamw": 11, "lamb": 12,
-             "lion": 13, "sophia": 14}
-    position = {n: (REGISTRY[n].year if n != "sgd" else 1951, lanes[n]) for n in REGISTRY}
-    fig = figure(width=900, height=380, title="The optimizer family: year of publication, and what each builds on",
-                 x_range=Range1d(1945, 2040), y_range=Range1d(-1, 15.5), toolbar_location=None,
-                 name="family", x_axis_label="year")
+    """Each optimizer placed by its year, one lane each, joined to the methods it builds on (all
+    read from the registry)."""
+    lanes = {name: i for i, name in enumerate(REGISTRY)}
+    position = {name: (spec.year, lanes[name]) for name, spec in REGISTRY.items()}
+    fig = figure(height=max(380, 26 * len(lanes)), title="The optimizer family: year of publication, and what each "
+                 "builds on", x_range=Range1d(1945, 2045), y_range=Range1d(-1, len(lanes) + 0.5),
+                 toolbar_location=None, name="family", x_axis_label="year", sizing_mode="stretch_width",
+                 min_width=280)
     fig.yaxis.visible = False
     fig.ygrid.visible = False
     xs, ys = [], []
-    for child, parent in parents.items():
-        (x0, y0), (x1, y1) = position[parent], position[child]
-        xs.append([x0, x1])
-        ys.append([y0, y1])
+    for child, spec in REGISTRY.items():
+        for parent in spec.parents:
+            (x0, y0), (x1, y1) = position[parent], position[child]
+            xs.append([x0, x1])
+            ys.append([y0, y1])
     draw(fig, MultiLine(xs="xs", ys="ys", line_color="#999999", line_width=1.5), ColumnDataSource({"xs": xs, "ys": ys}))
     source = ColumnDataSource({
         "x": [position[n][0] for n in REGISTRY], "y": [position[n][1] for n in REGISTRY],
-        "label": [f"{REGISTRY[n].title} (ch. {REGISTRY[n].chapter})" for n in REGISTRY],
-        "color": ["#0072B2" if REGISTRY[n].chapter <= 2 else "#D55E00" if REGISTRY[n].chapter <= 5 else "#009E73"
-                  for n in REGISTRY],
+        "label": [f"{spec.title} (ch. {spec.chapter})" for spec in REGISTRY.values()],
+        "color": ["#0072B2" if spec.chapter <= 2 else "#D55E00" if spec.chapter <= 5 else "#009E73"
+                  for spec in REGISTRY.values()],
     })
     draw(fig, Scatter(x="x", y="y", size=11, fill_color="color", line_color="white"), source)
     fig.add_layout(LabelSet(x="x", y="y", text="label", source=source, x_offset=8, y_offset=-7,
                             text_font_size="11px"))
-    return pn.pane.Bokeh(fig)
+    return pn.pane.Bokeh(fig, sizing_mode="stretch_width")
 
 
 def page():

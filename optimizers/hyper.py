@@ -83,5 +83,5 @@ def resolve(name: str, defaults: Mapping, given: Mapping) -> dict:
         if rule is not None:
             rule(key, value)
     if merged.get("nesterov") and merged.get("momentum", 0.0) <= 0.0:
-        raise ValueError("Nesterov momentum requires momentum > 0")
+        raise ValueError("Nesterov momentum requires momentum > 0: with β = 0 there is no velocity to look ahead along")
     return merged

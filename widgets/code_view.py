@@ -1,27 +1,49 @@
-"""The source of the function that really runs, highlighted (never a copy).
+"""The source of a function that really runs, highlighted (never a copy).
 
-Rendered to HTML by Pygments rather than through Markdown, so the LaTeX in a docstring stays
-source text instead of being typeset by the page's MathJax in the middle of the code.
+The docstring's maths is typeset above the listing, and the listing shows the code without it:
+TeX inside highlighted code is unreadable, and typeset inside it would break the layout.
 """
 
+import ast
 import inspect
+import re
+import textwrap
 
 import panel as pn
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import PythonLexer
 
+from .text import prose
+
 _FORMATTER = HtmlFormatter(noclasses=True, style="monokai", nobackground=False)
 _BOX = "border-radius:8px;padding:12px 16px;overflow-x:auto;font-size:13px;line-height:1.45;background:#272822"
+_INLINE_MATHS = re.compile(r"(?<!\$)\$(?!\$)(.+?)(?<!\$)\$(?!\$)")
 
 
-def code_view(function) -> pn.Column:
-    source = inspect.getsource(function)
-    where = f"<code>{function.__module__}.{function.__qualname__}</code>"
-    body = highlight(source, PythonLexer(), _FORMATTER)
+def split_docstring(function) -> tuple[str, str]:
+    """The function's source without its docstring, and the docstring."""
+    source = textwrap.dedent(inspect.getsource(function))
+    body = ast.parse(source).body[0].body[0]
+    docstring = inspect.getdoc(function) or ""
+    if isinstance(body, ast.Expr) and isinstance(body.value, ast.Constant) and isinstance(body.value.value, str):
+        lines = source.splitlines()
+        source = "\n".join(lines[:body.lineno - 1] + lines[body.end_lineno:])
+    return source, docstring
+
+
+def markdown_maths(text: str) -> str:
+    """Docstring TeX ($...$ inline) as the page's Markdown writes it ($$...$$ everywhere)."""
+    return _INLINE_MATHS.sub(r"$$\1$$", text)
+
+
+def code_view(function, intro: str = "") -> pn.Column:
+    source, docstring = split_docstring(function)
+    where = f"`{function.__module__}.{function.__qualname__}`"
     return pn.Column(
-        pn.pane.HTML(f"<p>The code below is {where}, read from the running core.</p>"),
-        pn.pane.HTML(f'<div style="{_BOX}">{body}</div>', sizing_mode="stretch_width",
-                     name=f"code-{function.__name__}"),
+        prose(f"{intro}\n\n**{where}**, read from the running core. What it computes:\n\n"
+              f"{markdown_maths(docstring)}"),
+        pn.pane.HTML(f'<div style="{_BOX}">{highlight(source, PythonLexer(), _FORMATTER)}</div>',
+                     sizing_mode="stretch_width", name=f"code-{function.__name__}"),
         sizing_mode="stretch_width",
     )

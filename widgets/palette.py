@@ -2,10 +2,21 @@
 
 from bokeh.palettes import Cividis256
 
-PATH_COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000")
-"""Blue, vermillion, bluish green, reddish purple, orange, sky blue, yellow, black."""
+PATH_COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#B8A000")
+"""Blue, vermillion, bluish green, reddish purple, orange, sky blue, black, dark yellow."""
 
 CONTOUR_PALETTE = Cividis256
 """Dark (low loss) to light (high loss); readable in grey and for every common colour vision."""
 
 MINIMUM_COLOR = "#F0E442"
+
+
+def optimizer_style(optimizer: str) -> tuple[str, str]:
+    """The colour and dash an optimizer has on every page: by its place in the registry, so
+    ticking another one on or off never recolours it."""
+    from optimizers import names
+
+    known = names()
+    index = known.index(optimizer) if optimizer in known else len(known)
+    dash = "solid" if index < len(PATH_COLORS) else "dashed"
+    return PATH_COLORS[index % len(PATH_COLORS)], dash

@@ -1,15 +1,11 @@
-"""A line of text per path and step (step, position, loss, gradient), drawn on the map itself.
-
-It is a text glyph in the map's bottom-left corner: a glyph's data can change in the browser
-during playback without a message to the server (a Div's text could not), and drawing it on
-an existing plot costs the page no extra figure.
-"""
+"""Numbers as the pages print them, and the readout lines drawn on a map for each step."""
 
 import numpy as np
-from bokeh.models import Plot, Text
 
-from .lean import draw
-from .timeline import Timeline
+from landscapes import Landscape
+from lessons import Lane
+
+from .loss_chart import FLOOR
 
 
 def fmt(value: float) -> str:
@@ -19,42 +15,32 @@ def fmt(value: float) -> str:
     return f"{value:.4g}".replace("-", "−")
 
 
-def step_lines(label: str, params: np.ndarray, losses: np.ndarray, grads: np.ndarray,
-               diverged_at: int) -> list[str]:
-    """The readout for each step of a path (steps + 1, 2): who and when on one line, where on the
-    next (one line of both would not fit on a map half a page wide)."""
-    last = len(params) - 1
+def coordinate(value: float, scale: float) -> str:
+    """A coordinate, printed as 0 when it is below a billionth of the map's size."""
+    return "0" if np.isfinite(value) and abs(value) < 1e-9 * scale else fmt(value)
+
+
+def gap_text(gap: float) -> str:
+    """The loss above the minimum, floored where the loss chart's log axis floors it."""
+    return f"< {FLOOR:.0e}".replace("-", "−") if np.isfinite(gap) and gap < FLOOR else fmt(gap)
+
+
+def readout_lines(lane: Lane, landscape: Landscape, minimum: float, last: int) -> list[str]:
+    """Two lines per step: who and when, then where (one line would not fit a phone-wide map)."""
+    title = lane.entry.title
+    if not lane.ok:
+        return [f"{title}: not run\n   {lane.error}"] * (last + 1)
+    scale = max(map(abs, (*landscape.x_range, *landscape.y_range)))
     lines = []
     for k in range(last + 1):
-        if 0 <= diverged_at <= k:
-            lines.append(f"{label}: diverged at step {diverged_at} (the loss ran off to infinity)")
+        head = f"{title} · step {k}/{last}"
+        if 0 <= lane.diverged_at <= k:
+            lines.append(f"{head}\n   diverged at step {lane.diverged_at}: θ went past 100× the map's size")
             continue
-        x, y = params[k]
-        lines.append(f"{label}: step {k}/{last}\n"
-                     f"   θ = ({fmt(x)}, {fmt(y)}) · loss {fmt(losses[k])} · |∇L| = {fmt(float(np.hypot(*grads[k])))}")
+        x, y = lane.path[k]
+        where = f"θ = ({coordinate(x, scale)}, {coordinate(y, scale)})"
+        if not landscape.contains((x, y)):
+            where = f"off the map (it first left at step {lane.left_map_at})"
+        lines.append(f"{head}\n   {where} · loss − min {gap_text(lane.losses[k] - minimum)} · "
+                     f"|∇L| {fmt(lane.grad_norms[k])}")
     return lines
-
-
-class Readout:
-    """Text lines in a plot's bottom-left corner; line i is path i's state at the current step."""
-
-    def __init__(self, timeline: Timeline, figure: Plot, *, name: str = "readout"):
-        self.figure = figure
-        self.timeline = timeline
-        self.track = timeline.track(name, "text", point=True)
-        self.glyph = Text(
-            x=figure.x_range.start, y=figure.y_range.start, text=self.track["text"], x_offset=6, y_offset=-6,
-            text_baseline="bottom", text_font_size="11px", text_line_height=1.25, text_color="#111111",
-            background_fill_color="white", background_fill_alpha=0.8, padding=4,
-        )
-        draw(figure, self.glyph, timeline.points)
-
-    def updates(self, *per_path_lines: list[str]) -> dict:
-        """Track data for the lines; also pins the text to the corner of the current axes."""
-        self.glyph.update(x=self.figure.x_range.start, y=self.figure.y_range.start)
-        joined = ["\n".join(parts) for parts in zip(*per_path_lines, strict=True)]
-        return {self.track: {"text": joined}}
-
-    def lines(self) -> list[str]:
-        """The text for every step, as sent to the browser."""
-        return list(self.timeline.column(self.track, "text"))

@@ -1,22 +1,26 @@
 """A shared clock for everything that animates together, played in the browser.
 
-The server computes whole paths once and sends them. All of a timeline's data lives in three
-ColumnDataSources, whatever the number of paths, markers and readouts drawn from it:
+The server computes whole runs once and sends them. A timeline's data lives in *groups*; a group
+has one row per series (one optimizer's path, one bar) and three ColumnDataSources:
 
-- `full`: every column, one row per step (never drawn);
-- `trails`: rows 0..k of the columns shown as a trail (a path drawn so far);
-- `points`: row k only of the columns shown as a point (a marker, a line of readout text).
+- `full`: every row's *sequence* columns hold a whole run, one value per step (never drawn);
+- `trail`: the same rows with each sequence cut to steps 0..k (a path drawn so far);
+- `point`: the same rows with each sequence replaced by its value at step k (a ball, a bar).
 
-A *track* is a named group of columns in them (one path's x and y, say). Play, Step, Step back
-and Reset run in JavaScript and only rewrite the arrays inside the two shown sources in place:
-no Bokeh property changes, so no websocket message per frame (plots that use these must have
-fixed ranges, or auto-ranging would sync). Few sources also means few models for the page to
-send and build, which is most of a chapter's load time.
+*Static* columns (a label, a colour) are copied to all three. The number of rows is free: an
+optimizer ticked on or off changes the data, never the page's models. Play, Step, Back and
+Reset run in JavaScript and rewrite the arrays inside `trail` and `point` in place, which is no
+Bokeh property change, so no websocket message per frame (plots drawn from them need fixed
+ranges: auto-ranging would sync). The clock tells the server its step only when it stops.
 """
+
+from dataclasses import dataclass
 
 import numpy as np
 from bokeh.layouts import row
 from bokeh.models import Button, ColumnDataSource, CustomJS, Div, Slider
+
+from lessons import Player
 
 _JS = """
 const api = (window.__optimizerLab ??= {timers: {}});
@@ -28,17 +32,25 @@ function last() { return state.data.last[0]; }
 function render(k) {
   k = Math.max(0, Math.min(k, last()));
   state.data.step[0] = k;
-  const data = full.data;
-  for (const key of trail_keys) trails.data[key] = Array.from(data[key].slice(0, k + 1));
-  for (const key of point_keys) points.data[key] = [data[key][k]];
-  trails.change.emit();
-  points.change.emit();
+  for (const group of groups) {
+    const full = group.full.data;
+    for (const key of group.keys) {
+      const rows = full[key];
+      if (group.trail) group.trail.data[key] = rows.map((seq) => Array.from(seq.slice(0, k + 1)));
+      if (group.point) group.point.data[key] = rows.map((seq) => seq[Math.min(k, seq.length - 1)]);
+    }
+    if (group.trail) group.trail.change.emit();
+    if (group.point) group.point.change.emit();
+  }
+}
+function tell() {  // one message: the step the learner stopped at
+  state.data = {step: [stepNow()], last: [last()], playing: [0], carry: [0]};
 }
 function stop() {
   clearInterval(api.timers[id]);
   api.timers[id] = null;
   state.data.playing[0] = 0;
-  play.label = "\u25B6 Play";
+  play.label = "\\u25B6 Play";
 }
 function tick() {
   if (!state.data.playing[0]) { stop(); return; }
@@ -46,108 +58,114 @@ function tick() {
   const advance = Math.floor(state.data.carry[0]);
   state.data.carry[0] -= advance;
   render(stepNow() + advance);
-  if (stepNow() >= last()) stop();
+  if (stepNow() >= last()) { stop(); tell(); }
 }
 if (action === "play" || action === "replay") {
-  if (action === "play" && api.timers[id]) { stop(); return; }
+  if (action === "play" && api.timers[id]) { stop(); tell(); return; }
   if (api.timers[id]) stop();
   if (action === "replay" || stepNow() >= last()) render(0);
   state.data.playing[0] = 1;
   state.data.carry[0] = 1;
-  play.label = "\u2016 Pause";
+  play.label = "\\u2016 Pause";
   api.timers[id] = setInterval(tick, 1000 / 30);
 } else {
   if (api.timers[id]) stop();
   if (action === "forward") render(stepNow() + 1);
   if (action === "back") render(stepNow() - 1);
   if (action === "reset") render(0);
+  tell();
 }
 """
 
 
+@dataclass
+class Group:
+    """Rows that animate together: `sequences` change with the step, `statics` do not."""
 
-class Track:
-    """Some columns of a timeline, under keys unique to this track (`track["x"]` is the field
-    name to give a glyph). Drawn as a trail from `timeline.trails`, as a point from
-    `timeline.points`, or both."""
+    name: str
+    sequences: tuple[str, ...]
+    statics: tuple[str, ...]
+    full: ColumnDataSource
+    trail: ColumnDataSource | None
+    point: ColumnDataSource | None
+    rows: dict
 
-    def __init__(self, prefix: str, columns: tuple[str, ...]):
-        self.keys = {column: f"{prefix}-{column}" for column in columns}
-
-    def __getitem__(self, column: str) -> str:
-        return self.keys[column]
+    def js(self) -> dict:
+        return {"full": self.full, "trail": self.trail, "point": self.point, "keys": list(self.sequences)}
 
 
 class Timeline:
-    """Steps 0..last, shared by paths, markers, loss curves and readouts."""
+    """Steps 0..last, shared by every group drawn in step with one player."""
 
-    def __init__(self, name: str, speed: int = 30):
+    def __init__(self, name: str, player: Player | None = None):
         self.name = name
+        self.player = player or Player()
         self.state = ColumnDataSource({"step": [0], "last": [0], "playing": [0], "carry": [0.0]},
                                       name=f"{name}-state")
-        self.full = ColumnDataSource({}, name=f"{name}-full")
-        self.trails = ColumnDataSource({}, name=f"{name}-trails")
-        self.points = ColumnDataSource({}, name=f"{name}-points")
-        self._trail_keys: list[str] = []
-        self._point_keys: list[str] = []
-        self.play = Button(label="\u25B6 Play", button_type="primary", width=95, name=f"{name}-play")
-        self.forward = Button(label="Step \u25B7", width=80, name=f"{name}-forward")
-        self.back = Button(label="\u25C1 Back", width=80, name=f"{name}-back")
-        self.reset = Button(label="\u21BA Reset", width=80, name=f"{name}-reset")
-        self.replay = Button(label="Drop ball", button_type="success", width=95, name=f"{name}-replay")
-        self.speed = Slider(title="Speed (steps per second)", start=1, end=240, step=1, value=speed,
-                            width=210, name=f"{name}-speed")
+        self.groups: list[Group] = []
+        self.play = Button(label="\u25B6 Play", button_type="primary", width=90, name=f"{name}-play")
+        self.forward = Button(label="Step \u25B7", width=76, name=f"{name}-forward")
+        self.back = Button(label="\u25C1 Back", width=76, name=f"{name}-back")
+        self.reset = Button(label="\u21BA Reset", width=76, name=f"{name}-reset")
+        self.replay = Button(label="Drop ball", button_type="success", width=90, name=f"{name}-replay")
+        self.speed = Slider(title="Speed (steps per second)", start=1, end=240, step=1, value=self.player.speed,
+                            width=200, name=f"{name}-speed")
+        self.speed.on_change("value", lambda _attr, _old, new: setattr(self.player, "speed", int(new)))
+        self.player.param.watch(lambda event: setattr(self.speed, "value", event.new), "speed")
+        self.state.on_change("data", self._told)
+        self._loaded_last = 0
         self._wired = False
 
-    def track(self, prefix: str, *columns: str, trail: bool = False, point: bool = False) -> Track:
-        """Columns named `{prefix}-{column}`, shown as a trail, a point or both."""
+    def group(self, name: str, sequences: tuple[str, ...], statics: tuple[str, ...] = (), *,
+              trail: bool = True, point: bool = True) -> Group:
         if self._wired:
-            raise RuntimeError("add every track before calling controls()")
-        track = Track(prefix, columns)
-        keys = list(track.keys.values())
-        if set(keys) & set(self.full.data):
-            raise ValueError(f"the timeline already has a track named {prefix!r}")
-        self.full.data.update({key: [] for key in keys})
-        if trail:
-            self._trail_keys += keys
-            self.trails.data.update({key: [] for key in keys})
-        if point:
-            self._point_keys += keys
-            self.points.data.update({key: [] for key in keys})
-        return track
+            raise RuntimeError("add every group before calling controls()")
+        columns = {key: [] for key in (*sequences, *statics)}
+
+        def source(kind):
+            return ColumnDataSource(dict(columns), name=f"{self.name}-{name}-{kind}")
+
+        group = Group(name, tuple(sequences), tuple(statics), source("full"), source("trail") if trail else None,
+                      source("point") if point else None, {})
+        self.groups.append(group)
+        return group
 
     @property
     def step(self) -> int:
-        """The step the server last showed (the browser moves it during playback)."""
+        """The step shown (the browser moves it during playback and reports where it stopped)."""
         return self.state.data["step"][0]
 
     @property
     def last(self) -> int:
         return self.state.data["last"][0]
 
-    def column(self, track: Track, column: str) -> np.ndarray | list:
-        """A track's whole column, every step."""
-        return self.full.data[track[column]]
+    def load(self, group: Group, rows: dict, last: int):
+        """Give `group` new rows: `rows[column]` is a list with one entry per row (a sequence of
+        at most last + 1 values for a sequence column; shorter ones repeat their last value)."""
+        self._loaded_last = last
+        group.rows = {key: list(rows.get(key, [])) for key in (*group.sequences, *group.statics)}
+        group.full.data = {key: ([_padded(seq, last + 1) for seq in values] if key in group.sequences else values)
+                           for key, values in group.rows.items()}
 
-    def load(self, updates: dict[Track, dict], last: int, show: int | None = None):
-        """Replace the data of some tracks (`{track: {column: values}}`) and show step `show`
-        (default: the end, so a new setting's whole path is visible at once). Every column is
-        made `last + 1` rows long: a shorter one repeats its last row, an empty one is null."""
-        data = dict(self.full.data)
-        for track, columns in updates.items():
-            for column, values in columns.items():
-                data[track[column]] = values if isinstance(values, list) else np.asarray(values)
-        self.full.data = {key: _padded(values, last + 1) for key, values in data.items()}
-        self.show(last if show is None else show, last)
-
-    def show(self, k: int, last: int | None = None):
-        """Display step k from the server side (after a recomputation, or in tests)."""
-        last = self.last if last is None else last
+    def show(self, k: int | None = None, last: int | None = None):
+        """Display step k (default: the player's step, or the end) from the server side."""
+        last = self._loaded_last if last is None else last
+        if k is None:
+            k = self.player.step if self.player.step >= 0 else last
         k = max(0, min(int(k), last))
-        data = self.full.data
-        self.trails.data = {key: data[key][: k + 1] for key in self._trail_keys}
-        self.points.data = {key: data[key][k: k + 1] for key in self._point_keys}
+        for group in self.groups:
+            data = group.full.data
+            statics = {key: data[key] for key in group.statics}
+            if group.trail is not None:
+                group.trail.data = {**statics, **{key: [seq[: k + 1] for seq in data[key]] for key in group.sequences}}
+            if group.point is not None:
+                group.point.data = {**statics, **{key: [seq[k] if len(seq) else np.nan for seq in data[key]]
+                                                  for key in group.sequences}}
         self.state.data = {"step": [k], "last": [last], "playing": [0], "carry": [0.0]}
+
+    def _told(self, _attr, _old, new):
+        step, last = int(new["step"][0]), int(new["last"][0])
+        self.player.step = -1 if step >= last else step
 
     def controls(self, replay: bool = False):
         """The player's buttons and speed slider, wired to the browser-side clock.
@@ -155,21 +173,20 @@ class Timeline:
         if not self._wired:
             buttons = {"play": self.play, "forward": self.forward, "back": self.back, "reset": self.reset,
                        "replay": self.replay}
-            player = CustomJS(code=_JS, args={
-                "state": self.state, "full": self.full, "trails": self.trails, "points": self.points,
-                "trail_keys": self._trail_keys, "point_keys": self._point_keys, "speed": self.speed, **buttons})
+            player = CustomJS(code=_JS, args={"state": self.state, "groups": [g.js() for g in self.groups],
+                                              "speed": self.speed, **buttons})
             for button in buttons.values():
                 button.js_on_event("button_click", player)  # the script tells them apart by the click's origin
             self._wired = True
         first = [self.replay] if replay else []
-        return row(*first, self.play, self.back, self.forward, self.reset, Div(width=10), self.speed)
+        return row(*first, self.play, self.back, self.forward, self.reset, Div(width=6), self.speed,
+                   sizing_mode="stretch_width", styles={"flex-wrap": "wrap"})
 
 
 def _padded(values, rows: int):
-    """`values` as `rows` rows: cut, or extended by repeating the last row (null if none)."""
+    """`values` as `rows` values: cut, or extended by repeating the last one (NaN if none)."""
+    values = np.asarray(values)
     if len(values) >= rows:
         return values[:rows]
-    fill = values[-1] if len(values) else None
-    if isinstance(values, np.ndarray) and fill is not None:
-        return np.concatenate([values, np.full(rows - len(values), fill, dtype=values.dtype)])
-    return list(values) + [fill] * (rows - len(values))
+    fill = values[-1] if len(values) else np.nan
+    return np.concatenate([values, np.full(rows - len(values), fill, dtype=np.result_type(values, type(fill)))])

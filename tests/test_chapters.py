@@ -1,0 +1,314 @@
+"""Chapters 0-2: every worked figure and every claim of the prose, widgets and quizzes, checked on
+the lesson models over the whole range of the controls that reach them."""
+
+import html
+import itertools
+import re
+
+import numpy as np
+import pytest
+from bokeh.core.validation.check import check_integrity
+from bokeh.document import Document
+from bokeh.models import Plot
+
+import app
+from chapters import CHAPTERS, WRITTEN, build, ch0_landscape, ch1_sgd, ch2_momentum
+from chapters.ch0_landscape import LEARNING_RATES, DescentByHand, LandscapeExplorer, bowl_facts
+from chapters.ch1_sgd import MiniBatchLesson, ToyByHand, divisors
+from chapters.ch2_momentum import RATES, WALL, LookaheadLesson, MomentumByHand, RavineRace, last_swing, race_facts
+from landscapes import get
+from optimizers import run
+from widgets.code_view import code_view
+
+BETAS = [0.0, 0.1, 0.3, 0.5, 0.7, 0.8, 0.9, 0.95, 0.99]
+"""The β slider's range, 0 to 0.99, at the points where its behaviour changes."""
+
+
+def is_near(value, edge, margin=0.03):
+    return abs(value - edge) <= margin * edge
+
+
+# Chapter 0 -------------------------------------------------------------------------------------
+
+def test_descent_table_figures():
+    hand = DescentByHand()
+    assert [round(r[1], 5) for r in hand.table().rows] == [0, 0.6, 1.08, 1.464, 1.7712, 2.01696]
+    hand.lr = 0.001
+    assert "after 100 steps x = 0.544" in hand.table().note and "after 1000 steps x = 2.595" in hand.table().note
+    hand.lr = 1.1
+    table = hand.table()
+    assert table.alarm and "Diverged" in table.note and [round(r[2], 2) for r in table.rows[:3]] == [9, 12.96, 18.66]
+    hand.lr = 0.5
+    assert hand.table().rows[1][1] == 3.0, "η = 0.5 lands on 3 in one step"
+
+
+@pytest.mark.parametrize("lr", np.linspace(0.0, 10.0, 41))
+def test_the_offset_is_multiplied_by_one_minus_two_eta_for_every_typed_rate(lr):
+    table = DescentByHand(lr=lr, x0=-4.0).table()
+    offsets = [row[5] for row in table.rows]
+    for before, after in itertools.pairwise(offsets):
+        assert after == pytest.approx((1 - 2 * lr) * before, rel=1e-9, abs=1e-12)
+    assert f"{1 - 2 * lr:.3g}" in table.note
+
+
+@pytest.mark.parametrize("lr", LEARNING_RATES)
+def test_bowl_overshoots_above_one_over_c_and_diverges_above_two_over_c(lr):
+    """The bowl's curvature is 2: overshooting from η > 0.5, never coming back from η > 1."""
+    lane = LandscapeExplorer(landscape="bowl", lr=lr, steps=3000).lane
+    x = lane.path[:60, 0]
+    x = x[np.isfinite(x) & (x != 0)]
+    flips = np.any(np.sign(x[1:]) != np.sign(x[:-1]))
+    assert flips == (lr > 0.5)
+    assert (lane.diverged_at >= 0) == (lr > 1.0)
+    assert (lane.left_map_at >= 0) == (lr > 1.0)
+    if lr < 1.0:
+        assert lane.steps_to_tolerance is not None
+
+
+def test_explorer_prose_figures_are_the_models():
+    facts = bowl_facts()
+    lane = LandscapeExplorer(landscape="bowl", lr=1.05).lane
+    assert (facts["left"], facts["diverged"]) == (lane.left_map_at, lane.diverged_at) == (2, 51)
+    assert facts["crawl"] > 15 * facts["brisk"]
+
+
+def test_the_ravine_floor_needs_thousands_of_steps_at_a_small_rate():
+    slow = LandscapeExplorer(landscape="ravine", lr=0.005, steps=3000).lane
+    assert slow.steps_to_tolerance is None or slow.steps_to_tolerance > 1000
+    assert LandscapeExplorer(landscape="ravine", lr=0.15, steps=1000).lane.steps_to_tolerance < 1000
+
+
+@pytest.mark.parametrize("lr", [r for r in LEARNING_RATES if r < 1.0])
+def test_from_the_ridge_gradient_descent_stops_at_the_saddle_at_every_rate(lr):
+    explorer = LandscapeExplorer(landscape="saddle", lr=lr, steps=3000)
+    assert explorer.start[1] == 0.0
+    path = explorer.lane.path
+    assert np.all(path[:, 1] == 0.0), "no pull off the ridge"
+    if lr >= 0.01:
+        np.testing.assert_allclose(path[-1], [0.0, 0.0], atol=1e-6)
+    explorer.set_start(1.8, 0.01)
+    if lr >= 0.05:
+        assert abs(explorer.lane.path[-1][1]) == pytest.approx(1.0, abs=1e-3), "off the ridge it rolls away"
+
+
+@pytest.mark.parametrize("lr", LEARNING_RATES)
+def test_quiz0_bouncing_across_the_ravine_starts_above_one_over_c_and_never_dies_from_two_over_c(lr):
+    ravine = get("ravine")
+    y = run("sgd", ravine.grad, [0.0, 1.0], 200, lr=lr, bound=ravine.escape_bound).params[:, 1]
+    assert np.any(y[1:] * y[:-1] < 0) == (lr > 1 / WALL)
+    assert bool(abs(y[-1]) < 0.5 * abs(y[0])) == (lr < 2 / WALL), "NaN (diverged) counts as not dying out"
+
+
+# Chapter 1 -------------------------------------------------------------------------------------
+
+def test_toy_table_figures():
+    rows, updates = ToyByHand().tables()
+    assert [r[3] for r in rows.rows] == [-2, -8, -12, -32]
+    assert updates.rows[0][2:] == ["−13.5", "1.135"] and updates.rows[1][2:] == ["−7", "1.07"]
+    assert updates.rows[2][2:] == ["−18.6", "1.256"], "batch {2,4} measured at the new θ = 1.07"
+    assert float(updates.rows[2][3]) > float(updates.rows[0][3]), "two noisy steps went further than one exact"
+    assert "From θ = 1 with η = 0.01, two cheap noisy steps" in ch1_sgd.TEXT_TABLE_AFTER
+
+
+@pytest.mark.parametrize("theta", [-10.0, -1.0, 0.0, 1.0, 2.5, 10.0])
+def test_the_batch_gradients_average_to_the_full_one_at_any_start(theta):
+    _rows, updates = ToyByHand(theta=theta).tables()
+    assert "is exactly the full-batch gradient" in updates.note
+    mean, full = updates.note.split("their mean, ")[1].split(",")[0], updates.rows[0][2]
+    assert mean == full
+
+
+@pytest.mark.parametrize("point", [(0.0, 0.0), (2.0, -0.5), (4.5, 2.0), (-0.9, -3.4)])
+def test_mini_batch_arrows_average_to_the_full_arrow_at_every_batch_size(point):
+    lesson = MiniBatchLesson(point=point)
+    for batch_size in divisors(lesson.fit.n):
+        grads = lesson.batch_gradients(batch_size)
+        np.testing.assert_allclose(grads.mean(axis=0), lesson.full_gradient(), atol=1e-12)
+
+
+def test_spread_shrinks_with_the_batch_and_vanishes_at_the_full_batch():
+    lesson = MiniBatchLesson()
+    sizes = divisors(lesson.fit.n)
+    expected = [lesson.expected_spread(b) for b in sizes]
+    assert all(a > b for a, b in itertools.pairwise(expected)) and expected[-1] == 0
+    observed = [np.mean([lesson.spread(b, seed) ** 2 for seed in range(300)]) ** 0.5 for b in sizes]
+    np.testing.assert_allclose(observed[:-1], expected[:-1], rtol=0.15)
+    assert lesson.spread(lesson.fit.n) == 0.0
+    assert expected[0] / expected[3] == pytest.approx(np.sqrt(sizes[3]), rel=0.2), "roughly 1/sqrt(B)"
+
+
+def test_the_fan_follows_the_batch_size_the_switch_and_a_click():
+    lesson = MiniBatchLesson(batch_size=4)
+    fan = ch1_sgd.GradientFan(lesson)
+    assert len(fan.sources["fan"].data["x0"]) == 6
+    lesson.batch_size = 1
+    assert len(fan.sources["fan"].data["x0"]) == 24
+    fan.view.figure._trigger_event(__import__("bokeh.events", fromlist=["Tap"]).Tap(model=fan.view.figure, x=1.0,
+                                                                                     y=0.5))
+    assert fan.sources["full"].data["x0"] == [1.0] and lesson.point == (1.0, 0.5)
+    lesson.show = "full batch only"
+    assert fan.sources["fan"].data["x0"] == [] and len(fan.sources["full"].data["x0"]) == 1
+    legend = [item.label.value for item in fan.view.legend.items]
+    assert legend == ["minimum", "full batch", "each mini-batch", "mean of the mini-batches"]
+
+
+# Chapter 2 -------------------------------------------------------------------------------------
+
+def test_momentum_table_figures_and_beta_zero():
+    table = MomentumByHand().table()
+    np.testing.assert_allclose([r[1] for r in table.rows[1:]], [0.060, 0.1728, 0.3309, 0.5265, 0.7521], atol=5e-5)
+    np.testing.assert_allclose([r[2] for r in table.rows[1:]], [-6, -11.28, -15.81, -19.56, -22.55], atol=5e-3)
+    np.testing.assert_allclose([r[3] for r in table.rows[1:]], [0.060, 0.1188, 0.1764, 0.2329, 0.2882], atol=5e-5)
+    for lr in (0.0, 0.01, 0.5, 1.0):
+        rows = MomentumByHand(beta=0.0, lr=lr).table().rows
+        assert all(r[1] == r[3] for r in rows), "at β = 0 the columns match"
+
+
+def test_velocity_weights_and_the_steady_slope_in_the_prose(sequence_grad):
+    facts = race_facts()
+    kick = sequence_grad(*([[1.0]] + [[0.0]] * 59))
+    velocity = run("momentum", kick, [0.0], 60, lr=0.01, momentum=0.9).internals["velocity"][:, 0]
+    assert f"{velocity[10]:.2f}" == facts["weight10"] and f"{velocity[50]:.3f}" == facts["weight50"]
+    steady = run("momentum", lambda x: np.ones_like(x), [0.0], 400, lr=0.01, momentum=0.9)
+    assert steady.internals["velocity"][-1, 0] == pytest.approx(float(facts["window"]))
+
+
+@pytest.mark.parametrize("lr", RATES)
+def test_beta_zero_makes_the_race_panels_identical(lr):
+    sgd_lane, momentum_lane = RavineRace(lr=lr, beta=0.0).result.lanes
+    np.testing.assert_array_equal(sgd_lane.path, momentum_lane.path)
+
+
+@pytest.mark.parametrize(("lr", "beta"), itertools.product(RATES, BETAS))
+def test_race_stability_limits(lr, beta):
+    """SGD diverges above 2/c; heavy-ball momentum only above 2(1 + β)/c."""
+    sgd_lane, momentum_lane = RavineRace(lr=lr, beta=beta).result.lanes
+    if not is_near(lr, 2 / WALL):
+        assert (sgd_lane.diverged_at >= 0) == (lr > 2 / WALL)
+    if not is_near(lr, 2 * (1 + beta) / WALL):
+        assert (momentum_lane.diverged_at >= 0) == (lr > 2 * (1 + beta) / WALL)
+
+
+@pytest.mark.parametrize(("lr", "beta"), itertools.product(RATES, BETAS[1:]))
+def test_momentum_damps_the_cross_valley_bounce_faster_only_when_sgds_factor_exceeds_root_beta(lr, beta):
+    race = RavineRace(lr=lr, beta=beta, steps=2000)
+    sgd_lane, momentum_lane = race.result.lanes
+    if sgd_lane.diverged_at >= 0 or momentum_lane.diverged_at >= 0:
+        return
+    factor, root = abs(1 - lr * WALL), np.sqrt(beta)
+    if abs(factor - root) < 0.05 or not (1 + beta - lr * WALL) ** 2 < 4 * beta:
+        return  # near the edge, or momentum not oscillating: the rule is about underdamped swings
+    start = np.array(race.start)
+    sgd_last, momentum_last = last_swing(sgd_lane.path, start), last_swing(momentum_lane.path, start)
+    if lr <= 1 / WALL:  # SGD does not bounce at all here
+        assert sgd_last == 0
+    elif factor > root:
+        assert momentum_last <= sgd_last
+    else:
+        assert momentum_last >= sgd_last
+
+
+def test_race_prose_figures_are_the_models():
+    facts = race_facts()
+    assert (facts["sgd_steps"], facts["momentum_steps"]) == (275, 70)
+    assert (facts["sgd_swing"], facts["momentum_swing"]) == (6, 90)
+    assert (facts["fast_sgd_diverged"], facts["fast_momentum_steps"]) == (9, 82)
+    assert (facts["sgd_limit"], facts["momentum_limit"], facts["nesterov_limit"]) == ("0.2", "0.38", "0.14")
+    assert 0.3 in RATES and 0.2 in RATES
+
+
+def test_at_rate_0_2_sgd_bounces_forever_while_momentum_arrives_and_beta_half_runs_the_floor():
+    sgd_lane, momentum_lane = RavineRace(lr=0.2, beta=0.9).result.lanes
+    np.testing.assert_allclose(np.abs(sgd_lane.path[:, 1]), abs(sgd_lane.path[0, 1]))
+    assert sgd_lane.steps_to_tolerance is None and momentum_lane.steps_to_tolerance is not None
+    calm = RavineRace(lr=0.2, beta=0.5).result.lanes[1]
+    assert np.abs(calm.path[10:, 1]).max() < 0.05 * abs(calm.path[0, 1]) and calm.steps_to_tolerance is not None
+    assert RavineRace(beta=0.99).result.lanes[1].steps_to_tolerance is None, "β = 0.99 has not settled in 300"
+
+
+@pytest.mark.parametrize(("lr", "beta"), itertools.product(RATES, BETAS[1:]))
+def test_nesterov_never_overshoots_more_than_classical_momentum(lr, beta):
+    (c_peak, c_swings), (n_peak, n_swings) = LookaheadLesson(lr=lr, beta=beta).overshoots()
+    assert n_peak <= c_peak + 1e-12 and n_swings <= c_swings
+    if c_peak > 1e-9:
+        assert n_peak < c_peak
+
+
+def test_nesterov_at_beta_zero_is_explained_not_an_error():
+    lesson = LookaheadLesson(beta=0.0)
+    classical, nesterov = lesson.result.lanes
+    assert classical.ok and not nesterov.ok and "no velocity" in lesson.verdict()
+
+
+def test_nesterov_diverges_on_the_ravine_where_classical_momentum_converges():
+    limit = float(race_facts()["nesterov_limit"])
+    ravine = get("ravine")
+    for lr in (0.15, 0.2, 0.3):
+        assert lr > limit
+        hyper = {"lr": lr, "momentum": 0.9}
+        assert run("momentum", ravine.grad, ravine.start, 400, bound=ravine.escape_bound, **hyper).diverged_at == -1
+        assert run("nesterov", ravine.grad, ravine.start, 400, bound=ravine.escape_bound, **hyper).diverged_at > 0
+    hyper = {"lr": 0.1, "momentum": 0.9}
+    assert run("nesterov", ravine.grad, ravine.start, 400, bound=ravine.escape_bound, **hyper).diverged_at == -1
+
+
+# The app shell and shared parts ----------------------------------------------------------------
+
+@pytest.mark.parametrize(("value", "chapter", "warned"), [
+    (b"3", 3, False), (b"0", 0, False), (b"9", 9, False), (b"", None, False),
+    (b"42", None, True), (b"-1", None, True), (b"abc", None, True), (b"<script>", None, True),
+])
+def test_chapter_in_the_url(value, chapter, warned):
+    found, message = app.requested_chapter({"chapter": [value]})
+    assert found == chapter and bool(message) == warned
+
+
+@pytest.mark.parametrize("chapter", [None, *range(len(CHAPTERS))])
+def test_every_page_renders_to_a_document(chapter):
+    """As the server does it; the served app skips Bokeh's integrity checks, so they run here."""
+    document = Document()
+    app.create_app({} if chapter is None else {"chapter": [str(chapter).encode()]}).server_doc(document)
+    issues = check_integrity(document.models)
+    assert issues.error == [] and issues.warning == []
+    assert any(isinstance(model, Plot) for model in document.models)
+
+
+def test_a_link_with_settings_builds_the_page_with_them_and_bad_values_are_named():
+    _page, links, notices = build(2, {"race.lr": "0.3", "race.beta": "nan", "look.start": "1,1", "race.speed": "90",
+                                     "look.lr": "<script>"})
+    race = next(link.model for link in links if link.prefix == "race" and "lr" in link.names)
+    assert race.lr == 0.3 and race.beta == 0.9
+    assert len(notices) == 2 and any("race.beta=nan" in n for n in notices)
+    assert any("look.lr=<script>" in n for n in notices)
+
+
+def test_the_app_marks_the_current_chapter_and_links_its_neighbours():
+    template = app.create_app({"chapter": [b"2"], "theme": [b"dark"]})
+    assert "**▸ 2 · Momentum and Nesterov**" in template.sidebar[0].object
+    footer = template.main[-1].object
+    assert "?chapter=1&theme=dark" in footer and "?chapter=3&theme=dark" in footer
+    bad = app.create_app({"chapter": [b"12"]})
+    assert bad.main[0].alert_type == "warning" and bad.main[1].name == "home"
+
+
+@pytest.mark.parametrize("module", [ch0_landscape, ch1_sgd, ch2_momentum])
+def test_quiz_explains_every_answer(module):
+    quiz = module.quiz()
+    assert quiz.feedback.object == "Pick an answer."
+    for choice in quiz.choices:
+        quiz.options.value = choice.text
+        assert choice.why in quiz.feedback.object and len(choice.why) > 40
+
+
+def test_each_chapter_shows_different_code_with_its_maths_typeset_apart():
+    from optimizers.sgd import sgd
+
+    shown = code_view(sgd)
+    listing = html.unescape(re.sub("<[^>]+>", "", shown[1].object))
+    assert "def sgd(theta, g, state, t" in listing and "$" not in listing, "no TeX inside the listing"
+    assert "$$" in shown[0].object, "the docstring's maths goes to the typeset prose"
+    listings = []
+    for number in WRITTEN:
+        page, _, _ = build(number)
+        listings += [pane.object for pane in page.select(lambda p: getattr(p, "name", "").startswith("code-"))]
+    assert len(listings) == len(set(listings)) == 3

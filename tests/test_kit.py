@@ -1,0 +1,279 @@
+"""The widget kit without a browser: lesson models, the timeline's groups, the views drawn from a
+Race, links, and the registry as the one source of optimizer facts."""
+
+import numpy as np
+import pytest
+from bokeh.events import Tap
+
+from lessons import Entry, Link, Player, Race
+from lessons.links import parse
+from optimizers import REGISTRY, names
+from optimizers.registry import get_spec, make_spec, register, unregister
+from widgets.inputs import InputError, parse_number
+from widgets.race_view import RaceView
+from widgets.readout import readout_lines
+from widgets.timeline import Timeline
+
+
+def tap(figure, x, y):
+    figure._trigger_event(Tap(model=figure, x=x, y=y))
+
+
+# The timeline ----------------------------------------------------------------------------------
+
+def test_a_group_shows_each_row_cut_at_the_step_and_its_value_there():
+    timeline = Timeline("t")
+    group = timeline.group("paths", ("x", "text"), ("label",))
+    timeline.load(group, {"x": [np.arange(5.0), np.array([7.0, 8.0])], "text": [list("abcde"), list("pq")],
+                          "label": ["long", "short"]}, last=4)
+    timeline.show(2)
+    assert [list(seq) for seq in group.trail.data["x"]] == [[0.0, 1.0, 2.0], [7.0, 8.0, 8.0]], "short rows repeat"
+    assert group.point.data["x"] == [2.0, 8.0] and list(group.point.data["text"]) == ["c", "q"]
+    assert group.point.data["label"] == ["long", "short"] and timeline.step == 2 and timeline.last == 4
+    timeline.show(99)
+    assert timeline.step == 4 and group.point.data["text"][0] == "e"
+
+
+def test_rows_come_and_go_without_new_models():
+    timeline = Timeline("t")
+    group = timeline.group("paths", ("x",), ("label",))
+    sources = (group.full, group.trail, group.point)
+    for count in (1, 15, 0, 3):
+        timeline.load(group, {"x": [np.arange(3.0)] * count, "label": ["a"] * count}, last=2)
+        timeline.show()
+        assert len(group.point.data["x"]) == count
+    assert (group.full, group.trail, group.point) == sources
+
+
+def test_the_browser_reporting_its_step_reaches_the_player():
+    player = Player()
+    timeline = Timeline("t", player)
+    timeline.state.data = {"step": [7], "last": [20], "playing": [0], "carry": [0.0]}
+    assert player.step == 7
+    timeline.state.data = {"step": [20], "last": [20], "playing": [0], "carry": [0.0]}
+    assert player.step == -1, "at the end: -1, 'show the whole path'"
+    player.speed = 90
+    assert timeline.speed.value == 90
+    timeline.speed.value = 12
+    assert player.speed == 12
+
+
+# The Race model -------------------------------------------------------------------------------
+
+def test_a_race_takes_any_subset_of_the_registry_in_any_order():
+    race = Race(landscape="rosenbrock", steps=30)
+    assert race.result.lanes == ()
+    everyone = [Entry(name) for name in reversed(names())]
+    race.contestants = everyone
+    assert [lane.entry.optimizer for lane in race.result.lanes] == list(reversed(names()))
+    assert all(lane.ok for lane in race.result.lanes)
+    assert all(lane.path.shape == (31, 2) for lane in race.result.lanes)
+    race.contestants = everyone[:2]
+    assert len(race.result.lanes) == 2
+
+
+def test_a_setting_a_method_refuses_is_a_lane_error_not_an_exception():
+    race = Race(contestants=[Entry("nesterov", hyper={"momentum": 0.0}), Entry("sgd", hyper={"lr": 0.1})])
+    nesterov, sgd = race.result.lanes
+    assert not nesterov.ok and "requires momentum > 0" in nesterov.error and nesterov.path is None
+    assert sgd.ok
+
+
+def test_lanes_report_leaving_the_map_and_diverging_at_the_steps_they_happen():
+    race = Race(landscape="bowl", contestants=[Entry("sgd", hyper={"lr": 1.05})])
+    lane = race.result.lanes[0]
+    surface = race.surface
+    assert not surface.contains(lane.path[lane.left_map_at]) and surface.contains(lane.path[lane.left_map_at - 1])
+    assert lane.diverged_at > lane.left_map_at and np.isnan(lane.path[lane.diverged_at + 1:]).all()
+    lines = readout_lines(lane, surface, race.result.minimum, race.steps)
+    assert "off the map" in lines[lane.left_map_at] and "θ = (" in lines[lane.left_map_at - 1]
+    assert "diverged at step" in lines[lane.diverged_at] and "diverged" not in lines[lane.diverged_at - 1]
+
+
+def test_a_new_landscape_resets_the_start_unless_a_start_comes_with_it():
+    race = Race(landscape="bowl")
+    race.landscape = "saddle"
+    assert race.start == race.surface.start
+    race.param.update(landscape="ravine", start=(-5.0, 1.0))
+    assert race.start == (-5.0, 1.0) and race.result.start == (-5.0, 1.0)
+
+
+def test_a_click_off_the_map_or_not_a_number_is_ignored():
+    race = Race(landscape="bowl", contestants=[Entry("sgd")])
+    assert race.set_start(1.0, -1.0) and race.result.start == (1.0, -1.0)
+    for x, y in ((40.0, 0.0), (None, 1.0), (float("nan"), 0.0), ("a", 1)):
+        assert not race.set_start(x, y)
+    assert race.result.start == (1.0, -1.0)
+
+
+def test_noise_is_seeded_and_the_same_for_every_entry():
+    race = Race(landscape="bowl", noise=0.5, seed=3, contestants=[Entry("sgd", "a"), Entry("sgd", "b")])
+    first, second = race.result.lanes
+    np.testing.assert_array_equal(first.path, second.path)
+    again = Race(landscape="bowl", noise=0.5, seed=3, contestants=[Entry("sgd", "a")]).result.lanes[0]
+    np.testing.assert_array_equal(first.path, again.path)
+    race.seed = 4
+    assert not np.array_equal(race.result.lanes[0].path, first.path)
+
+
+# Views ----------------------------------------------------------------------------------------
+
+def test_ticking_optimizers_on_and_off_changes_data_not_models():
+    race = Race(landscape="himmelblau", steps=40, contestants=[Entry("sgd")])
+    view = RaceView(race, "arena")
+    group = view.groups[0]
+    renderers = list(view.maps[0].figure.renderers)
+    race.contestants = [Entry(name) for name in names()]
+    assert len(group.point.data["x"]) == len(names()) and group.point.data["label"][0] == "SGD"
+    assert view.maps[0].figure.renderers == renderers
+    race.contestants = []
+    assert group.point.data["x"] == []
+
+
+def test_a_tap_on_the_map_moves_the_start_of_every_path():
+    race = Race(landscape="bowl", contestants=[Entry("sgd"), Entry("adam", hyper={"lr": 0.1})])
+    view = RaceView(race, "r")
+    tap(view.maps[0].figure, 1.25, -0.5)
+    assert [list(row[:1]) for row in view.groups[0].full.data["x"]] == [[1.25], [1.25]]
+    tap(view.maps[0].figure, 40.0, 0.0)
+    assert race.start == (1.25, -0.5)
+
+
+def test_a_refused_setting_is_explained_beside_the_map():
+    race = Race(contestants=[Entry("nesterov", hyper={"momentum": 0.0})])
+    view = RaceView(race, "r")
+    assert view.notice.visible and "Nesterov" in view.notice.object and "&gt; 0" in view.notice.object
+    race.contestants = [Entry("nesterov")]
+    assert not view.notice.visible
+
+
+def test_a_new_landscape_redraws_the_bands_without_filled_polygons():
+    race = Race(landscape="bowl", contestants=[Entry("sgd")])
+    view = RaceView(race, "r").maps[0]
+    before = np.array(view.bands.data["z"][0])
+    race.landscape = "saddle"
+    assert not np.allclose(view.bands.data["z"][0], before)
+    assert view.band_colors.low < 0 < view.band_colors.high, "the saddle's loss goes below zero"
+    assert len(view.contours.line_renderer.data_source.data["xs"]) > 0
+    assert len(view.contours.fill_renderer.data_source.data.get("xs", [])) == 0
+    assert view.figure.x_range.start == race.surface.x_range[0]
+
+
+def test_the_internals_layer_shows_each_coordinate_and_no_rate_before_a_gradient(sequence_grad):
+    race = Race(landscape="ellipse", steps=20, start=(0.0, 1.0),
+                contestants=[Entry("adagrad", hyper={"lr": 0.1}), Entry("rmsprop", hyper={"lr": 0.01})])
+    view = RaceView(race, "r", bars={"internal": "effective_lr", "title": "effective rate"})
+    group = view.bars.group
+    assert group.point.data["slot"] == ["AdaGrad · x", "AdaGrad · y", "RMSProp · x", "RMSProp · y"]
+    texts = group.full.data["text"]
+    assert texts[0][1] == "no gradient yet", "x starts at its minimum: its gradient is exactly zero"
+    assert texts[1][0] == "" and texts[1][1] != "no gradient yet"
+    adagrad_y = group.full.data["top"][1][1:]
+    assert np.all(np.diff(adagrad_y) <= 0), "AdaGrad's effective rate never rises"
+    np.testing.assert_allclose(adagrad_y, race.result.lanes[0].internals["effective_lr"][:, 1])
+
+
+def test_nesterovs_ghost_sits_at_the_stored_lookahead_point():
+    race = Race(landscape="bowl", steps=30, contestants=[Entry("nesterov", hyper={"lr": 0.05}, ghost=True)])
+    view = RaceView(race, "r", ghosts=True)
+    lane = race.result.lanes[0]
+    data = view.groups[0].full.data
+    np.testing.assert_allclose(np.column_stack([data["gx"][0], data["gy"][0]]), lane.params)
+    ball = np.column_stack([data["x"][0], data["y"][0]])
+    np.testing.assert_allclose(ball[1:] - lane.params[1:], 0.05 * 0.9 * lane.internals["velocity"], atol=1e-12)
+
+
+# Links ----------------------------------------------------------------------------------------
+
+class Settings(Race):
+    pass
+
+
+HOSTILE = ["nan", "1e308", "-3", "<script>alert(1)</script>", "x" * 10_000, "", "inf", "0x10", "1,2,3"]
+
+
+def test_each_bad_value_in_a_link_is_ignored_alone_with_a_notice():
+    race = Race(landscape="bowl", contestants=[Entry("sgd")])
+    link = Link(race, "r", ("landscape", "steps", "noise", "start", "seed"))
+    for bad in HOSTILE:
+        before = dict(race.param.values())
+        notices = link.apply({"r.steps": bad, "r.landscape": "saddle"})
+        assert len(notices) == 1 and "r.steps=" in notices[0] and len(notices[0]) < 200
+        assert race.landscape == "saddle" and race.steps == before["steps"]
+        race.landscape = "bowl"
+    assert link.apply({"r.landscape": "himmelblau2"})[0].endswith("not one of the choices.")
+    assert "off the Saddle map" in link.apply({"r.landscape": "saddle", "r.start": "9,9"})[0]
+    assert link.apply({"r.start": "1.5,-1", "r.steps": "50", "r.noise": "0.25", "r.seed": "7"}) == []
+    assert (race.start, race.steps, race.noise, race.seed) == ((1.5, -1.0), 50, 0.25, 7)
+    assert link.query() == {"r.landscape": "saddle", "r.steps": "50", "r.noise": "0.25", "r.start": "1.5,-1",
+                            "r.seed": "7"}
+
+
+def test_every_value_a_link_writes_reads_back_the_same():
+    import param
+
+    class Everything(param.Parameterized):
+        number = param.Number(0.123456, bounds=(0, 1))
+        whole = param.Integer(3, bounds=(0, 10))
+        choice = param.Selector(default=0.05, objects=[0.005, 0.05, 0.5])
+        word = param.Selector(default="bowl", objects=["bowl", "ravine"])
+        flag = param.Boolean(True)
+        pair = param.NumericTuple((1.5, -2.25), length=2)
+        many = param.ListSelector(default=["sgd", "adam"], objects=names())
+
+    model = Everything()
+    link = Link(model, "e", tuple(p for p in model.param if p != "name"))
+    written = link.query()
+    fresh = Everything(number=0.9, whole=0, choice=0.5, word="ravine", flag=False, pair=(0, 0), many=[])
+    assert Link(fresh, "e", link.names).apply(written) == []
+    assert Link(fresh, "e", link.names).query() == written
+    with pytest.raises(ValueError, match="not one of the choices"):
+        parse(model.param.many, "sgd,bogus")
+
+
+@pytest.mark.parametrize("text", ["nan", "inf", "", "1/0", "2**10", "__import__('os')"])
+def test_parse_number_refuses_anything_that_is_not_a_plain_number(text):
+    with pytest.raises(InputError):
+        parse_number(text, name="η", low=0, high=10)
+
+
+# The registry ---------------------------------------------------------------------------------
+
+def test_every_registry_entry_carries_what_the_pages_read():
+    for spec in REGISTRY.values():
+        low, high = spec.lr_range
+        assert 0 < low < spec.defaults["lr"] * 10 and high > low and low <= spec.preview_lr <= high
+        assert 1950 < spec.year < 2030 and 1 <= spec.chapter <= 6 and spec.paper and spec.idea and spec.best_for
+        assert all(parent in REGISTRY for parent in spec.parents)
+
+
+@pytest.fixture
+def throwaway_optimizer():
+    def halfway(theta, g, state, t, *, lr):
+        r"""Half a gradient step: $$\theta_t = \theta_{t-1} - \tfrac12 \eta g_t$$"""
+        return theta - 0.5 * lr * g, state, {}
+
+    spec = register(make_spec("halfway", "Halfway", halfway, lambda theta, **_: {}, 6, 2026, "A test, 2026",
+                              ("sgd",), "Half a step.", "tests", (1e-3, 1.0), 0.01, lr=0.01))
+    yield spec
+    unregister("halfway")
+
+
+def test_a_new_registry_entry_is_one_entry_and_every_page_still_builds(throwaway_optimizer):
+    from bokeh.document import Document
+
+    import app
+
+    assert get_spec("halfway") is throwaway_optimizer and "halfway" in names()
+    race = Race(landscape="bowl", contestants=[Entry("halfway")])
+    assert race.result.lanes[0].ok
+    for chapter in [None, *range(10)]:
+        document = Document()
+        app.create_app({} if chapter is None else {"chapter": [str(chapter).encode()]}).server_doc(document)
+    from chapters.preview import preview_race
+
+    preview_race.cache_clear()
+    try:
+        assert "halfway" in [lane.entry.optimizer for lane in preview_race(8).result.lanes]
+    finally:
+        preview_race.cache_clear()

@@ -1,0 +1,157 @@
+"""A landscape's contour map and the layers drawn on it.
+
+The bands are an image (one cell per grid point, coloured by level) under contour lines. Filled
+contour polygons look the same but are the slowest thing a page can draw. The axes are fixed
+(`Range1d`), so playback in the browser never syncs ranges back to the server.
+
+Layers all draw from a timeline `Group` of paths whose rows are optimizers: the trail, the ball,
+the start, Nesterov's ghost and the readout. A group with no player behind it is drawn whole.
+"""
+
+import functools
+from collections.abc import Callable
+
+import numpy as np
+from bokeh.core.property.vectorization import field
+from bokeh.events import Tap
+from bokeh.models import (
+    ColumnDataSource,
+    GlyphRenderer,
+    Grid,
+    Image,
+    Legend,
+    LegendItem,
+    LinearColorMapper,
+    MultiLine,
+    Range1d,
+    Scatter,
+    Segment,
+    Text,
+)
+from bokeh.plotting import figure
+from bokeh.plotting.contour import contour_data
+
+from landscapes import Landscape
+
+from .lean import draw, lean
+from .palette import CONTOUR_PALETTE, MINIMUM_COLOR
+from .sizing import responsive
+from .timeline import Group
+
+LEVELS = 18
+PATH_SEQUENCES = ("x", "y", "gx", "gy", "step", "gap", "text")
+PATH_STATICS = ("label", "color", "dash", "x0", "y0", "dy")
+"""The columns of a paths group: the ball (x, y), Nesterov's ghost (gx, gy), the loss chart's
+(step, gap), the readout's text; the static label, colour, dash, start and readout offset."""
+
+
+@functools.lru_cache(maxsize=64)
+def contour_field(landscape: Landscape, resolution: int = 140):
+    """The grid and the values to contour, the same for every visitor (so kept per process): log10
+    of the gap to the minimum where the landscape's values span many decades, the loss otherwise."""
+    xs, ys, z = landscape.grid(resolution)
+    if landscape.log_contours:
+        z = np.log10(z - z.min() + 1e-3)
+    levels = np.linspace(z.min(), z.max(), LEVELS + 1)
+    return xs, ys, z.astype(np.float32), levels
+
+
+def _fill_colors():
+    picks = np.linspace(0, len(CONTOUR_PALETTE) - 1, LEVELS).astype(int)
+    return [CONTOUR_PALETTE[i] for i in picks]
+
+
+class MapView:
+    """A landscape's contour map with its minima marked; click handlers and layers are added to it."""
+
+    def __init__(self, landscape: Landscape, *, title: str = "", name: str = "map", height: int = 440,
+                 legend: bool = True):
+        self.landscape = landscape
+        self.figure = responsive(figure(
+            title=title, height=height, name=name,
+            x_range=Range1d(*landscape.x_range), y_range=Range1d(*landscape.y_range),
+            tools="pan,wheel_zoom,reset,save", toolbar_location="above",
+            x_axis_label="θ₁ (x)", y_axis_label="θ₂ (y)",
+        ))
+        self.figure.center = [item for item in self.figure.center if not isinstance(item, Grid)]  # bands instead
+        xs, ys, z, levels = contour_field(landscape)
+        self.bands = ColumnDataSource({})
+        self.band_colors = LinearColorMapper(palette=_fill_colors())
+        draw(self.figure, Image(image="z", x="x", y="y", dw="dw", dh="dh", color_mapper=self.band_colors), self.bands)
+        self.contours = self.figure.contour(xs, ys, z, levels, fill_color=None,
+                                            line_color="white", line_alpha=0.35, line_width=0.8)
+        lean(self.figure)
+        self._show_bands(xs, ys, z, levels)
+        self.minima = ColumnDataSource({"x": [], "y": []})
+        minima = draw(self.figure, Scatter(x="x", y="y", marker="star", size=17, fill_color=MINIMUM_COLOR,
+                                           line_color="black"), self.minima)
+        self._show_minima(landscape)
+        self.legend = Legend(items=[LegendItem(label="minimum", renderers=[minima])], location="top_right",
+                             background_fill_alpha=0.75, click_policy="hide", visible=legend,
+                             label_text_font_size="11px", spacing=0, padding=4)
+        self.figure.add_layout(self.legend)
+        self.readout: GlyphRenderer | None = None
+
+    def _show_bands(self, xs, ys, z, levels):
+        half_x, half_y = (xs[1] - xs[0]) / 2, (ys[1] - ys[0]) / 2  # grid points are cell centres
+        self.bands.data = {"z": [z], "x": [xs[0] - half_x], "y": [ys[0] - half_y],
+                           "dw": [xs[-1] - xs[0] + 2 * half_x], "dh": [ys[-1] - ys[0] + 2 * half_y]}
+        self.band_colors.update(low=levels[0], high=levels[-1])
+
+    def _show_minima(self, landscape):
+        xs, ys = zip(*landscape.minima, strict=True)
+        self.minima.data = {"x": list(xs), "y": list(ys)}
+
+    def set_landscape(self, landscape: Landscape):
+        """Redraw the contours and axes for another landscape."""
+        if landscape.name == self.landscape.name:
+            return
+        self.landscape = landscape
+        xs, ys, z, levels = contour_field(landscape)
+        self._show_bands(xs, ys, z, levels)
+        self.contours.set_data(contour_data(xs, ys, z, levels, want_fill=False))  # the bands are the image
+        self.figure.x_range.update(start=landscape.x_range[0], end=landscape.x_range[1])
+        self.figure.y_range.update(start=landscape.y_range[0], end=landscape.y_range[1])
+        self._show_minima(landscape)
+
+    def on_tap(self, callback: Callable[[float, float], None]):
+        """Call `callback(x, y)` when the learner clicks on the map."""
+        self.figure.on_event(Tap, lambda event: callback(event.x, event.y))
+
+    def draw_paths(self, group: Group, *, readout: bool = True, ghosts: bool = False):
+        """The paths of `group`: trails, balls, starts, and optionally ghosts and the readout."""
+        trail = group.trail or group.full
+        point = group.point
+        line = draw(self.figure, MultiLine(xs="x", ys="y", line_color="color", line_dash="dash", line_width=2.5),
+                    trail)
+        self.legend.items.append(LegendItem(label=field("label"), renderers=[line]))
+        if point is None:
+            return
+        draw(self.figure, Scatter(x="x0", y="y0", marker="square", fill_color="color", line_color="white", size=9),
+             point)
+        draw(self.figure, Scatter(x="x", y="y", size=13, fill_color="color", line_color="white", line_width=2), point)
+        if ghosts:
+            draw(self.figure, Segment(x0="x", y0="y", x1="gx", y1="gy", line_color="color", line_dash="dashed",
+                                      line_width=2), point)
+            draw(self.figure, Scatter(x="gx", y="gy", size=13, fill_alpha=0.15, fill_color="color",
+                                      line_color="color", line_width=2), point)
+        if readout:
+            self.readout = draw(self.figure, Text(
+                x=self.figure.x_range.start, y=self.figure.y_range.start, text="text", x_offset=6, y_offset="dy",
+                text_baseline="bottom", text_font_size="11px", text_line_height=1.25, text_color="#111111",
+                background_fill_color="white", background_fill_alpha=0.8, padding=3,
+            ), point)
+
+    def pin_readout(self):
+        """Keep the readout in the bottom-left corner of the current axes."""
+        if self.readout is not None:
+            self.readout.glyph.update(x=self.figure.x_range.start, y=self.figure.y_range.start)
+
+
+READOUT_LINE = 11 * 1.25 * 2 + 8
+"""Pixels between two paths' readouts: two lines of 11 px text, and the box around them."""
+
+
+def readout_offsets(rows: int) -> list[float]:
+    """Each row's offset above the map's bottom edge, the first row highest."""
+    return [-6 - (rows - 1 - i) * READOUT_LINE for i in range(rows)]

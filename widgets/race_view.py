@@ -1,0 +1,108 @@
+"""A Race drawn: its paths on one map (or one map per optimizer), the loss chart, optional bars
+of an internal, and a player. Ticking an optimizer on or off, a new landscape or a new setting
+changes data only; the page's models stay."""
+
+import html
+
+import numpy as np
+import panel as pn
+from bokeh.layouts import column
+
+from lessons import Player, Race, RaceResult
+
+from .bars import InternalsBars
+from .loss_chart import LossChart, loss_gap
+from .map_view import PATH_SEQUENCES, PATH_STATICS, MapView, readout_offsets
+from .palette import optimizer_style
+from .readout import readout_lines
+from .sizing import plots_row
+from .timeline import Timeline
+
+
+class RaceView:
+    """`split` puts each of the race's entries on a map of its own (their number is then fixed by
+    the lesson); otherwise every entry shares one map."""
+
+    def __init__(self, race: Race, name: str, *, player: Player | None = None, split: bool = False,
+                 titles: list[str] | None = None, map_height: int = 440, loss: bool = True,
+                 readout: bool = True, ghosts: bool = False, bars: dict | None = None):
+        self.race, self.name, self.split = race, name, split
+        self.timeline = Timeline(name, player)
+        count = len(race.entries()) if split else 1
+        titles = titles or [""] * count
+        self.maps = [MapView(race.surface, title=titles[i], name=f"{name}-map{i or ''}", height=map_height)
+                     for i in range(count)]
+        self.groups = [self.timeline.group(f"paths{i or ''}", PATH_SEQUENCES, PATH_STATICS) for i in range(count)]
+        for view, group in zip(self.maps, self.groups, strict=True):
+            view.draw_paths(group, readout=readout, ghosts=ghosts)
+            view.on_tap(self.race.set_start)
+        self.loss = LossChart(name=f"{name}-loss") if loss else None
+        if self.loss:
+            for group in self.groups:
+                self.loss.draw(group)
+        self.bars = InternalsBars(self.timeline, name=f"{name}-bars", **bars) if bars else None
+        self.notice = pn.pane.HTML("", visible=False, name=f"{name}-notice", sizing_mode="stretch_width",
+                                   styles={"color": "#8a1c12"})
+        race.param.watch(lambda _: self.draw(), "result")
+        self.draw()
+
+    def _lanes_per_map(self, result: RaceResult):
+        if self.split:
+            return [[lane] for lane in result.lanes]
+        return [list(result.lanes)]
+
+    def draw(self):
+        """Send the race's current result to the browser, in one message."""
+        with pn.io.hold():
+            self._send(self.race.result)
+
+    def _send(self, result: RaceResult):
+        last = result.steps
+        gaps = []
+        for view, group, lanes in zip(self.maps, self.groups, self._lanes_per_map(result), strict=True):
+            view.set_landscape(result.landscape)
+            view.pin_readout()
+            rows = {key: [] for key in (*PATH_SEQUENCES, *PATH_STATICS)}
+            for lane, dy in zip(lanes, readout_offsets(len(lanes)), strict=True):
+                color, dash = optimizer_style(lane.entry.optimizer)
+                path = lane.path if lane.ok else np.full((1, 2), np.nan)
+                ghost = lane.ghost if lane.ghost is not None else np.full((1, 2), np.nan)
+                gap = loss_gap(lane.losses, result.minimum) if lane.ok else np.full(1, np.nan)
+                rows["x"].append(path[:, 0])
+                rows["y"].append(path[:, 1])
+                rows["gx"].append(ghost[:, 0])
+                rows["gy"].append(ghost[:, 1])
+                rows["step"].append(np.arange(last + 1))
+                rows["gap"].append(gap)
+                rows["text"].append(np.array(readout_lines(lane, result.landscape, result.minimum, last),
+                                             dtype=object))
+                rows["label"].append(lane.entry.title)
+                rows["color"].append(color)
+                rows["dash"].append(dash)
+                rows["x0"].append(result.start[0])
+                rows["y0"].append(result.start[1])
+                rows["dy"].append(dy)
+                if lane.ok:
+                    gaps.append(gap)
+            self.timeline.load(group, rows, last)
+        if self.loss:
+            self.loss.fit(gaps, last)
+        if self.bars:
+            colored = [(lane, optimizer_style(lane.entry.optimizer)[0]) for lane in result.lanes]
+            self.timeline.load(self.bars.group, self.bars.rows(colored), last)
+        self.timeline.show(last=last)
+        problems = [f"<b>{html.escape(lane.entry.title)}</b> was not run: {html.escape(lane.error)}"
+                    for lane in result.lanes if not lane.ok]
+        self.notice.object = "<br>".join(problems)
+        self.notice.visible = bool(problems)
+
+    def layout(self, replay: bool = False) -> pn.Column:
+        """Player, maps (side by side where the screen is wide enough), loss chart and bars."""
+        plots = [view.figure for view in self.maps] + ([self.loss.figure] if self.loss else [])
+        plots += [self.bars.figure] if self.bars else []
+        return pn.Column(
+            pn.pane.Bokeh(column(self.timeline.controls(replay), sizing_mode="stretch_width")),
+            self.notice,
+            plots_row(*plots, name=f"{self.name}-plots"),
+            sizing_mode="stretch_width", name=self.name,
+        )

@@ -1,0 +1,19 @@
+"""Plots that follow the screen: they stretch to their column, from a phone's 390 px up."""
+
+import panel as pn
+from bokeh.models import Plot
+
+MIN_WIDTH = 280
+MAX_WIDTH = 560
+
+
+def responsive(plot: Plot) -> Plot:
+    """Fill the container's width at a fixed height, from a phone's width up to MAX_WIDTH."""
+    plot.update(sizing_mode="stretch_width", min_width=MIN_WIDTH, max_width=MAX_WIDTH)
+    return plot
+
+
+def plots_row(*plots: Plot, name: str = "") -> pn.FlexBox:
+    """Plots side by side where the screen is wide enough, stacked on a phone."""
+    return pn.FlexBox(*(pn.pane.Bokeh(p, sizing_mode="stretch_width", min_width=MIN_WIDTH, max_width=MAX_WIDTH)
+                        for p in plots), flex_wrap="wrap", gap="16px", sizing_mode="stretch_width", name=name)
