@@ -226,7 +226,7 @@ def lessons() -> dict[str, Lesson]:
 def page(lessons: dict[str, Lesson]):
     hand, explorer = lessons["hand"].model, lessons["explorer"]
     view = RaceView(explorer.model, "explorer", player=explorer.player,
-                    titles=["Gradient descent on the landscape (click to move the ball)"])
+                    titles=["Gradient descent (click to move the ball)"])
     step_choice = pn.widgets.RadioButtonGroup.from_param(explorer.model.param.steps)
     controls = pn.FlexBox(
         pn.Column(pn.pane.HTML("<b>Landscape</b>"),

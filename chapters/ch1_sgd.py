@@ -17,6 +17,7 @@ from widgets.map_view import MapView
 from widgets.palette import PATH_COLORS
 from widgets.quiz import Choice, Quiz
 from widgets.readout import fmt
+from widgets.sizing import CLIPPED
 from widgets.text import prose
 from widgets.worked_table import EditableTable, Table, WorkedTable
 
@@ -324,7 +325,7 @@ def page(lessons: dict[str, Lesson]):
     sync()
     controls = pn.FlexBox(
         choice_slider(lesson, "batch_size", width=280),
-        pn.widgets.RadioButtonGroup.from_param(lesson.param.show), resample,
+        pn.widgets.RadioButtonGroup.from_param(lesson.param.show, width=260), resample,
         copy_link_button("batches"), sizing_mode="stretch_width",
     )
     return pn.Column(
@@ -333,8 +334,8 @@ def page(lessons: dict[str, Lesson]):
         prose(TEXT_TABLE_AFTER),
         controls,
         pn.FlexBox(pn.pane.Bokeh(fan.view.figure, name="minibatch", sizing_mode="stretch_width", min_width=280,
-                                 max_width=560),
-                   pn.Column(summary, spectrum, sizing_mode="stretch_width", min_width=280, max_width=560),
+                                 max_width=500, styles=CLIPPED),
+                   pn.Column(summary, spectrum, sizing_mode="stretch_width", min_width=280, max_width=500),
                    flex_wrap="wrap", gap="16px", sizing_mode="stretch_width"),
         prose(TEXT_NOISE),
         diagram,

@@ -202,7 +202,7 @@ $$1 - \eta c$$ = [[factor]] every step: its last visible swing across the floor 
 step [[momentum_swing]]): once its swings are underdamped they shrink only by about $$\sqrt\beta$$ =
 [[sqrt_beta]] per step. Yet it arrives in [[momentum_steps]] steps against SGD's [[sgd_steps]]. Momentum's gain
 is speed along the floor, not a calmer crossing: it damps the bounce faster than SGD only when
-$$|1 - \eta c| > \sqrt\beta$$, and below $$\eta = 1/c$$ = [[bounce_limit]] SGD does not bounce at all.
+$$|1 - \eta c| \gt \sqrt\beta$$, and below $$\eta = 1/c$$ = [[bounce_limit]] SGD does not bounce at all.
 
 **Try next.** Set $$\eta = 0.2$$: the factor across the valley becomes $$-1$$, so SGD bounces
 between the same two heights forever, while momentum still arrives. Then lower $$\beta$$ to 0.5:
@@ -307,7 +307,7 @@ def page(lessons: dict[str, Lesson]):
     race_view = RaceView(race.model, "ravine", player=race.player, split=True, map_height=330,
                          titles=["SGD (click to set the start)", "momentum (click to set the start)"])
     look_view = RaceView(look.model, "nesterov", player=look.player, ghosts=True,
-                         titles=["Classical momentum and Nesterov (click to set the start)"])
+                         titles=["Momentum and Nesterov (click: new start)"])
     facts = race_facts()
     return pn.Column(
         prose(fill(TEXT_INTRO, facts)),

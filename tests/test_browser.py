@@ -1,7 +1,9 @@
 """The served app in headless Chromium: every page loads offline and cleanly; chapters 0-2's
 widgets respond to a slider, a click on the map, Play and Step, and playback is browser-only."""
 
+import math
 import time
+import urllib.parse
 from pathlib import Path
 
 import pytest
@@ -16,8 +18,10 @@ PAGES = [("home", "")] + [(f"chapter{n}", f"?chapter={n}") for n in range(10)]
 class Watched:
     """A page with everything it does recorded: errors, requests, websocket frames sent."""
 
-    def __init__(self, browser, url):
-        self.page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    def __init__(self, browser, url, width=1400, height=1000):
+        self.context = browser.new_context(viewport={"width": width, "height": height})
+        self.context.grant_permissions(["clipboard-read", "clipboard-write"])
+        self.page = self.context.new_page()
         self.errors, self.external, self.frames_sent = [], [], 0
         self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
@@ -34,6 +38,9 @@ class Watched:
 
         socket.on("framesent", sent)
 
+    def close(self):
+        self.context.close()
+
     def model(self, name, expression):
         return self.page.evaluate(
             f"() => {{ const m = Bokeh.documents[0].get_model_by_name({name!r}); return m ? {expression} : null; }}")
@@ -41,9 +48,19 @@ class Watched:
     def step(self, timeline):
         return self.model(f"{timeline}-state", "m.data.step[0]")
 
-    def path(self, timeline, track):
-        """A path's whole x and y columns, as the browser holds them."""
-        return self.model(f"{timeline}-full", f"[Array.from(m.data['{track}-x']), Array.from(m.data['{track}-y'])]")
+    def path(self, timeline, row=0, group="paths"):
+        """Row `row`'s whole x and y, as the browser holds them."""
+        return self.model(f"{timeline}-{group}-full", f"[Array.from(m.data.x[{row}]), Array.from(m.data.y[{row}])]")
+
+    def shown(self, timeline, column, group="paths", kind="point"):
+        """A column of the rows shown at the current step."""
+        return self.model(f"{timeline}-{group}-{kind}", f"Array.from(m.data[{column!r}], v => (v == null || "
+                                                        f"typeof v === 'string' || v.length === undefined) ? v : "
+                                                        f"Array.from(v))")
+
+    def query(self):
+        """The address bar's settings, as the page holds them now."""
+        return dict(urllib.parse.parse_qsl(self.page.evaluate("window.location.search").lstrip("?")))
 
     def click_map(self, plot, x, y):
         """Click at data coordinates (x, y) of the named plot."""
@@ -55,16 +72,20 @@ class Watched:
         }""", [plot, x, y])
         self.page.mouse.click(*position)
 
+    def sliders(self):
+        return self.page.locator(".noUi-handle")
+
     def press_slider(self, index, key, times=1):
-        handle = self.page.locator(".noUi-handle").nth(index)
+        handle = self.sliders().nth(index)
         handle.scroll_into_view_if_needed()
         handle.focus()
         for _ in range(times):
             handle.press(key)
 
     def has_text(self, text):
-        """Whether the text is on the page, inside shadow roots too (where Panel renders)."""
-        return self.page.get_by_text(text).count() > 0
+        """Whether the text is shown on the page, inside shadow roots too (where Panel renders)."""
+        found = self.page.get_by_text(text)
+        return any(found.nth(i).is_visible() for i in range(found.count()))
 
     def button(self, label, index=0):
         target = self.page.get_by_role("button", name=label).nth(index)
@@ -72,14 +93,14 @@ class Watched:
         return target
 
 
-def wait_until(condition, timeout=20.0, interval=0.1):
+def wait_until(condition, timeout=20.0, interval=0.1, message=lambda: ""):
     deadline = time.monotonic() + timeout
     while True:
         value = condition()
         if value:
             return value
         if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
+            raise AssertionError(f"condition not met in time {message()}")
         time.sleep(interval)
 
 
@@ -100,7 +121,7 @@ def browser():
 def screenshot(watched, name) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
-    watched.page.set_viewport_size({"width": 1400, "height": 5200})
+    watched.page.set_viewport_size({"width": 1366, "height": 5200})
     watched.page.wait_for_timeout(400)
     watched.page.screenshot(path=str(path), full_page=True)
     return path
@@ -117,7 +138,7 @@ def test_every_page_loads_offline_without_errors(browser, app_url, name, query):
     assert screenshot(watched, name).stat().st_size > 10_000
     assert watched.errors == []
     assert watched.external == []
-    watched.page.close()
+    watched.close()
 
 
 def test_equations_are_typeset_not_left_as_tex(browser, app_url):
@@ -125,16 +146,18 @@ def test_equations_are_typeset_not_left_as_tex(browser, app_url):
     typeset = wait_until(lambda: watched.page.locator("mjx-container").count())
     assert typeset >= 10, "chapter 2's prose has more than ten equations"
     assert not watched.has_text(r"1/(1-\beta)"), "the prose's equations are not left as TeX source"
-    assert watched.has_text(r"\theta_t = \theta_{t-1} - \eta"), "while the code view's docstring keeps its source"
+    assert not watched.has_text(r"\theta_t = \theta_{t-1} - \eta"), "the code's docstring is typeset too"
+    listing = watched.page.locator(".bk-panel-models-markup-HTML").filter(has_text="def momentum_step")
+    assert listing.count() >= 1 and "$" not in listing.first.inner_text(), "and kept out of the listing"
     assert watched.external == []
-    watched.page.close()
+    watched.close()
 
 
 def test_a_bad_chapter_in_the_url_gets_a_message_and_the_home_page(browser, app_url):
     watched = Watched(browser, app_url + "?chapter=99")
     assert watched.has_text("There is no chapter") and watched.has_text("The chapters")
     assert watched.errors == []
-    watched.page.close()
+    watched.close()
 
 
 def test_sidebar_links_navigate_and_the_url_follows(browser, app_url):
@@ -142,14 +165,15 @@ def test_sidebar_links_navigate_and_the_url_follows(browser, app_url):
     watched.page.get_by_role("link", name="Chapter 2: Momentum and Nesterov →").click()
     watched.page.wait_for_url("**/app?chapter=2")
     wait_until(lambda: watched.has_text("Chapter 2 · Momentum and Nesterov"))
-    watched.page.get_by_role("link", name="Dark theme").click()
-    watched.page.wait_for_url("**/app?chapter=2&theme=dark")
+    watched.button("Dark theme").click()
+    watched.page.wait_for_url("**/app?chapter=2*theme=dark*")
     wait_until(lambda: watched.page.locator("canvas").count() > 0)
     title = watched.model("ravine-loss", "[m.title.text_color, m.border_fill_color]")
+    assert watched.query()["race.lr"] == "0.15", "the theme switch keeps the page's settings"
     assert title == ["#E0E0E0", "#212529"], "plot titles are light on the dark theme's background"
     screenshot(watched, "chapter2-dark")
     assert watched.errors == []
-    watched.page.close()
+    watched.close()
 
 
 def test_chapter0_player_slider_click_and_playback_without_server_messages(browser, app_url):
@@ -161,6 +185,7 @@ def test_chapter0_player_slider_click_and_playback_without_server_messages(brows
     paused_at = w.step("explorer")
     w.page.wait_for_timeout(300)
     assert w.step("explorer") == paused_at, "Pause stops the clock"
+    wait_until(lambda: w.query().get("explorer.step") == str(paused_at)), "the link remembers where it stopped"
     w.button("↺ Reset").click()
     wait_until(lambda: w.step("explorer") == 0)
     w.button("Step ▷").click()
@@ -168,9 +193,9 @@ def test_chapter0_player_slider_click_and_playback_without_server_messages(brows
     wait_until(lambda: w.step("explorer") == 2)
     w.button("◁ Back").click()
     wait_until(lambda: w.step("explorer") == 1)
-    readout = w.model("explorer-points", "m.data['explorer-map-readout-text'][0]")
-    assert "step 1/200" in readout and "loss" in readout and "|∇L|" in readout
-    assert w.model("explorer-trails", "m.data['explorer-map-path0-x'].length") == 2, "the trail shows steps 0 and 1"
+    readout = w.shown("explorer", "text")[0]
+    assert "step 1/200" in readout and "loss − min" in readout and "|∇L|" in readout
+    assert len(w.shown("explorer", "x", kind="trail")[0]) == 2, "the trail shows steps 0 and 1"
 
     w.button("↺ Reset").click()
     w.button("▶ Play").click()
@@ -181,20 +206,25 @@ def test_chapter0_player_slider_click_and_playback_without_server_messages(brows
     assert w.step("explorer") >= at_start + 20, "playback advances about 30 steps a second"
     assert w.frames_sent == frames_before, "playback sent websocket messages"
 
-    path_before = w.path("explorer", "explorer-map-path0")
+    path_before = w.path("explorer")
     w.press_slider(0, "ArrowRight")
-    wait_until(lambda: w.path("explorer", "explorer-map-path0") != path_before)
+    wait_until(lambda: w.path("explorer") != path_before)
     assert w.step("explorer") == 200
+    wait_until(lambda: w.query().get("explorer.lr") == "0.15"), "the address follows the slider, no reload"
 
     w.click_map("explorer-map", 1.5, -1.0)
-    wait_until(lambda: abs(w.path("explorer", "explorer-map-path0")[0][0] - 1.5) < 0.05)
-    assert abs(w.path("explorer", "explorer-map-path0")[1][0] + 1.0) < 0.05
+    wait_until(lambda: abs(w.path("explorer")[0][0] - 1.5) < 0.05)
+    assert abs(w.path("explorer")[1][0] + 1.0) < 0.05
 
     w.page.get_by_role("button", name="saddle").click()
-    wait_until(lambda: w.path("explorer", "explorer-map-path0")[0][:1] == [1.8])
+    wait_until(lambda: w.path("explorer")[0][:1] == [1.8])
+    assert w.query()["explorer.landscape"] == "saddle" and w.query()["explorer.start"] == "1.8,0"
+    w.button("Copy link").click()
+    wait_until(lambda: w.page.get_by_role("button", name="Link copied").count() == 1)
+    assert w.page.evaluate("navigator.clipboard.readText()") == w.page.url
     assert w.errors == []
     screenshot(w, "chapter0-driven")
-    w.page.close()
+    w.close()
 
 
 def test_chapter0_table_recomputes_and_refuses_odd_text(browser, app_url):
@@ -202,27 +232,35 @@ def test_chapter0_table_recomputes_and_refuses_odd_text(browser, app_url):
     box = w.page.get_by_label("Learning rate η").first
     box.fill("1.1")
     box.press("Enter")
-    wait_until(lambda: w.has_text("Diverged at step"))
-    box.fill("eval('2')")
+    wait_until(lambda: w.has_text("Diverged: at step"))
+    wait_until(lambda: w.query().get("hand.lr") == "1.1")
+    box.fill("<b>eval('2')</b>")
     box.press("Enter")
     wait_until(lambda: w.has_text("is not a number"))
-    assert w.has_text("Diverged at step"), "the table is left as it was"
-    w.page.close()
+    assert w.has_text("<b>eval('2')</b>", ) or w.has_text("“<b>eval('2')</b>”"), "typed text is shown as text"
+    assert w.has_text("Diverged: at step"), "the table is left as it was"
+    assert w.errors == []
+    w.close()
 
 
-def test_chapter1_batch_size_and_click_change_the_arrows(browser, app_url):
+def test_chapter1_batch_size_resample_and_click_change_the_arrows(browser, app_url):
     w = Watched(browser, app_url + "?chapter=1")
-    assert w.model("fan", "m.data.x0.length") == 6
+    assert w.model("fan-arrow", "m.data.x0.length") == 6
     w.press_slider(0, "ArrowRight")
-    wait_until(lambda: w.model("fan", "m.data.x0.length") == 4)
+    wait_until(lambda: w.model("fan-arrow", "m.data.x0.length") == 4)
+    ends = w.model("fan-arrow", "Array.from(m.data.x1)")
+    w.button("Resample").click()
+    wait_until(lambda: w.model("fan-arrow", "Array.from(m.data.x1)") != ends)
+    wait_until(lambda: w.query().get("batches.seed") == "1", message=lambda: w.page.evaluate("window.location.search"))
     w.press_slider(0, "End")
-    wait_until(lambda: w.model("fan", "m.data.x0.length") == 1)
-    wait_until(lambda: w.has_text("Spread of the batch arrows (RMS distance from the full one): 0."))
+    wait_until(lambda: w.model("fan-arrow", "m.data.x0.length") == 1)
+    wait_until(lambda: w.has_text("Spread of the batch arrows (root-mean-square distance from the full one): 0."))
     w.click_map("minibatch-map", 1.0, 0.5)
     wait_until(lambda: abs(w.model("full-arrow", "m.data.x0[0]") - 1.0) < 0.05)
-    w.button("Resample").click()
+    wait_until(lambda: w.query().get("batches.point") == "1,0.5")
+    assert w.query()["batches.batch_size"] == "24"
     assert w.errors == []
-    w.page.close()
+    w.close()
 
 
 def test_chapter2_race_and_lookahead(browser, app_url):
@@ -231,20 +269,95 @@ def test_chapter2_race_and_lookahead(browser, app_url):
     w.button("↺ Reset").click()
     w.button("Step ▷").click()
     wait_until(lambda: w.step("ravine") == 1)
-    before = w.path("ravine", "ravine-map1-path0")
+    before = w.path("ravine", group="paths1")
     w.press_slider(0, "ArrowLeft", times=3)
-    wait_until(lambda: w.path("ravine", "ravine-map1-path0") != before)
+    wait_until(lambda: w.path("ravine", group="paths1") != before)
     w.click_map("ravine-map", -6.0, 1.5)
-    wait_until(lambda: abs(w.path("ravine", "ravine-map1-path0")[0][0] + 6.0) < 0.1)
-    assert abs(w.path("ravine", "ravine-map-path0")[0][0] + 6.0) < 0.1, "both panels share the start"
+    wait_until(lambda: abs(w.path("ravine", group="paths1")[0][0] + 6.0) < 0.1)
+    assert abs(w.path("ravine")[0][0] + 6.0) < 0.1, "both panels share the start"
 
+    w.press_slider(3, "Home")  # the lookahead's β to 0: Nesterov cannot run, and the page says why
+    wait_until(lambda: w.has_text("Nesterov was not run"))
+    assert w.has_text("At β = 0 there is no velocity, so there is nothing to look ahead along")
+    w.press_slider(3, "End")
+    wait_until(lambda: not w.has_text("Nesterov was not run"))
     w.button("▶ Play", index=1).click()
     w.page.wait_for_timeout(400)
     frames = w.frames_sent
     w.page.wait_for_timeout(1000)
     assert w.frames_sent == frames
     assert 0 < w.step("nesterov") < 150
-    assert w.model("nesterov-points", "m.data['nesterov-map-ghost-x'].length") == 1, "one ghost, at the current step"
+    ghosts = w.shown("nesterov", "gx")
+    assert len(ghosts) == 2 and math.isnan(ghosts[0]) and math.isfinite(ghosts[1]), "one ghost: Nesterov's"
     assert w.errors == []
     screenshot(w, "chapter2-driven")
-    w.page.close()
+    w.close()
+
+
+def test_a_link_reopens_the_page_with_its_settings(browser, app_url):
+    query = "?chapter=2&race.lr=0.3&race.beta=0.7&race.start=-5%2C1&race.speed=90&look.step=12"
+    w = Watched(browser, app_url + query)
+    assert w.has_text("Learning rate η: 0.3") or w.has_text("0.3")
+    assert w.model("ravine-speed", "m.value") == 90
+    assert abs(w.path("ravine")[0][0] + 5.0) < 1e-9 and abs(w.path("ravine")[1][0] - 1.0) < 1e-9
+    assert w.step("nesterov") == 12
+    assert w.has_text("SGD diverged at step") or w.has_text("diverged at step")
+    assert w.query()["race.beta"] == "0.7" and not w.has_text("could not be used")
+    assert w.errors == []
+    w.close()
+
+
+HOSTILE = {"explorer.lr": "nan", "explorer.steps": "-5", "explorer.start": "1e308,0", "explorer.landscape": "<script>x",
+           "hand.x0": "9" * 400, "explorer.speed": "1e308"}
+
+
+def test_a_hostile_link_is_named_value_by_value_and_the_rest_applies(browser, app_url):
+    query = urllib.parse.urlencode({"chapter": "0", **HOSTILE, "hand.lr": "0.5"})
+    w = Watched(browser, app_url + "?" + query)
+    assert w.has_text("Some settings in this link could not be used")
+    for key in HOSTILE:
+        assert w.page.get_by_text(f"“{key}=").count() == 1, key
+    assert w.has_text("“explorer.landscape=<script>x”"), "echoed as text, never markup"
+    assert w.page.locator("script:has-text('x')").count() == 0
+    assert w.query()["hand.lr"] == "0.5" and w.query()["explorer.lr"] == "0.1", "bad values replaced by the page's"
+    assert w.errors == [] and w.external == []
+    w.close()
+
+
+@pytest.mark.parametrize("chapter", [0, 1, 2])
+def test_every_slider_to_both_ends_raises_nothing(browser, app_url, chapter):
+    log = ROOT / "artifacts" / "server.log"
+    before = log.read_text()
+    w = Watched(browser, app_url + f"?chapter={chapter}")
+    count = w.sliders().count()
+    assert count >= 1
+    for index in range(count):
+        for key in ("Home", "End", "Home"):
+            w.press_slider(index, key)
+            w.page.wait_for_timeout(150)
+    w.page.wait_for_timeout(500)
+    new_log = log.read_text()[len(before):]
+    assert "Traceback" not in new_log and "ERROR" not in new_log, new_log[-2000:]
+    assert w.errors == []
+    w.close()
+
+
+@pytest.mark.parametrize(("name", "query"), PAGES, ids=[p[0] for p in PAGES])
+def test_every_page_fits_a_phone(browser, app_url, name, query):
+    w = Watched(browser, app_url + query, width=390, height=844)
+    fits = w.page.evaluate("""() => {
+        const main = document.querySelector('#main');
+        return [document.documentElement.scrollWidth, window.innerWidth, main.scrollWidth, main.clientWidth,
+                main.getBoundingClientRect().width];
+    }""")
+    page_width, window_width, main_scroll, main_client, main_width = fits
+    assert page_width <= window_width and main_scroll <= main_client + 1, fits
+    assert main_width >= 370, "the sidebar folds away: the content has the screen"
+    has_viewport = w.page.evaluate("() => !!document.querySelector('meta[name=viewport]')")
+    assert has_viewport
+    w.page.set_viewport_size({"width": 390, "height": 6000})
+    w.page.wait_for_timeout(400)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    w.page.screenshot(path=str(SCREENSHOTS / f"{name}-390.png"), full_page=True)
+    assert w.errors == []
+    w.close()

@@ -48,9 +48,9 @@ def test_rows_come_and_go_without_new_models():
 def test_the_browser_reporting_its_step_reaches_the_player():
     player = Player()
     timeline = Timeline("t", player)
-    timeline.state.data = {"step": [7], "last": [20], "playing": [0], "carry": [0.0]}
+    timeline.state.tags = [7, 20]
     assert player.step == 7
-    timeline.state.data = {"step": [20], "last": [20], "playing": [0], "carry": [0.0]}
+    timeline.state.tags = [20, 20]
     assert player.step == -1, "at the end: -1, 'show the whole path'"
     player.speed = 90
     assert timeline.speed.value == 90

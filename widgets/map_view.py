@@ -148,8 +148,8 @@ class MapView:
             self.readout.glyph.update(x=self.figure.x_range.start, y=self.figure.y_range.start)
 
 
-READOUT_LINE = 11 * 1.25 * 2 + 8
-"""Pixels between two paths' readouts: two lines of 11 px text, and the box around them."""
+READOUT_LINE = 11 * 1.25 * 3 + 8
+"""Pixels between two paths' readouts: three lines of 11 px text, and the box around them."""
 
 
 def readout_offsets(rows: int) -> list[float]:

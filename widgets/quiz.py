@@ -19,7 +19,8 @@ class Quiz(pn.viewable.Viewer):
             raise ValueError("a quiz needs exactly one right answer")
         self.choices = choices
         self.question = pn.pane.Markdown(f"**Check yourself.** {question}", sizing_mode="stretch_width")
-        self.options = pn.widgets.RadioBoxGroup(options=[c.text for c in choices])
+        self.options = pn.widgets.RadioBoxGroup(options=[c.text for c in choices], sizing_mode="stretch_width",
+                                                stylesheets=["label { white-space: normal; }"])
         self.options.value = None  # Panel pre-selects the first option; a quiz must start unanswered
         self.feedback = pn.pane.Alert("Pick an answer.", alert_type="light", name=f"{name}-feedback",
                                       sizing_mode="stretch_width")

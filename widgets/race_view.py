@@ -43,7 +43,11 @@ class RaceView:
         self.bars = InternalsBars(self.timeline, name=f"{name}-bars", **bars) if bars else None
         self.notice = pn.pane.HTML("", visible=False, name=f"{name}-notice", sizing_mode="stretch_width",
                                    styles={"color": "#8a1c12"})
-        race.param.watch(lambda _: self.draw(), "result")
+        race.param.watch(self._new_result, "result")
+        self.draw()
+
+    def _new_result(self, _):
+        self.timeline.player.step = -1  # a new setting shows its whole path at once
         self.draw()
 
     def _lanes_per_map(self, result: RaceResult):

@@ -20,27 +20,29 @@ def coordinate(value: float, scale: float) -> str:
     return "0" if np.isfinite(value) and abs(value) < 1e-9 * scale else fmt(value)
 
 
-def gap_text(gap: float) -> str:
-    """The loss above the minimum, floored where the loss chart's log axis floors it."""
-    return f"< {FLOOR:.0e}".replace("-", "−") if np.isfinite(gap) and gap < FLOOR else fmt(gap)
+def floored(value: float) -> str:
+    """A non-negative size (the loss above the minimum, a gradient's length), shown as below the
+    loss chart's floor where the chart's log axis floors it."""
+    return f"< {FLOOR:.0e}".replace("-", "−") if np.isfinite(value) and value < FLOOR else fmt(value)
 
 
 def readout_lines(lane: Lane, landscape: Landscape, minimum: float, last: int) -> list[str]:
-    """Two lines per step: who and when, then where (one line would not fit a phone-wide map)."""
+    """Three short lines per step: who and when, where, how low (a phone-wide map fits ~40
+    characters a line)."""
     title = lane.entry.title
     if not lane.ok:
-        return [f"{title}: not run\n   {lane.error}"] * (last + 1)
+        return [f"{title}: not run\n   (see the note above the map)\n "] * (last + 1)
     scale = max(map(abs, (*landscape.x_range, *landscape.y_range)))
     lines = []
     for k in range(last + 1):
         head = f"{title} · step {k}/{last}"
         if 0 <= lane.diverged_at <= k:
-            lines.append(f"{head}\n   diverged at step {lane.diverged_at}: θ went past 100× the map's size")
+            lines.append(f"{head}\n   diverged at step {lane.diverged_at}:\n   θ went past 100× the map's size")
             continue
         x, y = lane.path[k]
         where = f"θ = ({coordinate(x, scale)}, {coordinate(y, scale)})"
         if not landscape.contains((x, y)):
             where = f"off the map (it first left at step {lane.left_map_at})"
-        lines.append(f"{head}\n   {where} · loss − min {gap_text(lane.losses[k] - minimum)} · "
-                     f"|∇L| {fmt(lane.grad_norms[k])}")
+        lines.append(f"{head}\n   {where}\n   loss − min {floored(lane.losses[k] - minimum)} · "
+                     f"|∇L| {floored(lane.grad_norms[k])}")
     return lines

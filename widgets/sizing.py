@@ -4,7 +4,10 @@ import panel as pn
 from bokeh.models import Plot
 
 MIN_WIDTH = 280
-MAX_WIDTH = 560
+MAX_WIDTH = 500
+CLIPPED = {"overflow": "hidden"}
+"""Bokeh gives some renderers page elements as wide as the plot, placed beside it; clipped to the
+plot's box they cannot widen a phone's page."""
 
 
 def responsive(plot: Plot) -> Plot:
@@ -15,5 +18,6 @@ def responsive(plot: Plot) -> Plot:
 
 def plots_row(*plots: Plot, name: str = "") -> pn.FlexBox:
     """Plots side by side where the screen is wide enough, stacked on a phone."""
-    return pn.FlexBox(*(pn.pane.Bokeh(p, sizing_mode="stretch_width", min_width=MIN_WIDTH, max_width=MAX_WIDTH)
-                        for p in plots), flex_wrap="wrap", gap="16px", sizing_mode="stretch_width", name=name)
+    return pn.FlexBox(*(pn.pane.Bokeh(p, sizing_mode="stretch_width", min_width=MIN_WIDTH, max_width=MAX_WIDTH,
+                                      styles=CLIPPED) for p in plots),
+                      flex_wrap="wrap", gap="16px", sizing_mode="stretch_width", name=name)

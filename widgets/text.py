@@ -21,5 +21,10 @@ class Prose(pn.pane.Markdown):
         return _RENDERED[key]
 
 
+WIDE_MATHS = ("mjx-container { display: inline-block; max-width: 100%; overflow-x: auto; overflow-y: hidden; "
+              "vertical-align: middle; }")
+"""A displayed equation wider than a phone scrolls on its own instead of widening the page."""
+
+
 def prose(text: str, **params) -> Prose:
-    return Prose(text, sizing_mode="stretch_width", **params)
+    return Prose(text, sizing_mode="stretch_width", stylesheets=[WIDE_MATHS], **params)

@@ -11,7 +11,7 @@ has one row per series (one optimizer's path, one bar) and three ColumnDataSourc
 optimizer ticked on or off changes the data, never the page's models. Play, Step, Back and
 Reset run in JavaScript and rewrite the arrays inside `trail` and `point` in place, which is no
 Bokeh property change, so no websocket message per frame (plots drawn from them need fixed
-ranges: auto-ranging would sync). The clock tells the server its step only when it stops.
+ranges: auto-ranging would sync). The clock tells the server its step (in the state source's `tags`) only when it stops.
 """
 
 from dataclasses import dataclass
@@ -44,7 +44,7 @@ function render(k) {
   }
 }
 function tell() {  // one message: the step the learner stopped at
-  state.data = {step: [stepNow()], last: [last()], playing: [0], carry: [0]};
+  state.tags = [stepNow(), last()];
 }
 function stop() {
   clearInterval(api.timers[id]);
@@ -112,7 +112,7 @@ class Timeline:
                             width=200, name=f"{name}-speed")
         self.speed.on_change("value", lambda _attr, _old, new: setattr(self.player, "speed", int(new)))
         self.player.param.watch(lambda event: setattr(self.speed, "value", event.new), "speed")
-        self.state.on_change("data", self._told)
+        self.state.on_change("tags", self._told)
         self._loaded_last = 0
         self._wired = False
 
@@ -164,7 +164,7 @@ class Timeline:
         self.state.data = {"step": [k], "last": [last], "playing": [0], "carry": [0.0]}
 
     def _told(self, _attr, _old, new):
-        step, last = int(new["step"][0]), int(new["last"][0])
+        step, last = (int(value) for value in new)
         self.player.step = -1 if step >= last else step
 
     def controls(self, replay: bool = False):
