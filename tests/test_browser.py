@@ -18,8 +18,8 @@ PAGES = [("home", "")] + [(f"chapter{n}", f"?chapter={n}") for n in range(10)]
 class Watched:
     """A page with everything it does recorded: errors, requests, websocket frames sent."""
 
-    def __init__(self, browser, url, width=1400, height=1000):
-        self.context = browser.new_context(viewport={"width": width, "height": height})
+    def __init__(self, browser, url, width=1400, height=1000, zoom=1):
+        self.context = browser.new_context(viewport={"width": width, "height": height}, device_scale_factor=zoom)
         self.context.grant_permissions(["clipboard-read", "clipboard-write"])
         self.page = self.context.new_page()
         self.errors, self.external, self.frames_sent = [], [], 0
@@ -359,5 +359,27 @@ def test_every_page_fits_a_phone(browser, app_url, name, query):
     w.page.wait_for_timeout(400)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     w.page.screenshot(path=str(SCREENSHOTS / f"{name}-390.png"), full_page=True)
+    assert w.errors == []
+    w.close()
+
+
+@pytest.mark.parametrize("chapter", [0, 1, 2])
+def test_at_200_percent_zoom_nothing_is_cut(browser, app_url, chapter):
+    """A 1366 px screen at 200% zoom lays the page out 683 CSS pixels wide."""
+    w = Watched(browser, app_url + f"?chapter={chapter}", width=683, height=768, zoom=2)
+    main_scroll, main_client = w.page.evaluate(
+        "() => { const m = document.querySelector('#main'); return [m.scrollWidth, m.clientWidth]; }")
+    assert main_scroll <= main_client + 1
+    edges = w.page.evaluate("""() => {
+        const rights = [];
+        for (const model of Bokeh.documents[0].all_models) {
+            if (model.type !== "Figure") continue;
+            const view = Bokeh.index.find_one(model);
+            if (view) rights.push(view.el.getBoundingClientRect().right);
+        }
+        return [rights, window.innerWidth];
+    }""")
+    rights, width = edges
+    assert rights and max(rights) <= width, "every plot fits inside the window"
     assert w.errors == []
     w.close()
