@@ -5,6 +5,7 @@ keeps its state while the link always reproduces it.
 """
 
 import html
+import urllib.parse
 
 import panel as pn
 
@@ -45,12 +46,17 @@ def follow_in_address(links: list[Link]):
         query = {}
         for link in links:
             query.update(link.query())
-        location.update_query(**query)
+        shown = dict(urllib.parse.parse_qsl(location.search.lstrip("?")))
+        if any(shown.get(key) != value for key, value in query.items()):
+            location.update_query(**query)
 
     for link in links:
         watched = list(link.names) + (["result"] if "result" in link.model.param else [])
         link.model.param.watch(write, watched)
-    pn.state.onload(write)  # the address shows every setting from the start, bad values replaced
+    # The browser reports the address it opened (bad values and all) once the page has loaded, which
+    # can come after anything written here: answer each report with the page's own settings.
+    location.param.watch(write, "search")
+    pn.state.onload(write)
 
 
 def notices_pane(notices: list[str]) -> pn.pane.HTML:
