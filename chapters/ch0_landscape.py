@@ -6,6 +6,7 @@ import numpy as np
 import panel as pn
 import param
 
+from landscapes import get
 from lessons import Entry, Player, Race
 from optimizers import run
 from optimizers.sgd import sgd
@@ -15,7 +16,7 @@ from widgets.links import copy_link_button
 from widgets.quiz import Choice, Quiz
 from widgets.race_view import RaceView
 from widgets.readout import fmt
-from widgets.text import prose
+from widgets.text import fill, prose
 from widgets.worked_table import EditableTable, Table, WorkedTable
 
 from .base import Chapter, Lesson
@@ -52,7 +53,12 @@ class DescentByHand(param.Parameterized):
             rows.append([k, float(x[k]), float(parabola(x[k])), float(gradient), float(-lr * gradient),
                          float(x[k] - 3)])
         factor = 1 - 2 * lr
-        if traj.diverged_at >= 0:
+        if self.x0 == 3.0:
+            note = "x₀ = 3 is the minimum: the gradient there is 0, so no rate moves it."
+        elif abs(factor) == 1.0:
+            note = (f"1 − 2η = {factor:.3g}: each step flips the offset x − 3 to the other side at the same size, "
+                    f"so x jumps between {x[0]:.4g} and {x[1]:.4g} forever.")
+        elif traj.diverged_at >= 0:
             note = (f"Diverged: at step {traj.diverged_at} x passed 10¹². Each step multiplies the offset x − 3 by "
                     f"1 − 2η = {factor:.3g}, whose size is above 1.")
         else:
@@ -79,13 +85,17 @@ class LandscapeExplorer(Race):
 
 @functools.cache
 def bowl_facts() -> dict:
-    """Figures the prose quotes, measured with the explorer's model."""
+    """Figures the prose quotes, measured with the lessons' models and the landscapes."""
     def lane(lr, steps=200):
         return LandscapeExplorer(landscape="bowl", lr=lr, steps=steps).lane
 
     diverging = lane(1.05)
+    first = DescentByHand().table().rows[0]
+    wall, floor = get("ravine").hess_diag(np.zeros(2))[::-1]
     return {"left": diverging.left_map_at, "diverged": diverging.diverged_at,
-            "crawl": lane(0.005, 3000).steps_to_tolerance, "brisk": lane(0.1).steps_to_tolerance}
+            "crawl": lane(0.005, 3000).steps_to_tolerance, "brisk": lane(0.1).steps_to_tolerance,
+            "gradient0": fmt(first[3]), "step0": fmt(first[4]), "factor_default": fmt(1 - 2 * DescentByHand().lr),
+            "factor_slow": fmt(1 - 2 * 0.001), "wall": fmt(wall), "floor": fmt(floor), "ratio": fmt(wall / floor)}
 
 
 TEXT_SLOPE = r"""
@@ -110,20 +120,22 @@ this course is a refinement of it.
 
 ## By hand: five steps on $$(x-3)^2$$
 
-Start at $$x_0 = 0$$ with $$\eta = 0.1$$. The gradient there is $$-6$$, so the step is
-$$+0.6$$. The table below is computed by the course's optimizer core. Type another learning
+Start at $$x_0 = 0$$ with $$\eta = 0.1$$. The gradient there is [[gradient0]], so the step is
++[[step0]]. The table below is computed by the course's optimizer core. Type another learning
 rate or start and it recomputes: try 0.5, then 0.8, then 1.1, then 0.001.
 """
 
 TEXT_AFTER_TABLE = r"""
 The gradient is exactly twice the offset $$x - 3$$, so every step multiplies that offset by the
-same factor, $$1 - 2\eta$$. At $$\eta = 0.1$$ the factor is 0.8: steady, geometric progress from
-one side. At $$\eta = 0.5$$ it is zero and one step lands exactly on 3.
+same factor, $$1 - 2\eta$$. At $$\eta = 0.1$$ the factor is [[factor_default]]: steady, geometric progress
+from one side. At $$\eta = 0.5$$ it is zero and one step lands exactly on 3.
 
 Between 0.5 and 1 the factor is negative: every step jumps past 3 to the other side, yet lands
-closer than it started, so the run **bounces but converges** (try 0.8). Above 1 the factor is
-below $$-1$$: each jump lands farther away than the last, and the run **diverges**. At
-$$\eta = 0.001$$ the factor is 0.998, and a hundred steps barely move.
+closer than it started, so the run **bounces but converges** (try 0.8). At exactly 1 it jumps
+between the same two points forever. Above 1 the factor is below $$-1$$: each jump lands farther
+away than the last, and from any start but 3 itself the run **diverges**. At $$\eta = 0.001$$ the
+factor is [[factor_slow]]: after a hundred steps x is still far from 3 (the note under the table gives the
+numbers).
 
 For a bowl whose second derivative is $$c$$ the same holds with $$c\eta$$ in place of $$2\eta$$:
 overshooting starts above $$\eta = 1/c$$ and divergence above $$\eta = 2/c$$. For $$(x-3)^2$$,
@@ -141,12 +153,12 @@ Things to try:
 
 - **Bowl**, $$\eta$$ = 0.7, then 1.05. The bowl is $$x^2 + y^2$$ (curvature 2 in every direction),
   so 0.5 is where the ball starts to overshoot and 1.0 is where it stops coming back.
-- **Bowl**, $$\eta$$ = 0.005 with 3000 steps: the ball creeps, and needs {crawl} steps to get
-  within 0.001 of the minimum (at $$\eta$$ = 0.1 it needs {brisk}).
-- **Ravine**, $$\eta$$ = 0.15 with 1000 steps, then 0.005 with 3000: the walls are 100 times
+- **Bowl**, $$\eta$$ = 0.005 with 3000 steps: the ball creeps, and needs [[crawl]] steps before the loss
+  stays within 0.001 of its minimum (at $$\eta$$ = 0.1 it needs [[brisk]]).
+- **Ravine**, $$\eta$$ = 0.15 with 1000 steps, then 0.005 with 3000: the walls are [[ratio]] times
   steeper than the floor.
-- **Saddle**: the default start lies exactly on the ridge $$y = 0$$. Watch where the ball stops,
-  then click a point just off the ridge.
+- **Saddle**, at any $$\eta$$ below 1 and enough steps: the default start lies exactly on the ridge
+  $$y = 0$$. Watch where the ball stops, then click a point just off the ridge.
 """
 
 TEXT_FAILURES = r"""
@@ -155,20 +167,21 @@ TEXT_FAILURES = r"""
 **Divergence.** Above the critical rate, every step overshoots by more than the last, and the
 loss grows without bound. In a training log this is the loss turning into `nan`. In the explorer
 the path runs off the edge of the map and the readout says at which step it left (on the bowl at
-$$\eta$$ = 1.05, step {left}). The loss chart keeps climbing after that. Once the ball is a
-hundred times the map's size away, the run is stopped and marked as diverged (step {diverged}
-in the same run).
+$$\eta$$ = 1.05, step [[left]]). The loss chart keeps climbing after that. Once a coordinate passes
+a hundred times the map's edge (300 on the bowl), the run is stopped and marked as diverged (step
+[[diverged]] in the same run; with only 50 steps it never gets that far, and the readout just says
+"off the map").
 
 **Crawling.** Far below the critical rate, steps are tiny. On the bowl that only wastes time.
-On the ravine it is much worse: the rate must be small enough for the steep walls (curvature 10),
-so along the gentle floor (curvature 0.1) each step removes only a sliver of the distance. At
+On the ravine it is much worse: the rate must be small enough for the steep walls (curvature
+[[wall]]), so along the gentle floor (curvature [[floor]]) each step removes only a sliver of the distance. At
 $$\eta = 0.005$$ the floor needs thousands of steps.
 
 **Saddles.** On the saddle landscape the origin has zero gradient, yet it is not a minimum: the
 surface curves up along $$x$$ and down along $$y$$. A ball placed exactly on the ridge feels no
-sideways pull, so gradient descent rolls to the saddle point and stops there. From a point just
-off the ridge it does roll away, but slowly at first, because the slope near the saddle is
-nearly flat.
+sideways pull, so at any rate below 1 (the edge for the curvature 2 along $$x$$) gradient descent
+rolls toward the saddle point and, given enough steps, stops there. From a point just off the
+ridge it does roll away, but slowly at first, because the slope near the saddle is nearly flat.
 
 ## Why saddles are the common case
 
@@ -201,8 +214,9 @@ def quiz() -> Quiz:
             Choice("A smaller learning rate", True,
                    "The bounce means the step across the valley overshoots: the rate is above 1/c for the steep "
                    "walls' curvature c. Between 1/c and 2/c the bounces shrink; at 2/c and above they never do. "
-                   "Below 1/c the steps stop overshooting at all. (Momentum, in chapter 2, helps in another way: "
-                   "it speeds the trip along the floor, but it does not stop the bounce.)"),
+                   "Below 1/c the steps stop overshooting at all. (Momentum, in chapter 2, is another answer with "
+                   "its own trade-offs: it stays stable at larger rates and speeds the trip along the floor, while "
+                   "its own swings across the valley can last longer.)"),
             Choice("A larger learning rate, to get through faster", False,
                    "A larger rate makes each overshoot bigger; from 2/c up the bounces grow and the run diverges."),
             Choice("A different start", False,
@@ -237,13 +251,13 @@ def page(lessons: dict[str, Lesson]):
         sizing_mode="stretch_width",
     )
     return pn.Column(
-        prose(TEXT_SLOPE),
+        prose(fill(TEXT_SLOPE, bowl_facts())),
         EditableTable(hand, ("lr", "x0"), lambda: [hand.table()], name="descent"),
-        prose(TEXT_AFTER_TABLE),
-        prose(TEXT_EXPLORER.format(**bowl_facts())),
+        prose(fill(TEXT_AFTER_TABLE, bowl_facts())),
+        prose(fill(TEXT_EXPLORER, bowl_facts())),
         controls,
         view.layout(replay=True),
-        prose(TEXT_FAILURES.format(**bowl_facts())),
+        prose(fill(TEXT_FAILURES, bowl_facts())),
         saddle_odds_table(),
         prose(TEXT_CLOSING),
         code_view(sgd, "Every path above came from the function below, the same one PyTorch's `SGD` computes."),

@@ -16,7 +16,7 @@ from widgets.links import copy_link_button
 from widgets.map_view import MapView
 from widgets.palette import PATH_COLORS
 from widgets.quiz import Choice, Quiz
-from widgets.readout import fmt
+from widgets.readout import coordinate, fmt
 from widgets.sizing import CLIPPED
 from widgets.text import prose
 from widgets.worked_table import EditableTable, Table, WorkedTable
@@ -50,9 +50,9 @@ class ToyByHand(param.Parameterized):
             ["mini-batch {2,4}", f"θ = {fmt(float(first.final[0]))}",
              fmt(float(TOY.grad(first.final, batch=TOY_BATCHES[1])[0])), fmt(float(second.final[0]))],
         ]
-        note = (f"At θ = {fmt(theta)} the two batch gradients are {fmt(batch_at_start[0])} and "
-                f"{fmt(batch_at_start[1])}; their mean, {fmt(float(np.mean(batch_at_start)))}, is exactly the "
-                f"full-batch gradient.")
+        note = (f"Measured at the same point, θ = {fmt(theta)}, the two batch gradients are {fmt(batch_at_start[0])} "
+                f"and {fmt(batch_at_start[1])}; their mean, {fmt(float(np.mean(batch_at_start)))}, is exactly the "
+                f"full-batch gradient. (The table's second batch is measured where the first step left θ.)")
         return [Table(["i", "x_i", "y_i", "gradient −2x_i(y_i − θx_i)"], rows),
                 Table(["update", "from", "gradient", "new θ"], updates, note)]
 
@@ -120,12 +120,17 @@ class MiniBatchLesson(param.Parameterized):
     def summary(self) -> str:
         grads, full = self.batch_gradients(), self.full_gradient()
         mean, count = grads.mean(axis=0), len(grads)
+        scale = max(np.abs(grads).max(), 1.0)  # below a billionth of this, a component is rounding error
+
+        def vector(v):
+            return f"({coordinate(v[0], scale)}, {coordinate(v[1], scale)})"
+
+        batches = "1 batch" if count == 1 else f"{count} batches"
         return (  # HTML: it changes with every move, and Markdown would be parsed each time
-            f"<b>{count} batches of {self.batch_size}</b> make one epoch ({self.fit.n} examples). "
-            f"Full-batch gradient: ({fmt(full[0])}, {fmt(full[1])}). "
-            f"Mean of the {count} batch gradients: ({fmt(mean[0])}, {fmt(mean[1])}). "
-            f"Spread of the batch arrows (root-mean-square distance from the full one): "
-            f"<b>{fmt(_spread_of(grads, full))}</b>."
+            f"<b>{batches} of {self.batch_size}</b> make one epoch ({self.fit.n} examples). "
+            f"Full-batch gradient: {vector(full)}. Mean of the batch gradients: {vector(mean)}. "
+            f"Spread of the batch gradients (root-mean-square distance from the full one): "
+            f"<b>{fmt(_spread_of(grads, full))}</b>; the arrows are drawn {ARROW_LR:g} times as long."
         )
 
     def spectrum(self) -> Table:
@@ -210,7 +215,8 @@ $$\eta = 0.01$$: the full batch averages all four; SGD instead takes one step on
 TEXT_TABLE_AFTER = r"""
 From θ = 1 with η = 0.01, two cheap noisy steps went further than one exact step. The two batches disagree a lot
 (batch {2, 4} holds the large-$$x$$ points, whose errors are biggest), and that disagreement is
-the price of the shortcut. Averaged, they agree with the full gradient exactly.
+the price of the shortcut. Measured at the same point, they average to the full gradient exactly
+(the note under the table shows it).
 
 ## Full-batch vs mini-batch gradients
 
@@ -288,7 +294,8 @@ def quiz() -> Quiz:
         [
             Choice("Each step is far cheaper, and the estimate is right on average", True,
                    "A batch of B examples costs B backward passes instead of N, and its mean gradient is unbiased. "
-                   "Many cheap, noisy steps make more progress than a few exact ones."),
+                   "For the same amount of computation, many cheap noisy steps usually get further than a few "
+                   "exact ones, until the noise itself is what limits progress near the minimum."),
             Choice("The subset's gradient is more accurate than the full one", False,
                    "It is less accurate: it has variance the full gradient does not. Its advantage is cost."),
             Choice("Using all the data would overfit immediately", False,

@@ -15,7 +15,8 @@ from widgets.controls import FloatSlider, choice_slider
 from widgets.links import copy_link_button
 from widgets.quiz import Choice, Quiz
 from widgets.race_view import RaceView
-from widgets.text import prose
+from widgets.readout import fmt
+from widgets.text import fill, prose
 from widgets.worked_table import EditableTable, Table
 
 from .base import Chapter, Lesson
@@ -46,9 +47,8 @@ class MomentumByHand(param.Parameterized):
         for k in range(steps):
             rows.append([k + 1, float(with_momentum.params[k + 1, 0]),
                          float(with_momentum.internals["velocity"][k, 0]), float(plain.params[k + 1, 0])])
-        moved, plain_moved = with_momentum.params[-1, 0], plain.params[-1, 0]
-        note = (f"After {steps} steps momentum has covered {moved / plain_moved:.2f} times the distance of plain "
-                f"gradient descent." if plain_moved else "With η = 0 neither method moves.")
+        note = (f"After {steps} steps momentum is at θ = {fmt(float(with_momentum.params[-1, 0]))} and plain "
+                f"gradient descent at θ = {fmt(float(plain.params[-1, 0]))}; the minimum is at 3.")
         return Table(["step", "momentum θ", "velocity v", "plain GD θ"], rows, note)
 
 
@@ -94,7 +94,7 @@ class RavineRace(Race):
             return f"{lane.steps_to_tolerance} steps"
 
         sgd_lane, momentum_lane = self.result.lanes
-        return (f"Steps until the loss is within {TOLERANCE:g} of the minimum: SGD <b>{said(sgd_lane)}</b>, "
+        return (f"Steps until the loss stays within {TOLERANCE:g} of the minimum: SGD <b>{said(sgd_lane)}</b>, "
                 f"momentum <b>{said(momentum_lane)}</b>.")
 
 
@@ -169,7 +169,8 @@ steps and [[weight50]] after fifty, so the memory reaches back about $$1/(1-\bet
 
 The weights add up to $$1/(1-\beta)$$, not to 1, so $$v$$ is not itself an average: it is
 $$1/(1-\beta)$$ times an exponential moving average of the gradients. On a steady slope the
-velocity grows to [[window]] times the gradient, and the ball speeds up tenfold along the floor.
+velocity grows to [[window]] times the gradient. The ravine's floor is not a steady slope (it flattens
+as the ball nears the minimum), so there the gain is smaller: compare the arrival times below.
 (Adam's $$m$$, in chapter 4, is the average itself.)
 
 ## By hand: five steps on $$(x-3)^2$$
@@ -188,8 +189,9 @@ $$\beta = 0$$ and the two paths become the same path.
 
 **How large can $$\eta$$ be?** On the walls, plain descent multiplies the offset by $$1 - \eta c$$
 every step, so it diverges above $$2/c$$ = [[sgd_limit]]. Heavy-ball momentum tolerates more: its limit
-is $$2(1+\beta)/c$$, [[momentum_limit]] at $$\beta$$ = [[beta]]. Set $$\eta$$ = 0.3: SGD diverges (at step
-[[fast_sgd_diverged]]) while momentum arrives in [[fast_momentum_steps]] steps. So adding momentum does not
+is $$2(1+\beta)/c$$, [[momentum_limit]] at $$\beta$$ = [[beta]]. Set $$\eta$$ = 0.3 with $$\beta$$ = [[beta]]: SGD
+diverges (at step [[fast_sgd_diverged]]) while momentum settles in [[fast_momentum_steps]] steps. At this rate any
+$$\beta$$ above 0.5 keeps momentum stable; try 0.3 and watch it diverge too. So adding momentum does not
 oblige you to lower $$\eta$$ for stability. People often lower it anyway, to keep the step on a
 steady slope, $$\eta/(1-\beta)$$, about the same. Nesterov's method, below, is the exception: its
 limit is $$2(1+\beta)/((1+2\beta)c)$$, only [[nesterov_limit]] here.
@@ -200,12 +202,13 @@ TEXT_RACE_AFTER = r"""
 $$1 - \eta c$$ = [[factor]] every step: its last visible swing across the floor is at step
 [[sgd_swing]], and then it crawls. Momentum swings from wall to wall far longer (last visible swing at
 step [[momentum_swing]]): once its swings are underdamped they shrink only by about $$\sqrt\beta$$ =
-[[sqrt_beta]] per step. Yet it arrives in [[momentum_steps]] steps against SGD's [[sgd_steps]]. Momentum's gain
+[[sqrt_beta]] per step. Yet its loss settles within 0.001 of the minimum in [[momentum_steps]] steps, against
+SGD's [[sgd_steps]]. Momentum's gain
 is speed along the floor, not a calmer crossing: it damps the bounce faster than SGD only when
 $$|1 - \eta c| \gt \sqrt\beta$$, and below $$\eta = 1/c$$ = [[bounce_limit]] SGD does not bounce at all.
 
 **Try next.** Set $$\eta = 0.2$$: the factor across the valley becomes $$-1$$, so SGD bounces
-between the same two heights forever, while momentum still arrives. Then lower $$\beta$$ to 0.5:
+between the same two heights forever, while momentum (at $$\beta$$ = 0.9) still arrives. Then lower $$\beta$$ to 0.5:
 a shorter memory damps the swings within a few steps and the ball runs along the floor. Push
 $$\beta$$ to 0.99 and the ball has so much memory that it has not settled after 300 steps.
 """
@@ -287,13 +290,6 @@ def verdict_pane(lesson: RavineRace | LookaheadLesson, name: str) -> pn.pane.HTM
     pane = pn.pane.HTML(lesson.verdict(), name=name, sizing_mode="stretch_width")
     lesson.param.watch(lambda _: setattr(pane, "object", lesson.verdict()), "result")
     return pane
-
-
-def fill(text: str, facts: dict) -> str:
-    """The prose with each [[name]] replaced by a figure measured with the core."""
-    for key, value in facts.items():
-        text = text.replace(f"[[{key}]]", str(value))
-    return text
 
 
 def lessons() -> dict[str, Lesson]:

@@ -16,8 +16,9 @@ Training a neural network means walking downhill on a surface you cannot see, on
 a time. The *optimizer* decides each step. This course builds the optimizers in use today, one
 idea at a time, and lets you watch each of them move.
 
-Every number on these pages is computed while you read, by the same small NumPy functions
-that are printed in each chapter. Change a setting and the page recomputes.
+Every number on these pages comes from the same small NumPy functions that are printed in each
+chapter. Tables and widgets compute theirs as you change a setting; the figures quoted in the
+text are measured by the same code when the server starts.
 
 ## How to use the widgets
 
@@ -26,7 +27,8 @@ that are printed in each chapter. Change a setting and the page recomputes.
   **Step** and **Back** move one step;
   **Reset** goes back to the start. The speed slider sets steps per second.
 - **Sliders** change a hyperparameter; the path is recomputed at once and shown in full.
-- A run that blows up is not an error: the page tells you the step where it diverged.
+- A run that blows up is not an error: the readout tells you the step where the ball left the map,
+  and the step where it diverged if it got that far.
 - **Copy link** copies the page's address, which holds every setting: opening it shows the page
   exactly as you left it.
 """

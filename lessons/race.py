@@ -38,6 +38,8 @@ class Lane:
     `ghost` holds the stored lookahead point). `losses` and `grad_norms` are taken along `path`.
     `left_map_at` is the first step outside the landscape's map, `diverged_at` the first whose
     parameters overflowed or passed the landscape's escape bound (-1: never).
+    `steps_to_tolerance` is the step from which the loss stays within the tolerance of the minimum
+    to the end of the run (a first dip that bounces back out does not count), or None.
     """
 
     entry: Entry
@@ -98,10 +100,11 @@ def run_lane(entry: Entry, landscape: Landscape, start, steps: int, minimum: flo
     with np.errstate(all="ignore"):
         losses = landscape.f(path)
         grad_norms = np.hypot(*np.moveaxis(landscape.grad(path), -1, 0))
-        close = np.flatnonzero(losses - minimum < tolerance)
+        far = np.flatnonzero(~(losses - minimum < tolerance))  # NaN (diverged) counts as far
+    settled = None if far.size and far[-1] == len(losses) - 1 else (int(far[-1]) + 1 if far.size else 0)
     return Lane(entry, params=traj.params, path=path, ghost=ghost, losses=losses, grad_norms=grad_norms,
                 internals=traj.internals, left_map_at=first_step_outside(landscape, path),
-                diverged_at=int(traj.diverged_at), steps_to_tolerance=int(close[0]) if close.size else None)
+                diverged_at=int(traj.diverged_at), steps_to_tolerance=settled)
 
 
 class Race(param.Parameterized):

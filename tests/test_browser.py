@@ -254,7 +254,7 @@ def test_chapter1_batch_size_resample_and_click_change_the_arrows(browser, app_u
     wait_until(lambda: w.query().get("batches.seed") == "1", message=lambda: w.page.evaluate("window.location.search"))
     w.press_slider(0, "End")
     wait_until(lambda: w.model("fan-arrow", "m.data.x0.length") == 1)
-    wait_until(lambda: w.has_text("Spread of the batch arrows (root-mean-square distance from the full one): 0."))
+    wait_until(lambda: w.has_text("Spread of the batch gradients (root-mean-square distance from the full one): 0;"))
     w.click_map("minibatch-map", 1.0, 0.5)
     wait_until(lambda: abs(w.model("full-arrow", "m.data.x0[0]") - 1.0) < 0.05)
     wait_until(lambda: w.query().get("batches.point") == "1,0.5")

@@ -28,3 +28,13 @@ WIDE_MATHS = ("mjx-container { display: inline-block; max-width: 100%; overflow-
 
 def prose(text: str, **params) -> Prose:
     return Prose(text, sizing_mode="stretch_width", stylesheets=[WIDE_MATHS], **params)
+
+
+def fill(text: str, facts: dict) -> str:
+    """Prose with each [[name]] replaced by a figure measured with the core (TeX's braces make
+    str.format unusable here)."""
+    for key, value in facts.items():
+        text = text.replace(f"[[{key}]]", str(value))
+    if "[[" in text:
+        raise ValueError(f"no figure for {text[text.index('[['):].split(']]')[0]}]]")
+    return text
