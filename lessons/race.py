@@ -12,7 +12,7 @@ import param
 
 import landscapes
 from landscapes import Landscape
-from optimizers import get_spec, run
+from optimizers import SCHEDULES, get_spec, make_schedule, run
 
 
 @dataclass(frozen=True)
@@ -86,11 +86,17 @@ def first_step_outside(landscape: Landscape, path: np.ndarray) -> int:
 
 
 def run_lane(entry: Entry, landscape: Landscape, start, steps: int, minimum: float, tolerance: float,
-             grad_fn=None) -> Lane:
-    """Run one entry; a hyperparameter the method refuses becomes the lane's `error`."""
+             grad_fn=None, schedule: str = "constant", warmup: float = 0.0) -> Lane:
+    """Run one entry; a hyperparameter the method refuses becomes the lane's `error`. A schedule
+    other than "constant" takes the entry's learning rate as its peak, with `warmup` the share
+    of the steps spent warming up."""
+    hyper = dict(entry.hyper)
     try:
+        if schedule != "constant" or warmup > 0:
+            peak = hyper.pop("lr", get_spec(entry.optimizer).defaults["lr"])
+            hyper["schedule"] = make_schedule(schedule, steps, peak, warmup_steps=int(warmup * steps))
         traj = run(entry.optimizer, grad_fn or landscape.grad, np.asarray(start, dtype=float), steps,
-                   bound=landscape.escape_bound, hess_fn=landscape.hess_diag, **entry.hyper)
+                   bound=landscape.escape_bound, hess_fn=landscape.hess_diag, **hyper)
     except ValueError as problem:
         return Lane(entry, error=str(problem))
     path = traj.params
@@ -119,6 +125,9 @@ class Race(param.Parameterized):
     steps = param.Integer(default=200, bounds=(1, 5000), label="Steps")
     noise = param.Number(default=0.0, bounds=(0.0, 100.0), label="Gradient noise σ")
     seed = param.Integer(default=0, bounds=(0, 2**31 - 1), label="Noise seed")
+    schedule = param.Selector(default="constant", objects=list(SCHEDULES), label="Schedule",
+                              doc="How each entry's learning rate changes over the run (its rate is the peak).")
+    warmup = param.Number(default=0.0, bounds=(0.0, 0.9), label="Warmup share of the steps")
     tolerance = param.Number(default=1e-3, bounds=(1e-12, 1e3), precedence=-1,
                              doc="Loss above the minimum that counts as arrived.")
     contestants = param.List(default=[], item_type=Entry, precedence=-1)
@@ -175,5 +184,6 @@ class Race(param.Parameterized):
         lanes = []
         for entry in self.entries():
             grad_fn = surface.noisy_grad(self.noise, self.seed) if self.noise > 0 else None
-            lanes.append(run_lane(entry, surface, self.start, self.steps, minimum, self.tolerance, grad_fn))
+            lanes.append(run_lane(entry, surface, self.start, self.steps, minimum, self.tolerance, grad_fn,
+                                  self.schedule, self.warmup))
         self.result = RaceResult(surface, tuple(self.start), self.steps, minimum, self.tolerance, tuple(lanes))

@@ -277,3 +277,17 @@ def test_a_new_registry_entry_is_one_entry_and_every_page_still_builds(throwaway
         assert "halfway" in [lane.entry.optimizer for lane in preview_race(8).result.lanes]
     finally:
         preview_race.cache_clear()
+
+
+def test_a_schedule_drives_every_entry_from_its_rate_as_peak():
+    from optimizers import make_schedule, run
+
+    race = Race(landscape="bowl", steps=50, schedule="cosine", warmup=0.2,
+                contestants=[Entry("sgd", hyper={"lr": 0.3}), Entry("adam", hyper={"lr": 0.1})])
+    surface = race.surface
+    for lane, peak in zip(race.result.lanes, (0.3, 0.1), strict=True):
+        expected = run(lane.entry.optimizer, surface.grad, race.start, 50, bound=surface.escape_bound,
+                       schedule=make_schedule("cosine", 50, peak, warmup_steps=10))
+        np.testing.assert_array_equal(lane.path, expected.params)
+    constant = Race(landscape="bowl", steps=50, contestants=[Entry("sgd", hyper={"lr": 0.3})])
+    assert not np.array_equal(constant.result.lanes[0].path, race.result.lanes[0].path)

@@ -9,6 +9,7 @@ import panel as pn
 import param
 
 from .inputs import InputError, parse_number
+from .links import copy_link_button
 from .readout import fmt
 
 STYLE = """
@@ -72,6 +73,7 @@ class EditableTable(pn.viewable.Viewer):
         self.message = pn.pane.HTML("", visible=False, name=f"{name}-message",
                                     styles={"color": "#b3261e", "font-weight": "600"})
         self.tables = [WorkedTable(name=f"{name}-{i}") for i in range(len(compute()))]
+        self.copy = copy_link_button(name)
         for box in self.boxes.values():
             box.param.watch(self._typed, "value")
         model.param.watch(self._refresh, list(names))
@@ -102,5 +104,5 @@ class EditableTable(pn.viewable.Viewer):
             pane.show(table)
 
     def __panel__(self):
-        return pn.Column(pn.FlexBox(*self.boxes.values()), self.message, pn.FlexBox(*self.tables),
-                         sizing_mode="stretch_width")
+        return pn.Column(pn.FlexBox(*self.boxes.values(), pn.Column(pn.Spacer(height=22), self.copy)),
+                         self.message, pn.FlexBox(*self.tables), sizing_mode="stretch_width")
