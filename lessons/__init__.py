@@ -3,6 +3,6 @@ panel or bokeh. Views draw them, tests check their claims, links are made from t
 
 from .links import Link
 from .player import Player
-from .race import Entry, Lane, Race, RaceResult, landscape_minimum
+from .race import Entry, Lane, Race, RaceResult
 
-__all__ = ["Entry", "Lane", "Link", "Player", "Race", "RaceResult", "landscape_minimum"]
+__all__ = ["Entry", "Lane", "Link", "Player", "Race", "RaceResult"]

@@ -68,9 +68,6 @@ class RaceResult:
     tolerance: float
     lanes: tuple[Lane, ...]
 
-    def lane(self, label: str) -> Lane:
-        return next(lane for lane in self.lanes if lane.entry.title == label)
-
 
 def landscape_minimum(landscape: Landscape) -> float:
     return float(min(landscape.f(np.array(m)) for m in landscape.minima))

@@ -88,7 +88,6 @@ class Group:
     full: ColumnDataSource
     trail: ColumnDataSource | None
     point: ColumnDataSource | None
-    rows: dict
 
     def js(self) -> dict:
         return {"full": self.full, "trail": self.trail, "point": self.point, "keys": list(self.sequences)}
@@ -126,7 +125,7 @@ class Timeline:
             return ColumnDataSource(dict(columns), name=f"{self.name}-{name}-{kind}")
 
         group = Group(name, tuple(sequences), tuple(statics), source("full"), source("trail") if trail else None,
-                      source("point") if point else None, {})
+                      source("point") if point else None)
         self.groups.append(group)
         return group
 
@@ -143,9 +142,9 @@ class Timeline:
         """Give `group` new rows: `rows[column]` is a list with one entry per row (a sequence of
         at most last + 1 values for a sequence column; shorter ones repeat their last value)."""
         self._loaded_last = last
-        group.rows = {key: list(rows.get(key, [])) for key in (*group.sequences, *group.statics)}
+        columns = {key: list(rows.get(key, [])) for key in (*group.sequences, *group.statics)}
         group.full.data = {key: ([_padded(seq, last + 1) for seq in values] if key in group.sequences else values)
-                           for key, values in group.rows.items()}
+                           for key, values in columns.items()}
 
     def show(self, k: int | None = None, last: int | None = None):
         """Display step k (default: the player's step, or the end) from the server side."""
