@@ -12,9 +12,10 @@ from landscapes import get
 from lessons import Entry, Race
 from optimizers import REGISTRY, SCHEDULES, make_schedule
 from widgets.lean import draw
-from widgets.loss_chart import LossChart, loss_gap
+from widgets.loss_chart import LossChart
 from widgets.map_view import PATH_SEQUENCES, PATH_STATICS, MapView
-from widgets.palette import PATH_COLORS, optimizer_style
+from widgets.palette import PATH_COLORS
+from widgets.race_view import path_rows
 from widgets.sizing import plots_row
 from widgets.timeline import Timeline
 
@@ -51,19 +52,11 @@ def race(number: int) -> pn.Column:
     view.draw_paths(group, readout=False)
     loss = LossChart(name="preview-loss", height=420)
     loss.draw(group)
-    rows = {key: [] for key in (*PATH_SEQUENCES, *PATH_STATICS)}
-    gaps = []
-    for lane in result.lanes:
-        color, dash = optimizer_style(lane.entry.optimizer)
-        gap = loss_gap(lane.losses, result.minimum)
-        gaps.append(gap)
+    def label(lane):
         suffix = f" (diverged at step {lane.diverged_at})" if lane.diverged_at >= 0 else ""
-        for key, value in (("x", lane.path[:, 0]), ("y", lane.path[:, 1]), ("gx", [np.nan]), ("gy", [np.nan]),
-                           ("step", np.arange(STEPS + 1)), ("gap", gap), ("text", [""]),
-                           ("label", f"{lane.entry.title} at η = {lane.entry.hyper['lr']:g}{suffix}"),
-                           ("color", color), ("dash", dash), ("x0", result.start[0]), ("y0", result.start[1]),
-                           ("dy", 0.0)):
-            rows[key].append(value)
+        return f"{lane.entry.title} at η = {lane.entry.hyper['lr']:g}{suffix}"
+
+    rows, gaps = path_rows(result, list(result.lanes), readout=False, label=label)
     timeline.load(group, rows, STEPS)
     loss.fit(gaps, STEPS)
     if len(result.lanes) > 8:  # the arena's sixteen entries fit the map only when compact

@@ -3,12 +3,13 @@ of an internal, and a player. Ticking an optimizer on or off, a new landscape or
 changes data only; the page's models stay."""
 
 import html
+from collections.abc import Callable
 
 import numpy as np
 import panel as pn
 from bokeh.layouts import column
 
-from lessons import Player, Race, RaceResult
+from lessons import Lane, Player, Race, RaceResult
 
 from .bars import InternalsBars
 from .loss_chart import LossChart, loss_gap
@@ -19,6 +20,28 @@ from .sizing import plots_row
 from .timeline import Timeline
 
 
+def path_rows(result: RaceResult, lanes: list[Lane], *, readout: bool = True,
+              label: Callable[[Lane], str] = lambda lane: lane.entry.title) -> tuple[dict, list[np.ndarray]]:
+    """The rows of a paths group for `lanes` (one per lane) and the loss gaps of the lanes that ran."""
+    last = result.steps
+    rows = {key: [] for key in (*PATH_SEQUENCES, *PATH_STATICS)}
+    gaps = []
+    for lane, dy in zip(lanes, readout_offsets(len(lanes)), strict=True):
+        color, dash = optimizer_style(lane.entry.optimizer)
+        path = lane.path if lane.ok else np.full((1, 2), np.nan)
+        ghost = lane.ghost if lane.ghost is not None else np.full((1, 2), np.nan)
+        gap = loss_gap(lane.losses, result.minimum) if lane.ok else np.full(1, np.nan)
+        text = readout_lines(lane, result.landscape, result.minimum, last) if readout else [""]
+        for key, value in (("x", path[:, 0]), ("y", path[:, 1]), ("gx", ghost[:, 0]), ("gy", ghost[:, 1]),
+                           ("step", np.arange(last + 1)), ("gap", gap), ("text", np.array(text, dtype=object)),
+                           ("label", label(lane)), ("color", color), ("dash", dash), ("x0", result.start[0]),
+                           ("y0", result.start[1]), ("dy", dy)):
+            rows[key].append(value)
+        if lane.ok:
+            gaps.append(gap)
+    return rows, gaps
+
+
 class RaceView:
     """`split` puts each of the race's entries on a map of its own (their number is then fixed by
     the lesson); otherwise every entry shares one map."""
@@ -26,7 +49,7 @@ class RaceView:
     def __init__(self, race: Race, name: str, *, player: Player | None = None, split: bool = False,
                  titles: list[str] | None = None, map_height: int = 440, loss: bool = True,
                  readout: bool = True, ghosts: bool = False, bars: dict | None = None):
-        self.race, self.name, self.split = race, name, split
+        self.race, self.name, self.split, self.readout = race, name, split, readout
         self.timeline = Timeline(name, player)
         count = len(race.entries()) if split else 1
         titles = titles or [""] * count
@@ -66,28 +89,8 @@ class RaceView:
         for view, group, lanes in zip(self.maps, self.groups, self._lanes_per_map(result), strict=True):
             view.set_landscape(result.landscape)
             view.pin_readout()
-            rows = {key: [] for key in (*PATH_SEQUENCES, *PATH_STATICS)}
-            for lane, dy in zip(lanes, readout_offsets(len(lanes)), strict=True):
-                color, dash = optimizer_style(lane.entry.optimizer)
-                path = lane.path if lane.ok else np.full((1, 2), np.nan)
-                ghost = lane.ghost if lane.ghost is not None else np.full((1, 2), np.nan)
-                gap = loss_gap(lane.losses, result.minimum) if lane.ok else np.full(1, np.nan)
-                rows["x"].append(path[:, 0])
-                rows["y"].append(path[:, 1])
-                rows["gx"].append(ghost[:, 0])
-                rows["gy"].append(ghost[:, 1])
-                rows["step"].append(np.arange(last + 1))
-                rows["gap"].append(gap)
-                rows["text"].append(np.array(readout_lines(lane, result.landscape, result.minimum, last),
-                                             dtype=object))
-                rows["label"].append(lane.entry.title)
-                rows["color"].append(color)
-                rows["dash"].append(dash)
-                rows["x0"].append(result.start[0])
-                rows["y0"].append(result.start[1])
-                rows["dy"].append(dy)
-                if lane.ok:
-                    gaps.append(gap)
+            rows, lane_gaps = path_rows(result, lanes, readout=self.readout)
+            gaps += lane_gaps
             self.timeline.load(group, rows, last)
         if self.loss:
             self.loss.fit(gaps, last)
