@@ -33,8 +33,9 @@ def split_docstring(function) -> tuple[str, str]:
 
 
 def markdown_maths(text: str) -> str:
-    """Docstring TeX ($...$ inline) as the page's Markdown writes it ($$...$$ everywhere)."""
-    return _INLINE_MATHS.sub(r"$$\1$$", text)
+    """Docstring TeX ($...$ inline) as the page's Markdown writes it ($$...$$ everywhere). A thin
+    space `\\,` would reach MathJax as a bare comma (Markdown unescapes it), so it is dropped."""
+    return _INLINE_MATHS.sub(r"$$\1$$", text).replace("\\,", " ")
 
 
 def code_view(function, intro: str = "") -> pn.Column:

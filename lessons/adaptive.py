@@ -1,0 +1,191 @@
+"""Chapter 3's lessons: AdaGrad's sum and RMSProp's average of squared gradients, and the
+per-coordinate rates they give."""
+
+import numpy as np
+import param
+
+import landscapes
+from optimizers import get_spec, run
+
+from .race import Entry, Race
+from .sequence import replay
+
+BY_HAND_LR = 0.1
+BY_HAND_RHO = 0.9
+
+
+def _gradient(label: str, default: float) -> param.Number:
+    return param.Number(default=default, bounds=(-1e3, 1e3), label=label)
+
+
+class AdaptiveByHand(param.Parameterized):
+    """Two parameters fed four gradients each: A every step, B (by default) only at step 4."""
+
+    a1, a2, a3, a4 = (_gradient(f"g_A at step {k}", v) for k, v in enumerate((3.0, 2.5, 2.8, 3.1), 1))
+    b1, b2, b3, b4 = (_gradient(f"g_B at step {k}", v) for k, v in enumerate((0.0, 0.0, 0.0, 5.0), 1))
+
+    GRADIENTS = ("a1", "a2", "a3", "a4", "b1", "b2", "b3", "b4")
+
+    def gradients(self) -> np.ndarray:
+        """Shape (4, 2): one row per step, columns A and B."""
+        return np.array([[getattr(self, f"a{k}"), getattr(self, f"b{k}")] for k in range(1, 5)])
+
+    def runs(self):
+        grads = self.gradients()
+        return (replay("adagrad", grads, lr=BY_HAND_LR),
+                replay("rmsprop", grads, lr=BY_HAND_LR, alpha=BY_HAND_RHO))
+
+    def tables(self) -> list[tuple[list[str], list[list], str]]:
+        """(headers, rows, note) for AdaGrad then RMSProp; a NaN rate is a coordinate with no
+        gradient yet."""
+        grads = self.gradients()
+        out = []
+        for traj, buffer, title in zip(self.runs(), ("G", "E"), ("AdaGrad", "RMSProp"), strict=True):
+            acc, rate = traj.internals[buffer], traj.internals["effective_lr"]
+            rows = [[k + 1, float(grads[k, 0]), float(acc[k, 0]), _rate(rate[k, 0]),
+                     float(grads[k, 1]), float(acc[k, 1]), _rate(rate[k, 1])] for k in range(len(grads))]
+            headers = [f"{title} step", "g_A", f"{buffer}_A", "rate A", "g_B", f"{buffer}_B", "rate B"]
+            out.append((headers, rows, self._note(buffer, rate)))
+        return out
+
+    @staticmethod
+    def _note(buffer: str, rate: np.ndarray) -> str:
+        a_last, b_first = rate[-1, 0], rate[:, 1][np.isfinite(rate[:, 1])]
+        if not np.isfinite(a_last):
+            return "A has had no gradient yet, so it has no rate to compare with."
+        if not b_first.size:
+            return "B has had no gradient yet, so it has no rate: η/ε would be a meaningless 10⁹ or more."
+        first_b = int(np.flatnonzero(np.isfinite(rate[:, 1]))[0]) + 1
+        compare = "larger" if b_first[0] > a_last else "smaller" if b_first[0] < a_last else "the same"
+        return (f"B's first gradient arrives at step {first_b} and gets the rate {b_first[0]:.4g}, {compare} than "
+                f"A's {a_last:.4g} after four gradients" + (" (its accumulator had nothing in it yet)."
+                                                           if buffer == "G" else "."))
+
+
+def _rate(value: float):
+    return float(value) if np.isfinite(value) else "no gradient yet"
+
+
+ELLIPSE_RATES = [0.01, 0.03, 0.1, 0.3, 1.0]
+
+
+class EllipseRace(Race):
+    """AdaGrad and RMSProp from one start on the ellipse, with each axis's effective rate."""
+
+    landscape = param.Selector(default="ellipse", objects=["ellipse"])
+    lr = param.Selector(default=0.1, objects=ELLIPSE_RATES, label="Learning rate η")
+    rho = param.Number(default=0.9, bounds=(0.0, 0.999), step=0.001, label="RMSProp's decay ρ")
+    steps = param.Integer(default=200, bounds=(1, 5000), precedence=-1)
+
+    def entries(self):
+        return [Entry("adagrad", "AdaGrad", {"lr": self.lr}),
+                Entry("rmsprop", "RMSProp", {"lr": self.lr, "alpha": self.rho})]
+
+    def rises(self) -> list[int]:
+        """For each lane, on how many steps some coordinate's effective rate went up."""
+        counts = []
+        for lane in self.result.lanes:
+            rates = lane.internals["effective_lr"]
+            with np.errstate(invalid="ignore"):
+                counts.append(int(np.sum(np.any(np.diff(rates, axis=0) > 0, axis=1))))
+        return counts
+
+    def verdict(self) -> str:
+        adagrad, rmsprop = self.result.lanes
+        up_a, up_r = self.rises()
+
+        def rates(lane):
+            x, y = lane.internals["effective_lr"][-1]
+            return f"x {x:.3g}, y {y:.3g}"
+
+        return (f"After {self.steps} steps the rates are AdaGrad: <b>{rates(adagrad)}</b>; RMSProp: "
+                f"<b>{rates(rmsprop)}</b>. Steps on which a rate went up: AdaGrad <b>{up_a}</b>, "
+                f"RMSProp <b>{up_r}</b>.")
+
+
+ELLIPSE = landscapes.get("ellipse")
+STEEP = float(ELLIPSE.hess_diag(np.zeros(2))[1])
+"""The curvature c of the ellipse's steep axis, y."""
+
+
+class RateOverTime(param.Parameterized):
+    """A long run of both methods on the ellipse; the steep axis's effective rate at every step."""
+
+    noise = param.Boolean(default=True, label="Gradient noise")
+    rho = param.Selector(default=0.99, objects=[0.9, 0.99, 0.999], label="RMSProp's decay ρ")
+
+    LR = 0.1
+    SIGMA = 1.0
+    STEPS = 5000
+    SEED = 0
+
+    def curves(self) -> dict[str, np.ndarray]:
+        """The y axis's effective rate after each step, by method, and RMSProp's y ("rmsprop_y")."""
+        out = {}
+        for name, hyper in (("adagrad", {}), ("rmsprop", {"alpha": self.rho})):
+            grad = ELLIPSE.noisy_grad(self.SIGMA, self.SEED) if self.noise else ELLIPSE.grad
+            traj = run(name, grad, np.array(ELLIPSE.start), self.STEPS, lr=self.LR, **hyper)
+            out[name] = traj.internals["effective_lr"][:, 1]
+            out[f"{name}_y"] = traj.params[1:, 1]
+        return out
+
+    @property
+    def edge(self) -> float:
+        """2/c: the largest rate at which plain descent along the steep axis is stable."""
+        return 2 / STEEP
+
+    def summary(self, curves: dict[str, np.ndarray] | None = None) -> str:
+        curves = curves or self.curves()
+        adagrad, rmsprop = curves["adagrad"], curves["rmsprop"]
+        half, end = self.STEPS // 2, self.STEPS
+        late = rmsprop[-end // 5:]
+        if self.noise:
+            return (f"AdaGrad's rate went from {adagrad[half - 1]:.3g} at step {half} to {adagrad[-1]:.3g} at step "
+                    f"{end}: still falling. RMSProp's stayed between {late.min():.3g} and {late.max():.3g} over "
+                    f"the last {len(late)} steps, near η/σ = {self.LR / self.SIGMA:g}.")
+        settled = late.max() - late.min() < 1e-3 * late.max()
+        where = f"ended at {late[-1]:.3g}" if settled else \
+            f"ended between {late.min():.3g} and {late.max():.3g} over the last {len(late)} steps"
+        hop = np.abs(curves["rmsprop_y"][-10:]).max()
+        return (f"AdaGrad's rate is {adagrad[half - 1]:.4g} at step {half} and {adagrad[-1]:.4g} at step {end}: "
+                f"it has stopped. RMSProp's {where}; 2/c = {self.edge:g}. Its ball ends hopping across the "
+                f"valley, up to |y| = {hop:.2g} from the floor's line.")
+
+
+class SparseFeatures(param.Parameterized):
+    """A frequent feature (a gradient of 1 at every step) and a rare one (1 at every k-th step)."""
+
+    every = param.Selector(default=10, objects=[2, 5, 10, 20, 50, 100], label="The rare feature appears every k steps")
+
+    LR = 0.1
+    RHO = 0.9
+    STEPS = 1000
+
+    def gradients(self) -> np.ndarray:
+        steps = np.arange(1, self.STEPS + 1)
+        return np.stack([np.ones(self.STEPS), (steps % self.every == 0).astype(float)], axis=1)
+
+    def rates(self) -> dict[str, np.ndarray]:
+        """Effective rates (steps, 2), columns frequent and rare, by method."""
+        grads = self.gradients()
+        return {"adagrad": replay("adagrad", grads, lr=self.LR).internals["effective_lr"],
+                "rmsprop": replay("rmsprop", grads, lr=self.LR, alpha=self.RHO).internals["effective_lr"]}
+
+    def applied(self) -> dict[str, tuple[float, float]]:
+        """Each method's rate at the last step each feature had a gradient (the rate its step used)."""
+        hits = self.gradients() != 0
+        out = {}
+        for name, rates in self.rates().items():
+            out[name] = tuple(float(rates[np.flatnonzero(hits[:, c])[-1], c]) for c in (0, 1))
+        return out
+
+    def table(self) -> tuple[list[str], list[list], str]:
+        applied = self.applied()
+        rows = [[get_spec(name).title, frequent, rare, rare / frequent]
+                for name, (frequent, rare) in applied.items()]
+        a_frequent, a_rare = applied["adagrad"]
+        note = (f"After {self.STEPS} steps the frequent feature has had {self.STEPS} gradients and the rare one "
+                f"{self.STEPS // self.every}. Under AdaGrad the rare feature's rate is {a_rare / a_frequent:.3g} "
+                f"times the frequent one's: √{self.every} = {np.sqrt(self.every):.3g}.")
+        headers = ["method", "frequent feature's rate", "rare feature's rate, at its last gradient", "rare ÷ frequent"]
+        return headers, rows, note

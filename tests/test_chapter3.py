@@ -1,0 +1,114 @@
+"""Chapter 3: the by-hand figures and every claim of its widgets and prose, on the lesson models,
+over the whole range of the controls that reach them."""
+
+import itertools
+
+import numpy as np
+import pytest
+
+from chapters import build, ch3_adaptive
+from lessons import Player
+from lessons.adaptive import ELLIPSE_RATES, AdaptiveByHand, EllipseRace, RateOverTime, SparseFeatures
+
+RHOS = [0.0, 0.3, 0.5, 0.9, 0.95, 0.99, 0.999]
+"""Positions across the ρ slider, both ends included."""
+
+
+def test_by_hand_figures_of_the_curriculum():
+    (_, adagrad, adagrad_note), (_, rmsprop, _) = AdaptiveByHand().tables()
+    assert [round(r[2], 2) for r in adagrad] == [9, 15.25, 23.09, 32.7]
+    assert [round(r[3], 4) for r in adagrad] == [0.0333, 0.0256, 0.0208, 0.0175]
+    assert [r[6] for r in adagrad[:3]] == ["no gradient yet"] * 3 and round(adagrad[3][6], 4) == 0.02
+    assert [r[2] for r in rmsprop] == pytest.approx([0.9, 1.435, 2.0755, 2.829], abs=5e-4)
+    assert [round(r[3], 4) for r in rmsprop] == [0.1054, 0.0835, 0.0694, 0.0595]
+    assert "step 4" in adagrad_note and "larger than A's" in adagrad_note
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_by_hand_tables_follow_any_typed_gradients(seed):
+    rng = np.random.default_rng(seed)
+    grads = np.where(rng.random((4, 2)) < 0.4, 0.0, rng.normal(0, 10, (4, 2)))
+    hand = AdaptiveByHand(**{f"{c}{k}": float(grads[k - 1, i]) for k in range(1, 5) for i, c in enumerate("ab")})
+    (_, adagrad, _), (_, rmsprop, _) = hand.tables()
+    for column, sums in ((2, np.cumsum(grads**2, axis=0)),):
+        assert np.allclose([[r[column], r[column + 3]] for r in adagrad], sums)
+    average = np.zeros(2)
+    for k in range(4):
+        average = 0.9 * average + 0.1 * grads[k] ** 2
+        assert np.allclose([rmsprop[k][2], rmsprop[k][5]], average)
+        for column, coordinate in ((3, 0), (6, 1)):
+            seen = np.any(grads[: k + 1, coordinate] != 0)
+            for table in (adagrad, rmsprop):
+                assert (table[k][column] == "no gradient yet") == (not seen)
+
+
+@pytest.mark.parametrize(("lr", "rho"), list(itertools.product(ELLIPSE_RATES, RHOS)))
+def test_adagrad_rates_never_rise_and_rmsprops_rise_again(lr, rho):
+    rng = np.random.default_rng(0)
+    starts = [None, *[(float(rng.uniform(-4, 4)), float(rng.uniform(-3, 3))) for _ in range(3)]]
+    for start in starts:
+        race = EllipseRace(lr=lr, rho=rho, **({"start": start} if start else {}))
+        up_adagrad, up_rmsprop = race.rises()
+        assert up_adagrad == 0
+        assert up_rmsprop > 0
+        assert "AdaGrad <b>0</b>" in race.verdict()
+
+
+@pytest.mark.parametrize("rho", RateOverTime.param.rho.objects)
+def test_long_run_with_noise_adagrad_keeps_falling_and_rmsprop_settles_near_lr_over_sigma(rho):
+    model = RateOverTime(rho=rho, noise=True)
+    curves = model.curves()
+    adagrad, rmsprop = curves["adagrad"], curves["rmsprop"]
+    half = model.STEPS // 2
+    assert np.all(np.diff(adagrad) <= 0) and adagrad[-1] < 0.9 * adagrad[half - 1]
+    level = model.LR / model.SIGMA
+    assert 0.7 * level < np.median(rmsprop[-1000:]) < 1.3 * level
+    assert abs(np.median(rmsprop[2000:3000]) / np.median(rmsprop[-1000:]) - 1) < 0.2
+    assert "still falling" in model.summary(curves)
+
+
+@pytest.mark.parametrize("rho", RateOverTime.param.rho.objects)
+def test_long_run_without_noise_adagrad_freezes_and_rmsprop_reaches_the_edge_and_hops(rho):
+    model = RateOverTime(rho=rho, noise=False)
+    curves = model.curves()
+    adagrad, rmsprop, y = curves["adagrad"], curves["rmsprop"], curves["rmsprop_y"]
+    assert adagrad[-1] == pytest.approx(adagrad[model.STEPS // 2 - 1], rel=1e-6)
+    assert abs(np.median(rmsprop[-1000:]) / model.edge - 1) < 0.15
+    signs = np.sign(y[-10:])
+    assert np.all(signs[1:] == -signs[:-1]), "the ball hops across the valley at every step"
+    if rho == 0.999:
+        assert rmsprop.max() > 1.1 * model.edge and rmsprop[-1000:].min() < model.edge < rmsprop[-1000:].max()
+    assert "it has stopped" in model.summary(curves)
+
+
+@pytest.mark.parametrize("every", SparseFeatures.param.every.objects)
+def test_rare_feature_keeps_a_root_k_larger_rate_under_adagrad(every):
+    model = SparseFeatures(every=every)
+    rates = model.rates()
+    (a_frequent, a_rare), (r_frequent, r_rare) = model.applied()["adagrad"], model.applied()["rmsprop"]
+    assert a_rare / a_frequent == pytest.approx(np.sqrt(every), rel=1e-6)
+    hits = model.gradients()[:, 1] != 0
+    flat = np.diff(rates["adagrad"][:, 1])[~hits[1:]]
+    assert np.all(flat[np.isfinite(flat)] == 0), "between its gradients the rare rate stays flat"
+    fades = np.diff(rates["rmsprop"][:, 1])[~hits[1:]]
+    assert np.all(fades[np.isfinite(fades)] > 0), "RMSProp's memory of the rare feature fades between gradients"
+    assert r_rare > r_frequent
+
+
+def test_prose_figures_are_measured():
+    facts = ch3_adaptive.facts()
+    assert facts["G4"] == "32.7" and facts["b_rate"] == "0.02" and facts["warm_factor"] == "3.16"
+    fast = EllipseRace(lr=1.0)
+    assert fast.result.lanes[0].steps_to_tolerance == facts["fast_adagrad"] < 200
+    assert fast.result.lanes[1].steps_to_tolerance is None, "RMSProp at η = 1, ρ = 0.9 never settles"
+    slow = EllipseRace(lr=1.0, rho=0.999)
+    assert slow.result.lanes[1].steps_to_tolerance is not None, "at ρ = 0.999 the overshooting stops"
+
+
+def test_page_builds_from_a_link():
+    page, links, notices = build(3, {"race.lr": "1", "race.rho": "0.5", "long.noise": "false", "sparse.every": "50",
+                                     "hand.b1": "2", "race.start": "1,1"})
+    assert notices == []
+    models = {link.prefix: link.model for link in links if not isinstance(link.model, Player)}
+    assert models["race"].lr == 1.0 and models["race"].start == (1.0, 1.0) and models["long"].noise is False
+    assert models["sparse"].every == 50 and models["hand"].b1 == 2.0

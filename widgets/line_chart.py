@@ -1,0 +1,63 @@
+"""Quantities against the step, drawn whole: a long run's rates, a gradient sequence's m and v.
+
+Unlike the loss chart it is not played: each `show` sends whole curves. The set of lines is
+fixed when the chart is made (their labels are the legend), so a new setting changes data only.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+from bokeh.models import ColumnDataSource, Line, Range1d, Span
+from bokeh.plotting import figure
+
+from .lean import draw
+from .sizing import responsive
+
+
+@dataclass(frozen=True)
+class Curve:
+    key: str
+    label: str
+    color: str
+    dash: str = "solid"
+    width: float = 2.0
+
+
+class LineChart:
+    def __init__(self, curves: list[Curve], *, name: str, title: str, y_label: str, x_label: str = "step",
+                 log_y: bool = False, log_x: bool = False, height: int = 300):
+        self.curves, self.log_y = curves, log_y
+        self.source = ColumnDataSource({"step": [], **{c.key: [] for c in curves}}, name=f"{name}-source")
+        self.figure = responsive(figure(
+            height=height, name=name, title=title, x_range=Range1d(0, 1), y_range=Range1d(0, 1),
+            y_axis_type="log" if log_y else "linear", x_axis_type="log" if log_x else "linear",
+            x_axis_label=x_label, y_axis_label=y_label, tools="save", toolbar_location=None,
+        ))
+        for curve in curves:
+            draw(self.figure, Line(x="step", y=curve.key, line_color=curve.color, line_dash=curve.dash,
+                                   line_width=curve.width), self.source, legend=curve.label)
+        self.figure.legend.update(location="top_right", background_fill_alpha=0.8, label_text_font_size="11px")
+        self.marks: list[Span] = []
+
+    def mark(self, value: float, color: str = "#555555", dimension: str = "width") -> Span:
+        """A reference line across the chart (a limit such as 2/c), moved later with `.location`."""
+        span = Span(location=value, dimension=dimension, line_color=color, line_dash="dotted", line_width=1.5)
+        self.figure.add_layout(span)
+        self.marks.append(span)
+        return span
+
+    def show(self, steps: np.ndarray, values: dict[str, np.ndarray]):
+        """New curves; the axes are fixed to them (and to the reference lines)."""
+        self.source.data = {"step": np.asarray(steps), **{c.key: np.asarray(values[c.key], dtype=float)
+                                                         for c in self.curves}}
+        ys = np.concatenate([np.asarray(values[c.key], dtype=float).ravel() for c in self.curves]
+                            + [np.array([m.location for m in self.marks if m.dimension == "width"], dtype=float)])
+        ys = ys[np.isfinite(ys) & ((ys > 0) if self.log_y else True)]
+        low, high = (ys.min(), ys.max()) if ys.size else (1e-3, 1.0)
+        if self.log_y:
+            low, high = low / 2, high * 3
+        else:
+            pad = 0.08 * (high - low or 1.0)
+            low, high = low - pad, high + pad
+        self.figure.y_range.update(start=low, end=high)
+        self.figure.x_range.update(start=float(np.min(steps)), end=float(np.max(steps)))
