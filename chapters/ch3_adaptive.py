@@ -7,6 +7,7 @@ import panel as pn
 
 from lessons import Player
 from lessons.adaptive import BY_HAND_LR, BY_HAND_RHO, STEEP, AdaptiveByHand, EllipseRace, RateOverTime, SparseFeatures
+from optimizers import get_spec
 from optimizers.adaptive import adagrad, rmsprop
 from widgets.code_view import code_view
 from widgets.controls import FloatSlider, choice_slider
@@ -48,7 +49,9 @@ def facts() -> dict:
         "adagrad_loss": f"{adagrad_lane.losses[-1]:.2g}", "rmsprop_loss": f"{rmsprop_lane.losses[-1]:.2g}",
         "fast_adagrad": fast.result.lanes[0].steps_to_tolerance,
         "fast_rmsprop_end": f"{np.abs(fast.result.lanes[1].path[-1]).max():.2g}",
-        "slow_decay_loss": f"{slow_decay.result.lanes[1].losses[-1]:.2g}",
+        "first_step_999": f"{np.abs(np.diff(slow_decay.result.lanes[1].path[:2], axis=0)).max():.3g}",
+        "adagrad_cap": round(np.log10(BY_HAND_LR / get_spec("adagrad").defaults["eps"])),
+        "rmsprop_cap": round(np.log10(BY_HAND_LR / get_spec("rmsprop").defaults["eps"])),
         "long_lr": f"{RateOverTime.LR:g}", "sigma": f"{RateOverTime.SIGMA:g}", "long_steps": RateOverTime.STEPS,
         "sparse_lr": f"{SparseFeatures.LR:g}", "sparse_steps": SparseFeatures.STEPS,
         "sparse_every": sparse.every, "sparse_root": f"{np.sqrt(sparse.every):.3g}",
@@ -65,15 +68,16 @@ gentle direction, eight times less curved, creeps.
 
 The adaptive methods give every parameter a rate of its own. Each coordinate keeps a record of
 the squared gradients it has seen and divides its step by the square root of that record. A
-coordinate with large gradients takes small steps; a coordinate with small or rare gradients
-takes large ones.
+coordinate with large gradients gets a small rate; a coordinate with small or rare gradients
+gets a large one. For steady gradients the two effects cancel: each coordinate steps about
+$$\eta$$, whatever the size of its gradients.
 
 ## AdaGrad: a running sum
 
 $$G_t = G_{t-1} + g_t^2 \qquad \theta_t = \theta_{t-1} - \frac{\eta}{\sqrt{G_t} + \epsilon} g_t$$
 
 All of this is per coordinate, and $$G_0 = 0$$. The fraction $$\eta/(\sqrt{G_t}+\epsilon)$$ is the
-coordinate's **effective learning rate**. Since $$G$$ only grows, that rate can only fall.
+coordinate's **effective learning rate**. Since $$G$$ never shrinks, that rate never rises.
 
 ## RMSProp: a moving average
 
@@ -91,12 +95,15 @@ TEXT_BY_HAND = r"""
 ## By hand: a busy parameter and a quiet one
 
 Parameter A gets a gradient of about 3 at every step. Parameter B gets nothing for three steps,
-then a 5. With $$\eta$$ = [[lr]] AdaGrad's sum for A reaches [[G4]] after four steps and its rate falls from
-[[a_rate1]] to [[a_rate4]]. B's sum is empty until step 4, so its first real step gets the rate
+then a 5. With these gradients and $$\eta$$ = [[lr]], AdaGrad's sum for A reaches [[G4]] after four
+steps and its rate falls from [[a_rate1]] to [[a_rate4]]. B's sum is empty until step 4, so its
+first real step gets the rate
 [[b_rate]]: larger than A's, although its gradient is larger too.
 
-Before its first gradient B has no rate at all: the formula would give $$\eta/\epsilon$$, a billion
-or more, but nothing is multiplied by it, so the table says "no gradient yet".
+Before its first gradient B has no rate at all: the formula would give $$\eta/\epsilon$$
+($$10^{[[adagrad_cap]]}$$ with AdaGrad's $$\epsilon$$, $$10^{[[rmsprop_cap]]}$$ with RMSProp's), but a zero gradient is
+multiplied by it, so the table says "no gradient yet". That number is also a ceiling: no rate
+can exceed $$\eta/\epsilon$$, and a tiny gradient such as $$10^{-12}$$ gets close to it.
 
 RMSProp (here $$\rho$$ = [[rho]]) starts from $$E_0 = 0$$ too, and its first average is only
 $$(1-\rho)g_1^2$$, a tenth of the squared gradient. So its first rate, [[r_rate1]] for A, is
@@ -115,16 +122,22 @@ gradients shrink. The counts above the maps say on how many steps a rate went up
 """
 
 TEXT_RACE_AFTER = r"""
-**What you are looking at.** At $$\eta$$ = [[race_lr]] and $$\rho$$ = [[race_rho]], after [[race_steps]] steps
-AdaGrad's loss is still [[adagrad_loss]]: its rates fell so fast that it crawls. RMSProp's is
+**What you are looking at.** From the default start at $$\eta$$ = [[race_lr]] and $$\rho$$ = [[race_rho]], after
+[[race_steps]] steps AdaGrad's loss is still [[adagrad_loss]]: its rates fell so fast that it crawls. RMSProp's is
 [[rmsprop_loss]], but it never settles exactly: near the bottom its rates grow until the steps
 overshoot, and the ball hops around the minimum.
 
-**Try next.** Set $$\eta$$ = 1. AdaGrad now settles within 0.001 of the minimum in [[fast_adagrad]] steps: a
-large $$\eta$$ suits it, because its sum soon scales the rate down. RMSProp at $$\rho$$ = [[race_rho]] ends
-hopping up to [[fast_rmsprop_end]] from the minimum on an axis. Raise $$\rho$$ to 0.999: the average
-then moves so slowly that the rates lag behind the shrinking gradients, the overshooting stops,
-and the final loss is [[slow_decay_loss]]. Click the map for a new start.
+**Try next.** Set $$\eta$$ = 1. AdaGrad's loss now stays within 0.001 of the minimum's from step
+[[fast_adagrad]] on: a large $$\eta$$ suits it, because its sum soon scales the rate down. RMSProp at
+$$\rho$$ = [[race_rho]] ends hopping up to [[fast_rmsprop_end]] from the minimum on an axis. That hop is
+$$\eta/2$$ whatever the curvature: once the rate reaches $$2/c$$, a step of
+$$(2/c) \cdot c\ |y| = 2|y|$$ lands the ball at the mirror point, and the average of $$g^2$$ is
+then $$(c\ |y|)^2$$, which holds the rate at $$2/c$$ exactly when $$|y| = \eta/2$$.
+
+Now raise $$\rho$$ towards 0.999. RMSProp's first step is $$\eta/\sqrt{1-\rho}$$ on every axis,
+whatever the gradient ([[first_step_999]] at $$\rho$$ = 0.999 and $$\eta$$ = 1), and the ball leaves the map
+at once. This is the start-up bias of the by-hand table, and chapter 4 shows how Adam removes
+it. Click the map for a new start.
 """
 
 TEXT_LONG = r"""
@@ -136,18 +149,22 @@ random noise of size $$\sigma$$ = [[sigma]], as mini-batch gradients do.
 
 **With noise** the gradient never shrinks to zero, because the noise does not. Every step adds
 about $$\sigma^2$$ to AdaGrad's sum, so the sum grows without end and the rate keeps falling toward
-zero. Training slows to a halt whether or not the job is done. RMSProp's average
-forgets old gradients and settles at about the noise's $$\sigma^2$$, so its rate levels off near
-$$\eta/\sigma$$.
+zero. RMSProp's average forgets old gradients and settles at about the noise's $$\sigma^2$$, so its
+rate levels off near $$\eta/\sigma$$.
+
+Which is better depends on the problem. On this bowl AdaGrad's falling rate averages the noise
+away, and its ball ends far closer to the floor than RMSProp's, which keeps jumping by about
+$$\eta$$ (the figures are under the switch). In long non-convex training the same fall hurts: the
+large gradients of the first steps shrink the rate for good, before the model reaches the
+region that matters, and learning slows to a crawl. That is why RMSProp was invented.
 
 **Without noise** (switch it off) both stories change. The gradients now shrink fast enough that
-their squares add up to a finite total: AdaGrad's sum stops growing and its rate freezes. RMSProp's
-average keeps shrinking with the gradients, so its rate climbs until it reaches $$2/c$$ (the dotted
-line), the rate at which a step along the steep axis lands exactly as far on the other side.
-There it stops climbing: each hop across the valley keeps the gradient from shrinking further.
-The ball never comes to rest; it hops back and forth across the valley for ever. With
-$$\rho$$ = 0.999 the average reacts so slowly that the rate overshoots $$2/c$$ and then swings
-around it.
+their squares add up to a finite total: AdaGrad's sum stops growing, its rate stops falling, and
+the ball reaches the minimum. RMSProp's average keeps shrinking with the gradients, so its rate
+climbs past $$2/c$$ (the dotted line). Above that rate the steep axis no longer converges: the
+offset grows again, the gradients grow, and the average pulls the rate back down. RMSProp never
+comes to rest. At $$\rho$$ = 0.9 and 0.99 it ends in a steady hop of $$\eta/2$$ across the valley with its
+rate exactly at $$2/c$$; at $$\rho$$ = 0.999 it moves in bursts, with long quiet spells between them.
 """
 
 TEXT_SPARSE = r"""
@@ -160,10 +177,12 @@ word's row is updated at every step; a rare word's row once in a while.
 Here the frequent feature gets a gradient of 1 at every step and the rare one a gradient of 1 every
 $$k$$ steps, for [[sparse_steps]] steps at $$\eta$$ = [[sparse_lr]]. Under AdaGrad each rate is
 $$\eta/\sqrt{\text{number of gradients so far}}$$, so the rare feature's rate stays
-$$\sqrt{k}$$ times the frequent one's: it still learns quickly from the few examples it gets.
+$$\sqrt{k}$$ times the frequent one's at every step where the rare one gets a gradient: it still
+learns quickly from the few examples it gets.
 Between its gradients the rare rate stays flat (the chart's staircase) because nothing is added
-to its sum. Move $$k$$ and compare with RMSProp in the table, whose memory of the rare feature fades
-between its gradients.
+to its sum. Move $$k$$ and compare with RMSProp (here $$\rho$$ = 0.9) in the table: it favours the rare feature
+too, but its memory fades between the rare gradients, and the advantage never exceeds
+$$1/\sqrt{1-\rho}$$.
 """
 
 TEXT_CODE = r"""
@@ -183,8 +202,9 @@ def quiz() -> Quiz:
                    "η/√G heads to zero, whether or not the model has finished learning. RMSProp's moving average "
                    "forgets old gradients, which is why its rate levels off instead."),
             Choice("The gradients become zero at the minimum", False,
-                   "With noisy gradients they never become zero. And even on exact gradients a stalled AdaGrad "
-                   "can be far from the minimum: its rate shrank while the gradients were still large."),
+                   "With noisy gradients they never become zero. And even on exact gradients a slow AdaGrad can "
+                   "still be far from the minimum: its rate shrank while the gradients were still large, and it "
+                   "crawls."),
             Choice("ε grows over time", False,
                    "ε is a constant (1e-10 in PyTorch's Adagrad); it only keeps the division safe."),
             Choice("The learning rate η is decayed by a schedule inside AdaGrad", False,

@@ -45,20 +45,21 @@ class AdaptiveByHand(param.Parameterized):
             rows = [[k + 1, float(grads[k, 0]), float(acc[k, 0]), _rate(rate[k, 0]),
                      float(grads[k, 1]), float(acc[k, 1]), _rate(rate[k, 1])] for k in range(len(grads))]
             headers = [f"{title} step", "g_A", f"{buffer}_A", "rate A", "g_B", f"{buffer}_B", "rate B"]
-            out.append((headers, rows, self._note(buffer, rate)))
+            out.append((headers, rows, self._note(buffer, rate, int(np.count_nonzero(grads[:, 0])))))
         return out
 
     @staticmethod
-    def _note(buffer: str, rate: np.ndarray) -> str:
+    def _note(buffer: str, rate: np.ndarray, a_gradients: int) -> str:
         a_last, b_first = rate[-1, 0], rate[:, 1][np.isfinite(rate[:, 1])]
         if not np.isfinite(a_last):
             return "A has had no gradient yet, so it has no rate to compare with."
         if not b_first.size:
-            return "B has had no gradient yet, so it has no rate: η/ε would be a meaningless 10⁹ or more."
+            return "B has had no gradient yet, so it has no rate (the formula would give η/ε, a number no step uses)."
         first_b = int(np.flatnonzero(np.isfinite(rate[:, 1]))[0]) + 1
         compare = "larger" if b_first[0] > a_last else "smaller" if b_first[0] < a_last else "the same"
+        gradients = f"{a_gradients} nonzero gradient{'s' * (a_gradients != 1)}"
         return (f"B's first gradient arrives at step {first_b} and gets the rate {b_first[0]:.4g}, {compare} than "
-                f"A's {a_last:.4g} after four gradients" + (" (its accumulator had nothing in it yet)."
+                f"A's {a_last:.4g} after {gradients}" + (" (its accumulator had nothing in it yet)."
                                                            if buffer == "G" else "."))
 
 
@@ -95,8 +96,8 @@ class EllipseRace(Race):
         up_a, up_r = self.rises()
 
         def rates(lane):
-            x, y = lane.internals["effective_lr"][-1]
-            return f"x {x:.3g}, y {y:.3g}"
+            x, y = (f"{r:.3g}" if np.isfinite(r) else "no gradient yet" for r in lane.internals["effective_lr"][-1])
+            return f"x {x}, y {y}"
 
         return (f"After {self.steps} steps the rates are AdaGrad: <b>{rates(adagrad)}</b>; RMSProp: "
                 f"<b>{rates(rmsprop)}</b>. Steps on which a rate went up: AdaGrad <b>{up_a}</b>, "
@@ -120,13 +121,13 @@ class RateOverTime(param.Parameterized):
     SEED = 0
 
     def curves(self) -> dict[str, np.ndarray]:
-        """The y axis's effective rate after each step, by method, and RMSProp's y ("rmsprop_y")."""
+        """The y axis's effective rate after each step, by method, and where each ball is ("adagrad_x", ...)."""
         out = {}
         for name, hyper in (("adagrad", {}), ("rmsprop", {"alpha": self.rho})):
             grad = ELLIPSE.noisy_grad(self.SIGMA, self.SEED) if self.noise else ELLIPSE.grad
             traj = run(name, grad, np.array(ELLIPSE.start), self.STEPS, lr=self.LR, **hyper)
             out[name] = traj.internals["effective_lr"][:, 1]
-            out[f"{name}_y"] = traj.params[1:, 1]
+            out[f"{name}_x"], out[f"{name}_y"] = traj.params[1:, 0], traj.params[1:, 1]
         return out
 
     @property
@@ -138,18 +139,20 @@ class RateOverTime(param.Parameterized):
         curves = curves or self.curves()
         adagrad, rmsprop = curves["adagrad"], curves["rmsprop"]
         half, end = self.STEPS // 2, self.STEPS
-        late = rmsprop[-end // 5:]
+        late = slice(-end // 5, None)
+        span = f"the last {end // 5} steps"
+        y_adagrad, y_rmsprop = (float(np.abs(curves[f"{name}_y"][late]).max()) for name in ("adagrad", "rmsprop"))
+        distances = (f"Over {span} AdaGrad's ball stays within |y| = {y_adagrad:.2g} of the valley's floor, "
+                     f"RMSProp's within {y_rmsprop:.2g}.")
         if self.noise:
             return (f"AdaGrad's rate went from {adagrad[half - 1]:.3g} at step {half} to {adagrad[-1]:.3g} at step "
-                    f"{end}: still falling. RMSProp's stayed between {late.min():.3g} and {late.max():.3g} over "
-                    f"the last {len(late)} steps, near η/σ = {self.LR / self.SIGMA:g}.")
-        settled = late.max() - late.min() < 1e-3 * late.max()
-        where = f"ended at {late[-1]:.3g}" if settled else \
-            f"ended between {late.min():.3g} and {late.max():.3g} over the last {len(late)} steps"
-        hop = np.abs(curves["rmsprop_y"][-10:]).max()
-        return (f"AdaGrad's rate is {adagrad[half - 1]:.4g} at step {half} and {adagrad[-1]:.4g} at step {end}: "
-                f"it has stopped. RMSProp's {where}; 2/c = {self.edge:g}. Its ball ends hopping across the "
-                f"valley, up to |y| = {hop:.2g} from the floor's line.")
+                    f"{end}: still falling. RMSProp's stayed between {rmsprop[late].min():.3g} and "
+                    f"{rmsprop[late].max():.3g} over {span}, near η/σ = {self.LR / self.SIGMA:g}. " + distances)
+        peak = int(np.argmax(rmsprop))
+        return (f"AdaGrad's rate is {adagrad[half - 1]:.4g} at step {half} and {adagrad[-1]:.4g} at step {end}: it "
+                f"has stopped falling, and the ball has reached the minimum. RMSProp's rate peaked at "
+                f"{rmsprop[peak]:.3g} (step {peak + 1}) and ranged from {rmsprop[late].min():.3g} to "
+                f"{rmsprop[late].max():.3g} over {span}; 2/c = {self.edge:g}. " + distances)
 
 
 class SparseFeatures(param.Parameterized):
@@ -186,6 +189,8 @@ class SparseFeatures(param.Parameterized):
         a_frequent, a_rare = applied["adagrad"]
         note = (f"After {self.STEPS} steps the frequent feature has had {self.STEPS} gradients and the rare one "
                 f"{self.STEPS // self.every}. Under AdaGrad the rare feature's rate is {a_rare / a_frequent:.3g} "
-                f"times the frequent one's: √{self.every} = {np.sqrt(self.every):.3g}.")
+                f"times the frequent one's: √{self.every} = {np.sqrt(self.every):.3g}. RMSProp (ρ = {self.RHO:g}) "
+                f"also favours the rare feature, but never by more than 1/√(1 − ρ) = {1 / np.sqrt(1 - self.RHO):.3g} "
+                f"times.")
         headers = ["method", "frequent feature's rate", "rare feature's rate, at its last gradient", "rare ÷ frequent"]
         return headers, rows, note

@@ -18,12 +18,18 @@ from optimizers import SCHEDULES, get_spec, make_schedule, run
 @dataclass(frozen=True)
 class Entry:
     """One optimizer in a race: its registry name, its label, and the settings it runs with.
-    `ghost` asks views to draw Nesterov's lookahead point beside the ball."""
+    `ghost` asks views to draw Nesterov's lookahead point beside the ball. `loss_scale` multiplies
+    the loss this entry trains on (and so its gradients); its losses are still reported on the
+    landscape itself. `color` and `dash` replace the optimizer's own style, for two runs of one
+    method."""
 
     optimizer: str
     label: str = ""
     hyper: dict = field(default_factory=dict)
     ghost: bool = False
+    loss_scale: float = 1.0
+    color: str = ""
+    dash: str = ""
 
     @property
     def title(self) -> str:
@@ -92,8 +98,11 @@ def run_lane(entry: Entry, landscape: Landscape, start, steps: int, minimum: flo
         if schedule != "constant" or warmup > 0:
             peak = hyper.pop("lr", get_spec(entry.optimizer).defaults["lr"])
             hyper["schedule"] = make_schedule(schedule, steps, peak, warmup_steps=int(warmup * steps))
-        traj = run(entry.optimizer, grad_fn or landscape.grad, np.asarray(start, dtype=float), steps,
-                   bound=landscape.escape_bound, hess_fn=landscape.hess_diag, **hyper)
+        grad, hess = grad_fn or landscape.grad, landscape.hess_diag
+        if entry.loss_scale != 1:
+            grad, hess = _scaled(grad, entry.loss_scale), _scaled(hess, entry.loss_scale)
+        traj = run(entry.optimizer, grad, np.asarray(start, dtype=float), steps,
+                   bound=landscape.escape_bound, hess_fn=hess, **hyper)
     except ValueError as problem:
         return Lane(entry, error=str(problem))
     path = traj.params
@@ -108,6 +117,13 @@ def run_lane(entry: Entry, landscape: Landscape, start, steps: int, minimum: flo
     return Lane(entry, params=traj.params, path=path, ghost=ghost, losses=losses, grad_norms=grad_norms,
                 internals=traj.internals, left_map_at=first_step_outside(landscape, path),
                 diverged_at=int(traj.diverged_at), steps_to_tolerance=settled)
+
+
+def _scaled(function, factor):
+    def scaled(points):
+        return factor * function(points)
+
+    return scaled
 
 
 class Race(param.Parameterized):

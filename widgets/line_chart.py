@@ -57,7 +57,8 @@ class LineChart:
         if self.log_y:
             low, high = low / 2, high * 3
         else:
-            pad = 0.08 * (high - low or 1.0)
-            low, high = low - pad, high + pad
+            span = max(high - low, 0.1 * max(abs(low), abs(high)), 1e-12)  # a flat curve is not magnified
+            middle = (high + low) / 2
+            low, high = middle - 0.54 * span, middle + 0.54 * span
         self.figure.y_range.update(start=low, end=high)
         self.figure.x_range.update(start=float(np.min(steps)), end=float(np.max(steps)))

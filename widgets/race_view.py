@@ -9,7 +9,7 @@ import numpy as np
 import panel as pn
 from bokeh.layouts import column
 
-from lessons import Lane, Player, Race, RaceResult
+from lessons import Entry, Lane, Player, Race, RaceResult
 
 from .bars import InternalsBars
 from .loss_chart import LossChart, loss_gap
@@ -27,7 +27,7 @@ def path_rows(result: RaceResult, lanes: list[Lane], *, readout: bool = True,
     rows = {key: [] for key in (*PATH_SEQUENCES, *PATH_STATICS)}
     gaps = []
     for lane, dy in zip(lanes, readout_offsets(len(lanes)), strict=True):
-        color, dash = optimizer_style(lane.entry.optimizer)
+        color, dash = entry_style(lane.entry)
         path = lane.path if lane.ok else np.full((1, 2), np.nan)
         ghost = lane.ghost if lane.ghost is not None else np.full((1, 2), np.nan)
         gap = loss_gap(lane.losses, result.minimum) if lane.ok else np.full(1, np.nan)
@@ -42,16 +42,24 @@ def path_rows(result: RaceResult, lanes: list[Lane], *, readout: bool = True,
     return rows, gaps
 
 
+def entry_style(entry: Entry) -> tuple[str, str]:
+    color, dash = optimizer_style(entry.optimizer)
+    return entry.color or color, entry.dash or dash
+
+
 class RaceView:
-    """`split` puts each of the race's entries on a map of its own (their number is then fixed by
-    the lesson); otherwise every entry shares one map."""
+    """`split` puts each of the race's entries on a map of its own, and `panels` lists which
+    entries (by index) share each map (their number is then fixed by the lesson); otherwise every
+    entry shares one map."""
 
     def __init__(self, race: Race, name: str, *, player: Player | None = None, split: bool = False,
+                 panels: list[list[int]] | None = None,
                  titles: list[str] | None = None, map_height: int = 440, loss: bool = True,
                  readout: bool = True, ghosts: bool = False, bars: dict | None = None):
-        self.race, self.name, self.split, self.readout = race, name, split, readout
+        self.race, self.name, self.readout = race, name, readout
+        self.panels = panels or ([[i] for i in range(len(race.entries()))] if split else None)
         self.timeline = Timeline(name, player)
-        count = len(race.entries()) if split else 1
+        count = len(self.panels) if self.panels else 1
         titles = titles or [""] * count
         self.maps = [MapView(race.surface, title=titles[i], name=f"{name}-map{i or ''}", height=map_height)
                      for i in range(count)]
@@ -74,8 +82,8 @@ class RaceView:
         self.draw()
 
     def _lanes_per_map(self, result: RaceResult):
-        if self.split:
-            return [[lane] for lane in result.lanes]
+        if self.panels:
+            return [[result.lanes[i] for i in panel] for panel in self.panels]
         return [list(result.lanes)]
 
     def draw(self):
@@ -95,7 +103,7 @@ class RaceView:
         if self.loss:
             self.loss.fit(gaps, last)
         if self.bars:
-            colored = [(lane, optimizer_style(lane.entry.optimizer)[0]) for lane in result.lanes]
+            colored = [(lane, entry_style(lane.entry)[0]) for lane in result.lanes]
             self.timeline.load(self.bars.group, self.bars.rows(colored), last)
         self.timeline.show(last=last)
         problems = [f"<b>{html.escape(lane.entry.title)}</b> was not run: {html.escape(lane.error)}"

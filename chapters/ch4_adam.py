@@ -1,0 +1,295 @@
+"""Chapter 4: Adam. Momentum's average over RMSProp's scale, with the first steps corrected."""
+
+import functools
+
+import numpy as np
+import panel as pn
+
+from lessons import Player
+from lessons.adam import (
+    ADAM,
+    PRESETS,
+    SCALE_RATE,
+    AdamByHand,
+    AdamInternals,
+    BiasRace,
+    ScaleRace,
+    correction_ratio,
+    rmsprop_first_steps,
+)
+from optimizers.adam import adam
+from widgets.code_view import code_view
+from widgets.controls import FloatSlider, IntSlider, choice_slider
+from widgets.line_chart import Curve, LineChart
+from widgets.links import copy_link_button
+from widgets.palette import PATH_COLORS
+from widgets.quiz import Choice, Quiz
+from widgets.race_view import RaceView
+from widgets.text import fill, prose
+from widgets.worked_table import EditableTable, Table, WorkedTable
+
+from .base import Chapter, Lesson
+from .ch2_momentum import verdict_pane
+
+GREY = "#777777"
+
+
+@functools.cache
+def facts() -> dict:
+    """Figures the prose quotes, measured with the core (the same for every visitor)."""
+    ratio = correction_ratio()
+    bridge = {row[0]: row[1] for row in rmsprop_first_steps()}
+    beta1, beta2 = ADAM["betas"]
+
+    def peak(preset, **betas):
+        return float(np.abs(AdamInternals(preset=preset, **betas).series()["update_over_lr"]).max())
+
+    flip = AdamInternals(preset="sign flip").series()
+    flip_at = int(np.flatnonzero(flip["g"] < 0)[0]) + 1
+    turn_delay = int(np.flatnonzero(flip["update_over_lr"] < 0)[0]) + 1 - flip_at
+    return {
+        "lr": f"{ADAM['lr']:g}", "beta1": f"{beta1:g}", "beta2": f"{beta2:g}", "eps": f"{ADAM['eps']:g}",
+        "ratio1": f"{ratio[0]:.2g}", "ratio10": f"{ratio[9]:.2g}", "ratio1000": f"{ratio[999]:.3g}",
+        "ratio_peak": f"{ratio.max():.2g}", "ratio_peak_at": int(ratio.argmax()) + 1,
+        "window1": f"{1 / (1 - beta1):.0f}", "window2": f"{1 / (1 - beta2):.0f}",
+        "bridge99": f"{bridge[0.99]:.3g}", "noisy_peak": f"{peak('noisy'):.2g}",
+        "sparse_peak": f"{peak('sparse', beta1=0.0):.2g}", "wild_peak": f"{peak('noisy', beta2=0.0):.0f}",
+        "flip_at": flip_at, "turn_delay": turn_delay, "scale_lr": f"{SCALE_RATE:g}",
+        "scale_gap": f"{max(ScaleRace(scale=k).differences()['adam'][0] for k in (10, 100, 1000)):.1g}",
+    }
+
+
+TEXT_INTRO = r"""
+# Chapter 4 · Adam
+
+Adam puts the last two chapters together. From momentum it takes an average of the gradients,
+which smooths their direction. From RMSProp it takes an average of their squares, which sets each
+coordinate's scale. Then it corrects both averages for starting at zero. Five lines, per
+coordinate, at step $$t$$:
+
+$$m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t \qquad v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2$$
+
+$$\hat m_t = \frac{m_t}{1-\beta_1^t} \qquad \hat v_t = \frac{v_t}{1-\beta_2^t}
+\qquad \theta_t = \theta_{t-1} - \eta \frac{\hat m_t}{\sqrt{\hat v_t} + \epsilon}$$
+
+PyTorch's defaults are $$\eta$$ = [[lr]], $$\beta_1$$ = [[beta1]], $$\beta_2$$ = [[beta2]] and
+$$\epsilon$$ = [[eps]]. So $$m$$ remembers about [[window1]] steps and $$v$$ about [[window2]].
+
+Unlike chapter 2's velocity, $$m$$ really is an average (its weights add up to one), so
+$$\hat m/\sqrt{\hat v}$$ compares the mean gradient with its typical size. When the gradients
+agree, that ratio is close to 1 and the step is about $$\eta$$. When they disagree, the mean
+shrinks while the typical size does not, and the step shrinks too. So each coordinate moves by
+something of the order of $$\eta$$ per step, whatever the size of its gradients.
+
+"Of the order" is not "at most". A gradient much larger than the recent ones makes a longer step:
+at the default $$\beta$$s the largest step in the "noisy" sequence below is [[noisy_peak]] η, and with
+$$\beta_1$$ = 0 a spike in the "sparse" one makes a step of [[sparse_peak]] η. The bound also needs
+$$\beta_2$$ to be no smaller than $$\beta_1^2$$: at
+$$\beta_1$$ = 0.9 and $$\beta_2$$ = 0 a noisy step reaches [[wild_peak]] η.
+"""
+
+TEXT_BY_HAND = r"""
+## By hand: three steps
+
+One parameter, PyTorch's defaults, gradients 4, −1 and 3. At step 1 the raw averages are tiny:
+$$m_1 = 0.1 \times 4$$ and $$v_1 = 0.001 \times 16$$. Dividing by $$1-\beta^1$$ restores
+$$\hat m_1 = 4$$ and $$\hat v_1 = 16$$, and the update is $$\eta \cdot 4/\sqrt{16}$$, exactly η up to
+ε. Then the gradient turns to −1: $$m$$ still points the old way, the two disagree, and the second
+step is about half as long. Type your own gradients, a thousand times larger for instance: the
+updates do not change.
+"""
+
+TEXT_INTERNALS = r"""
+## Adam's internals, step by step
+
+Pick a gradient sequence and move the step slider. The charts show the raw averages $$m$$ and
+$$v$$ (thin), the corrected $$\hat m$$ and $$\hat v$$ (thick), and the update divided by $$\eta$$. The table
+gives every quantity at the chosen step, including the two correction factors $$1-\beta^t$$.
+
+Things to look for: with a constant gradient, $$\hat m$$ and $$\hat v$$ are exact from step 1 while
+$$m$$ and $$v$$ creep up (at the default $$\beta_2$$, $$v$$ needs thousands of steps). With a sign flip at
+step [[flip_at]] the update turns round [[turn_delay]] steps later at the default $$\beta_1$$, as momentum
+did. With sparse gradients, the update jumps at every spike.
+Set $$\beta_1$$ = 0 for RMSProp with bias correction; set $$\beta_2$$ close to 1 and watch
+$$1-\beta_2^t$$ stay far from 1.
+"""
+
+TEXT_BRIDGE = r"""
+**Back to chapter 3.** RMSProp has no bias correction. Its first average is $$(1-\alpha) g_1^2$$, so
+its first step is $$\eta/\sqrt{1-\alpha}$$ in size: at PyTorch's $$\alpha$$ = 0.99 that is [[bridge99]] times
+η, as the core computes below. Adam's correction exists to avoid exactly this.
+"""
+
+TEXT_BIAS = r"""
+## Bias correction, on and off
+
+Two Adam runs from the same start on the ellipse, one without the two divisions by $$1-\beta^t$$.
+Early on, $$v_t$$ is far smaller than the squared gradients it averages, and dividing by its root
+makes the uncorrected steps too long.
+
+Fed the same gradients, the uncorrected step is $$(1-\beta_1^t)/\sqrt{1-\beta_2^t}$$ times the
+corrected one: [[ratio1]]× at step 1, [[ratio10]]× at step 10 (near the peak of [[ratio_peak]]× at step
+[[ratio_peak_at]]) and still [[ratio1000]]× at step 1000, as the chart beside the step lengths shows.
+On the map the two runs see different gradients after step 1, so their ratios differ, but the lesson
+is the same: oversized
+early steps, then agreement once both factors approach 1.
+"""
+
+TEXT_SCALE = r"""
+## Adam ignores the loss's scale
+
+Multiply the loss by $$k$$ and every gradient is multiplied by $$k$$. SGD's steps grow $$k$$ times:
+its largest stable rate shrinks by $$k$$, and at $$\eta$$ = [[scale_lr]] it diverges for every $$k$$ above 1
+from any start off the line $$y = 0$$. Adam divides $$\hat m$$ (multiplied by $$k$$) by
+$$\sqrt{\hat v}$$ (also multiplied by $$k$$), so apart from $$\epsilon$$ nothing changes: its path
+on $$k \cdot L$$ stays within [[scale_gap]] of its path
+on $$L$$ (the grey dotted line) for every $$k$$ on the slider. This is why one Adam learning rate
+works across so many models.
+"""
+
+TEXT_CODE = r"""
+## The code that ran
+
+The tables, charts and races above all called this function; `bias_correction=False` is the
+switch the comparison used.
+"""
+
+
+def quiz() -> Quiz:
+    return Quiz(
+        "Why does Adam divide m and v by 1 − β^t?",
+        [
+            Choice("Both start at zero, so early on they are too small; the division removes that bias", True,
+                   "m₁ = (1 − β₁)g₁ is only a tenth of g₁ and v₁ a thousandth of g₁². Dividing by 1 − β^t makes "
+                   "each an unbiased average of the gradients seen so far (exactly so for a constant gradient). "
+                   "Without it, v's deeper bias wins and the early steps are several times too long."),
+            Choice("To make the learning rate decay over time", False,
+                   "The factors 1 − β^t approach 1 within a few thousand steps, after which they change nothing; "
+                   "a decay is the job of a schedule (chapter 7)."),
+            Choice("To keep the update from dividing by zero", False,
+                   "That is ε's job. The correction rescales m and v; it does not keep v̂ away from zero."),
+            Choice("To make Adam scale-free", False,
+                   "Adam is scale-free with or without the correction: m and √v both grow with the gradients, so "
+                   "their ratio does not."),
+        ],
+        name="quiz4",
+    )
+
+
+def lessons() -> dict[str, Lesson]:
+    return {"hand": Lesson("hand", AdamByHand(), AdamByHand.GRADIENTS),
+            "inside": Lesson("inside", AdamInternals(), ("beta1", "beta2", "preset", "step")),
+            "bias": Lesson("bias", BiasRace(), ("lr", "start"), player=Player()),
+            "scale": Lesson("scale", ScaleRace(), ("scale", "start"), player=Player())}
+
+
+def internals_view(model: AdamInternals) -> pn.Column:
+    blue, orange = PATH_COLORS[0], PATH_COLORS[1]
+    first = LineChart([Curve("g", "g", GREY, width=1), Curve("m", "m", blue, width=1.2),
+                       Curve("m_hat", "m̂", blue, width=3)], name="inside-first", title="First moment",
+                      y_label="value", log_x=True, height=250)
+    second = LineChart([Curve("v", "v", orange, width=1.2), Curve("v_hat", "v̂", orange, width=3)],
+                       name="inside-second", title="Second moment", y_label="value", log_x=True, log_y=True,
+                       height=250)
+    update = LineChart([Curve("update_over_lr", "update ÷ η", PATH_COLORS[2], width=2.5)], name="inside-update",
+                       title="Update ÷ η", y_label="update ÷ η", log_x=True, height=250)
+    charts = (first, second, update)
+    marks = [chart.mark(1, dimension="height") for chart in charts]
+    table = WorkedTable(name="inside-table")
+    said = pn.pane.HTML("", name="inside-first-step", sizing_mode="stretch_width")
+    current = {}
+
+    def show_step(*_):
+        rows = [[label, value] for label, value in model.at_step(current)]
+        with pn.io.hold():
+            table.show(Table(["at step " + str(model.step), "value"], rows))
+            for mark in marks:
+                mark.location = model.step
+
+    def recompute(*_):
+        current.clear()
+        current.update(model.series())
+        with pn.io.hold():
+            for chart in charts:
+                chart.show(current["step"], current)
+            said.object = model.first_step()
+            show_step()
+
+    model.param.watch(recompute, ["beta1", "beta2", "preset"])
+    model.param.watch(show_step, "step")
+    recompute()
+    controls = pn.FlexBox(
+        pn.widgets.RadioButtonGroup.from_param(model.param.preset, options=list(PRESETS), button_type="primary",
+                                              button_style="outline"),
+        FloatSlider.from_param(model.param.beta1, width=220, format="0.[000]"),
+        FloatSlider.from_param(model.param.beta2, width=220, format="0.[0000]"),
+        IntSlider.from_param(model.param.step, width=260), copy_link_button("inside"),
+        sizing_mode="stretch_width", align_items="center")
+    plots = pn.FlexBox(*(pn.pane.Bokeh(c.figure, sizing_mode="stretch_width", min_width=280, max_width=420)
+                         for c in charts), table, sizing_mode="stretch_width", name="inside-plots")
+    return pn.Column(controls, said, plots, sizing_mode="stretch_width", name="inside")
+
+
+def bridge_table() -> WorkedTable:
+    table = WorkedTable(name="rmsprop-first-step")
+    table.show(Table(["α", "RMSProp's first step ÷ η (core)", "1/√(1 − α)"], rmsprop_first_steps(),
+                     "Adam's first step ÷ η is 1 at any β₂, thanks to the correction."))
+    return table
+
+
+def bias_view(race: BiasRace, player: Player) -> pn.Column:
+    view = RaceView(race, "bias", player=player, map_height=330, titles=["Adam, corrected and not (click: new start)"])
+    lengths = LineChart([Curve("corrected", "corrected", PATH_COLORS[0]),
+                         Curve("uncorrected", "without correction", BiasRace.UNCORRECTED, dash="dashed")],
+                        name="bias-lengths", title="Length of each step on the map", y_label="step length",
+                        log_y=True, height=260)
+    ratio = correction_ratio()
+    same = LineChart([Curve("ratio", "uncorrected ÷ corrected", BiasRace.UNCORRECTED)], name="bias-ratio",
+                     title="Fed the same gradients (4, −1, 3, …)", y_label="step ratio", log_x=True, height=260)
+    same.mark(1.0)
+    same.show(np.arange(1, len(ratio) + 1), {"ratio": ratio})
+
+    def refresh(*_):
+        steps = race.step_lengths()
+        lengths.show(np.arange(1, race.steps + 1), steps)
+
+    race.param.watch(refresh, "result")
+    refresh()
+    controls = pn.FlexBox(choice_slider(race, "lr", width=260), copy_link_button("bias"), sizing_mode="stretch_width")
+    charts = pn.FlexBox(*(pn.pane.Bokeh(c.figure, sizing_mode="stretch_width", min_width=280, max_width=500)
+                          for c in (lengths, same)), sizing_mode="stretch_width")
+    return pn.Column(controls, verdict_pane(race, "bias-verdict"), view.layout(), charts,
+                     sizing_mode="stretch_width")
+
+
+def scale_view(race: ScaleRace, player: Player) -> pn.Column:
+    view = RaceView(race, "scale", player=player, panels=[[0, 1], [2, 3]], map_height=300, loss=False,
+                    titles=["SGD (click: new start)", "Adam (click: new start)"])
+    controls = pn.FlexBox(choice_slider(race, "scale", width=260), copy_link_button("scale"),
+                          sizing_mode="stretch_width")
+    return pn.Column(controls, verdict_pane(race, "scale-verdict"), view.layout(), sizing_mode="stretch_width")
+
+
+def page(lessons: dict[str, Lesson]):
+    f = facts()
+    hand = lessons["hand"].model
+    return pn.Column(
+        prose(fill(TEXT_INTRO, f)),
+        prose(TEXT_BY_HAND),
+        EditableTable(hand, AdamByHand.GRADIENTS, lambda: [Table(*hand.table())], name="adam"),
+        prose(fill(TEXT_INTERNALS, f)),
+        internals_view(lessons["inside"].model),
+        prose(fill(TEXT_BRIDGE, f)),
+        bridge_table(),
+        prose(fill(TEXT_BIAS, f)),
+        bias_view(lessons["bias"].model, lessons["bias"].player),
+        prose(fill(TEXT_SCALE, f)),
+        scale_view(lessons["scale"].model, lessons["scale"].player),
+        prose(TEXT_CODE),
+        code_view(adam, "Adam, as `torch.optim.Adam` computes it:"),
+        quiz(),
+        sizing_mode="stretch_width", name="chapter-4",
+    )
+
+
+CHAPTER = Chapter(4, lessons, page)

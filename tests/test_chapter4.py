@@ -1,0 +1,128 @@
+"""Chapter 4: the by-hand figures and every claim of its widgets and prose, on the lesson models,
+over the whole range of the controls that reach them."""
+
+import itertools
+
+import numpy as np
+import pytest
+
+from chapters import build, ch4_adam
+from lessons import Player
+from lessons.adam import (
+    BIAS_RATES,
+    PRESETS,
+    SCALES,
+    AdamByHand,
+    AdamInternals,
+    BiasRace,
+    ScaleRace,
+    correction_ratio,
+    rmsprop_first_steps,
+)
+
+BETA1S = [0.0, 0.3, 0.5, 0.7, 0.9, 0.95, 0.99, 0.999]
+BETA2S = [0.0, 0.3, 0.5, 0.7, 0.9, 0.95, 0.99, 0.999, 0.9999]
+"""Positions across the two β sliders, both ends included."""
+
+
+def test_by_hand_figures_of_the_curriculum():
+    _, rows, note = AdamByHand().table()
+    m, v, m_hat, v_hat, update = (np.array([r[k] for r in rows]) for k in range(2, 7))
+    assert m == pytest.approx([0.4, 0.26, 0.534]) and v[:2] == pytest.approx([0.016, 0.016984])
+    assert m_hat[0] == pytest.approx(4) and v_hat[0] == pytest.approx(16)
+    assert update == pytest.approx([0.001, 0.000469, 0.000669], abs=5e-7)
+    assert "1 × η" in note
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_first_update_is_lr_and_updates_ignore_a_thousandfold_scale(seed):
+    rng = np.random.default_rng(seed)
+    grads = rng.normal(0, 10, 3)
+    _, rows, _ = AdamByHand(g1=grads[0], g2=grads[1], g3=grads[2]).table()
+    assert rows[0][6] == pytest.approx(0.001 * abs(grads[0]) / (abs(grads[0]) + 1e-8) * np.sign(grads[0]))
+    _, scaled, _ = AdamByHand(g1=1000 * grads[0], g2=1000 * grads[1], g3=1000 * grads[2]).table()
+    assert [r[6] for r in scaled] == pytest.approx([r[6] for r in rows], rel=1e-6)
+
+
+@pytest.mark.parametrize(("beta1", "beta2"), list(itertools.product(BETA1S, BETA2S)))
+def test_internals_corrections_and_step_sizes(beta1, beta2):
+    for preset in PRESETS:
+        model = AdamInternals(beta1=beta1, beta2=beta2, preset=preset)
+        s = model.series()
+        assert s["m_hat"] == pytest.approx(s["m"] / s["correction1"], nan_ok=True)
+        assert s["v_hat"] == pytest.approx(s["v"] / s["correction2"], nan_ok=True)
+        peak = np.nanmax(np.abs(s["update_over_lr"]))
+        if s["diverged_at"] >= 0:
+            assert beta2 < beta1**2 and "blew up" in model.first_step()
+            continue
+        if preset == "constant":
+            assert s["m_hat"] == pytest.approx(s["g"]) and s["v_hat"] == pytest.approx(s["g"] ** 2)
+        if beta2 >= beta1**2:  # the prose's condition for steps of the order of η
+            limit = {"constant": 1.0, "sign flip": 1.0, "noisy": 3.0, "sparse": 3.2}[preset]
+            assert peak <= limit + 1e-9, (preset, peak)
+        if preset != "sparse":
+            assert s["m"][0] == pytest.approx((1 - beta1) * s["g"][0])
+            uncorrected = (1 - beta1) / np.sqrt(1 - beta2)
+            assert f"{uncorrected:.3g} × η" in model.first_step()
+        else:
+            assert "no first step" in model.first_step()
+
+
+def test_internals_step_readout_follows_the_slider():
+    model = AdamInternals(step=37, preset="noisy")
+    s = model.series()
+    shown = dict(model.at_step(s))
+    assert shown["gradient g_t"] == s["g"][36] and shown["update ÷ η"] == s["update_over_lr"][36]
+    assert shown["1 − β₂^t"] == pytest.approx(1 - 0.999**37)
+
+
+def test_prose_figures_are_measured():
+    facts = ch4_adam.facts()
+    assert (facts["ratio1"], facts["ratio10"], facts["ratio1000"]) == ("3.2", "6.5", "1.26")
+    assert facts["bridge99"] == "10"
+    assert float(facts["noisy_peak"]) > 1 and float(facts["sparse_peak"]) > 1 and float(facts["wild_peak"]) > 10
+    assert 0 < facts["turn_delay"] < 20
+
+
+def test_rmsprop_first_step_is_lr_over_root_one_minus_alpha():
+    for _alpha, core, formula in rmsprop_first_steps():
+        assert core == pytest.approx(formula, rel=1e-6)
+
+
+def test_uncorrected_over_corrected_is_the_ratio_of_the_factors():
+    ratio = correction_ratio()
+    t = np.arange(1, len(ratio) + 1)
+    assert ratio == pytest.approx((1 - 0.9**t) / np.sqrt(1 - 0.999**t), rel=1e-6)
+
+
+@pytest.mark.parametrize("lr", BIAS_RATES)
+def test_bias_race_oversized_early_steps_then_agreement(lr):
+    rng = np.random.default_rng(1)
+    for start in [None, *[(float(rng.uniform(-4, 4)), float(rng.uniform(-3, 3))) for _ in range(4)]]:
+        race = BiasRace(lr=lr, **({"start": start} if start else {}))
+        lengths = race.step_lengths()
+        assert lengths["uncorrected"][0] / lengths["corrected"][0] == pytest.approx(0.1 / np.sqrt(0.001), rel=1e-4)
+        corrected, uncorrected = race.result.lanes
+        assert np.linalg.norm(corrected.path[-1] - uncorrected.path[-1]) < 1e-6
+
+
+@pytest.mark.parametrize("scale", SCALES)
+def test_adams_path_ignores_the_loss_scale_and_sgds_does_not(scale):
+    rng = np.random.default_rng(2)
+    for start in [None, *[(float(rng.uniform(-4, 4)), float(rng.uniform(-3, 3))) for _ in range(4)]]:
+        race = ScaleRace(scale=scale, **({"start": start} if start else {}))
+        (sgd_gap, sgd_diverged), (adam_gap, adam_diverged) = race.differences().values()
+        assert adam_diverged == -1 and adam_gap < 1e-7
+        if scale == 1:
+            assert sgd_gap == 0 and adam_gap == 0
+        else:
+            assert sgd_diverged > 0, "SGD at η = 0.1 diverges on k·L for every k > 1 off the line y = 0"
+
+
+def test_page_builds_from_a_link():
+    _page, links, notices = build(4, {"inside.beta1": "0", "inside.preset": "sparse", "inside.step": "300",
+                                      "bias.lr": "0.3", "scale.scale": "1000", "hand.g1": "4000"})
+    assert notices == []
+    models = {link.prefix: link.model for link in links if not isinstance(link.model, Player)}
+    assert models["inside"].preset == "sparse" and models["inside"].step == 300 and models["bias"].lr == 0.3
+    assert models["scale"].scale == 1000 and models["hand"].g1 == 4000
