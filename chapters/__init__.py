@@ -2,12 +2,12 @@
 
 import panel as pn
 
-from . import ch0_landscape, ch1_sgd, ch2_momentum, ch3_adaptive, ch4_adam
+from . import ch0_landscape, ch1_sgd, ch2_momentum, ch3_adaptive, ch4_adam, ch5_adamw
 from .base import Chapter, Lesson
 from .catalog import CHAPTERS, ChapterInfo
 
 WRITTEN: dict[int, Chapter] = {c.CHAPTER.number: c.CHAPTER
-                               for c in (ch0_landscape, ch1_sgd, ch2_momentum, ch3_adaptive, ch4_adam)}
+                               for c in (ch0_landscape, ch1_sgd, ch2_momentum, ch3_adaptive, ch4_adam, ch5_adamw)}
 
 
 def outline_page(info: ChapterInfo) -> pn.viewable.Viewable:

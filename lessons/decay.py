@@ -1,0 +1,88 @@
+"""Chapter 5's lessons: an L2 penalty added to the gradient against weight decay applied to the
+weights, under SGD and under Adam."""
+
+import numpy as np
+import param
+
+from .sequence import replay
+
+
+class DecayByHand(param.Parameterized):
+    """One weight θ with gradient g, penalty λ and rate η: how much of one step is decay."""
+
+    theta = param.Number(default=5.0, bounds=(-1e3, 1e3), label="Weight θ")
+    g = param.Number(default=2.0, bounds=(-1e3, 1e3), label="Gradient g")
+    lam = param.Number(default=0.1, bounds=(0.0, 10.0), label="Decay λ")
+    lr = param.Number(default=0.001, bounds=(0.0, 0.1), label="Learning rate η")
+
+    NAMES = ("theta", "g", "lam", "lr")
+
+    def steps(self) -> dict[str, dict]:
+        """Each method's step from θ, run by the core. Adam and AdamW are fed the same gradient at
+        every step, so their bias-corrected averages already hold their settled values at step 1."""
+        theta, g, lam, lr = self.theta, self.g, self.lam, self.lr
+        fed = g + lam * theta
+        out = {}
+        sgd = replay("sgd", [g], start=[theta], lr=lr, weight_decay=lam)
+        sgd_plain = replay("sgd", [g], start=[theta], lr=lr)
+        out["SGD + L2 (= SGD with decay)"] = {
+            "fed": fed, "v_hat": None, "step": theta - sgd.final[0],
+            "decay": sgd_plain.final[0] - sgd.final[0]}
+        l2 = replay("adam", [g], start=[theta], lr=lr, weight_decay=lam)
+        step = theta - l2.final[0]
+        out["Adam + L2"] = {"fed": fed, "v_hat": float(l2.internals["v_hat"][0, 0]), "step": step,
+                            "decay": step * (lam * theta / fed) if fed else 0.0}
+        decoupled = replay("adamw", [g], start=[theta], lr=lr, weight_decay=lam)
+        undecayed = replay("adamw", [g], start=[theta], lr=lr, weight_decay=0.0)
+        out["AdamW"] = {"fed": g, "v_hat": float(decoupled.internals["v_hat"][0, 0]),
+                        "step": theta - decoupled.final[0], "decay": undecayed.final[0] - decoupled.final[0]}
+        return out
+
+    def table(self) -> tuple[list[str], list[list], str]:
+        rows = []
+        for name, s in self.steps().items():
+            share = s["decay"] / self.theta if self.theta else float("nan")
+            rows.append([name, float(s["fed"]), "—" if s["v_hat"] is None else s["v_hat"], float(s["step"]),
+                         float(s["decay"]), f"{100 * share:.3g}%" if np.isfinite(share) else "—"])
+        steps = self.steps()
+        l2, decoupled = steps["Adam + L2"]["decay"], steps["AdamW"]["decay"]
+        note = (f"The decay part of AdamW's step is ηλθ = {decoupled:.3g}; Adam + L2's is divided by √v̂ "
+                f"and comes to {l2:.3g}." if self.theta and self.lam and self.lr else
+                "With θ, λ or η at zero there is no decay to compare.")
+        return ["method", "gradient fed to the optimizer", "v̂", "whole step", "decay part of it",
+                "decay part ÷ θ"], rows, note
+
+
+BUSY, QUIET = 10.0, 0.01
+"""Gradient sizes of the two weights: the busy one's are a thousand times the quiet one's."""
+
+
+class TwoWeights(param.Parameterized):
+    """Two weights, both starting at 1, whose gradients only swing ±s (zero on average): the
+    busy one with s = 10, the quiet one with s = 0.01. Each is trained by torch's Adam with
+    weight_decay = λ (an L2 penalty) and by AdamW with the same λ."""
+
+    lam = param.Number(default=0.1, bounds=(0.0, 0.3), step=0.01, label="Weight decay λ")
+
+    LR = 0.01
+    STEPS = 2000
+
+    def gradients(self) -> np.ndarray:
+        t = np.arange(1, self.STEPS + 1)
+        swing = np.where(t % 2 == 0, 1.0, -1.0)
+        return swing[:, None] * np.array([BUSY, QUIET])[None, :]
+
+    def weights(self) -> dict[str, np.ndarray]:
+        """(steps + 1, 2) per method, columns busy and quiet."""
+        grads = self.gradients()
+        return {name: replay(name, grads, start=[1.0, 1.0], lr=self.LR, weight_decay=self.lam).params
+                for name in ("adam", "adamw")}
+
+    def table(self, weights: dict | None = None) -> tuple[list[str], list[list], str]:
+        weights = weights or self.weights()
+        calls = {"adam": f"torch.optim.Adam(params, lr={self.LR:g}, weight_decay={self.lam:g})",
+                 "adamw": f"torch.optim.AdamW(params, lr={self.LR:g}, weight_decay={self.lam:g})"}
+        rows = [[calls[name], float(w[-1, 0]), float(w[-1, 1])] for name, w in weights.items()]
+        note = (f"After {self.STEPS} steps, from 1. The same λ: Adam's decays the quiet weight far more than the "
+                f"busy one, AdamW's shrinks both alike." if self.lam else "λ = 0: no decay, and the two calls agree.")
+        return ["what you write", "busy weight (|g| = 10)", "quiet weight (|g| = 0.01)"], rows, note
