@@ -294,6 +294,117 @@ def test_chapter2_race_and_lookahead(browser, app_url):
     w.close()
 
 
+def type_into(w, label, text):
+    box = w.page.get_by_label(label).first
+    box.scroll_into_view_if_needed()
+    box.fill(text)
+    box.press("Enter")
+
+
+def answer_quiz(w, text):
+    w.page.get_by_text(text).first.click()
+    wait_until(lambda: w.has_text("Right."))
+
+
+def test_chapter3_race_bars_long_run_sparse_and_table(browser, app_url):
+    w = Watched(browser, app_url + "?chapter=3")
+    assert w.step("ellipse") == 200
+    w.button("↺ Reset").click()
+    w.button("Step ▷").click()
+    wait_until(lambda: w.step("ellipse") == 1)
+    bars = w.shown("ellipse", "text", group="ellipse-bars")
+    assert bars[0] == "0.05714" and len(bars) == 4, "AdaGrad's x rate after one step: 0.1/|−1.75|"
+    before = w.path("ellipse")
+    w.press_slider(0, "ArrowRight")  # η 0.1 → 0.3
+    wait_until(lambda: w.path("ellipse") != before)
+    wait_until(lambda: w.query().get("race.lr") == "0.3")
+    w.click_map("ellipse-map", 2.0, -1.0)
+    wait_until(lambda: abs(w.path("ellipse")[0][0] - 2.0) < 0.1)
+    w.button("▶ Play").click()
+    w.page.wait_for_timeout(400)
+    frames = w.frames_sent
+    w.page.wait_for_timeout(800)
+    assert w.frames_sent == frames and 0 < w.step("ellipse") < 200
+
+    assert w.has_text("still falling")
+    noise = w.page.get_by_role("checkbox").first  # the only one: the noise switch
+    noise.scroll_into_view_if_needed()
+    noise.uncheck()
+    wait_until(lambda: w.has_text("stopped falling"))
+    wait_until(lambda: w.query().get("long.noise") == "false")
+    w.press_slider(4, "End")
+    wait_until(lambda: w.has_text("√100 = 10"))
+
+    type_into(w, "g_B at step 1", "2")
+    wait_until(lambda: w.has_text("B's first gradient arrives at step 1"))
+    type_into(w, "g_B at step 2", "abc")
+    wait_until(lambda: w.has_text("is not a number"))
+    assert w.has_text("B's first gradient arrives at step 1"), "the tables are left as they were"
+    answer_quiz(w, "Its sum of squared gradients only grows")
+    assert w.errors == [] and w.external == []
+    screenshot(w, "chapter3-driven")
+    w.close()
+
+
+def test_chapter4_internals_bias_and_scale(browser, app_url):
+    w = Watched(browser, app_url + "?chapter=4")
+    assert w.has_text("Without the correction the first update would be 3.16 × η")
+    w.button("sparse").click()
+    wait_until(lambda: w.has_text("no first step"))
+    w.press_slider(2, "ArrowRight", times=4)  # the step slider: 1 → 5
+    wait_until(lambda: w.has_text("at step 5"))
+    wait_until(lambda: w.query().get("inside.step") == "5")
+    w.press_slider(1, "Home")  # β₂ = 0 with sparse gradients blows up, and the page says why
+    wait_until(lambda: w.has_text("This run blew up at step"))
+
+    verdict = "Step 1 without correction is 3.16× as long"
+    assert w.has_text(verdict)
+    before = w.path("bias", row=1)
+    w.press_slider(3, "End")  # η 0.1 → 0.3
+    wait_until(lambda: w.path("bias", row=1) != before)
+    assert w.has_text(verdict)
+    w.button("▶ Play", index=0).click()
+    w.page.wait_for_timeout(400)
+    frames = w.frames_sent
+    w.page.wait_for_timeout(800)
+    assert w.frames_sent == frames and 0 < w.step("bias") < 600
+
+    assert w.has_text("SGD on 100·L diverged at step")
+    w.press_slider(5, "Home")  # k = 1: the two runs of each method coincide
+    wait_until(lambda: w.has_text("SGD's two paths are at most 0 apart"))
+    type_into(w, "g at step 1", "4000")
+    wait_until(lambda: w.has_text("4000"))
+    assert w.has_text("The first update is 1 × η")
+    answer_quiz(w, "Both start at zero, so early on they are too small")
+    assert w.errors == [] and w.external == []
+    screenshot(w, "chapter4-driven")
+    w.close()
+
+
+def test_chapter5_two_weights_trap_and_by_hand(browser, app_url):
+    w = Watched(browser, app_url + "?chapter=5")
+    assert w.has_text("torch.optim.Adam(params, lr=0.01, weight_decay=0.1)")
+    assert w.step("weights") == 2000
+    w.press_slider(0, "End")
+    wait_until(lambda: w.has_text("torch.optim.AdamW(params, lr=0.01, weight_decay=0.3)"))
+    wait_until(lambda: w.query().get("two.lam") == "0.3")
+    w.button("▶ Play").click()
+    w.page.wait_for_timeout(400)
+    frames = w.frames_sent
+    w.page.wait_for_timeout(800)
+    assert w.frames_sent == frames and 0 < w.step("weights") < 2000
+    assert len(w.shown("weights", "w", group="lines")) == 4
+    assert w.has_text("0.004%")
+    type_into(w, "Gradient g", "200")
+    wait_until(lambda: w.has_text("4.99e-05%"))
+    type_into(w, "Decay λ", "<script>")
+    wait_until(lambda: w.has_text("is not a number"))
+    answer_quiz(w, "Because Adam divides whatever it is fed by √v̂")
+    assert w.errors == [] and w.external == []
+    screenshot(w, "chapter5-driven")
+    w.close()
+
+
 def test_a_link_reopens_the_page_with_its_settings(browser, app_url):
     query = "?chapter=2&race.lr=0.3&race.beta=0.7&race.start=-5%2C1&race.speed=90&look.step=12"
     w = Watched(browser, app_url + query)
@@ -324,7 +435,7 @@ def test_a_hostile_link_is_named_value_by_value_and_the_rest_applies(browser, ap
     w.close()
 
 
-@pytest.mark.parametrize("chapter", [0, 1, 2])
+@pytest.mark.parametrize("chapter", [0, 1, 2, 3, 4, 5])
 def test_every_slider_to_both_ends_raises_nothing(browser, app_url, chapter):
     log = ROOT / "artifacts" / "server.log"
     before = log.read_text()
@@ -363,7 +474,7 @@ def test_every_page_fits_a_phone(browser, app_url, name, query):
     w.close()
 
 
-@pytest.mark.parametrize("chapter", [0, 1, 2])
+@pytest.mark.parametrize("chapter", [0, 1, 2, 3, 4, 5])
 def test_at_200_percent_zoom_nothing_is_cut(browser, app_url, chapter):
     """A 1366 px screen at 200% zoom lays the page out 683 CSS pixels wide."""
     w = Watched(browser, app_url + f"?chapter={chapter}", width=683, height=768, zoom=2)
