@@ -20,7 +20,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from browser import launch, served_app
 
 TRIES = 7
-SLIDERS = {0: ("explorer-full", 0), 1: ("fan", 0), 2: ("ravine-full", 0)}
+SLIDERS = {0: ("explorer-full", 0), 1: ("fan", 0), 2: ("ravine-full", 0), 3: ("ellipse-paths-full", 0),
+           4: ("inside-first-source", 0), 5: ("weights-lines-full", 0)}
 """Per chapter: the source whose data a slider change replaces, and which slider to move."""
 
 

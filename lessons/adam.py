@@ -1,6 +1,8 @@
 """Chapter 4's lessons: Adam's five lines, its internals step by step, bias correction on and off,
 and its indifference to the loss's scale."""
 
+import functools
+
 import numpy as np
 import param
 
@@ -65,14 +67,7 @@ class AdamInternals(param.Parameterized):
     def series(self) -> dict[str, np.ndarray]:
         """g, m, v, m̂, v̂ and update ÷ η at steps 1..STEPS, from the core; and the correction
         factors 1 − β^t that turn m into m̂ and v into v̂."""
-        grads = preset_gradients(self.preset)
-        traj = replay("adam", grads, betas=(self.beta1, self.beta2))
-        out = {k: traj.internals[k][:, 0] for k in ("m", "v", "m_hat", "v_hat", "update")}
-        t = np.arange(1, self.STEPS + 1)
-        out.update(g=grads, update_over_lr=out["update"] / ADAM["lr"], step=t,
-                   correction1=1 - self.beta1**t, correction2=1 - self.beta2**t,
-                   diverged_at=np.array(traj.diverged_at))
-        return out
+        return dict(_internals(self.beta1, self.beta2, self.preset))
 
     def at_step(self, series: dict | None = None) -> list[tuple[str, float]]:
         series = series or self.series()
@@ -94,6 +89,20 @@ class AdamInternals(param.Parameterized):
         share = s["m"][0] / s["g"][0]
         return (f"Step 1: m₁ is {share:.3g} of g₁ (that is 1 − β₁), but m̂₁ = g₁. Without the correction the first "
                 f"update would be {s['m'][0] / np.sqrt(s['v'][0]):.3g} × η; with it, {s['update_over_lr'][0]:.6g} × η.")
+
+
+@functools.lru_cache(maxsize=64)
+def _internals(beta1: float, beta2: float, preset: str) -> dict[str, np.ndarray]:
+    """Once per process for each setting: every visitor sees the same sequences."""
+    grads = preset_gradients(preset)
+    traj = replay("adam", grads, betas=(beta1, beta2))
+    out = {k: traj.internals[k][:, 0] for k in ("m", "v", "m_hat", "v_hat", "update")}
+    t = np.arange(1, INTERNALS_STEPS + 1)
+    out.update(g=grads, update_over_lr=out["update"] / ADAM["lr"], step=t,
+               correction1=1 - beta1**t, correction2=1 - beta2**t, diverged_at=np.array(traj.diverged_at))
+    for values in out.values():
+        values.flags.writeable = False
+    return out
 
 
 def rmsprop_first_steps(alphas=(0.9, 0.99, 0.999), gradient: float = 4.0) -> list[list]:
@@ -140,6 +149,7 @@ class BiasRace(Race):
                 f"balls are <b>{gap:.2g}</b> apart.")
 
 
+@functools.lru_cache(maxsize=4)
 def correction_ratio(steps: int = 3000, gradients=(4.0, -1.0, 3.0)) -> np.ndarray:
     """How much larger Adam's step is without bias correction when both runs are fed the same
     gradients (the by-hand ones, repeated): (1 − β₁^t)/√(1 − β₂^t), up to ε."""

@@ -1,6 +1,8 @@
 """Chapter 3's lessons: AdaGrad's sum and RMSProp's average of squared gradients, and the
 per-coordinate rates they give."""
 
+import functools
+
 import numpy as np
 import param
 
@@ -155,6 +157,20 @@ class RateOverTime(param.Parameterized):
                 f"{rmsprop[late].max():.3g} over {span}; 2/c = {self.edge:g}. " + distances)
 
 
+@functools.lru_cache(maxsize=16)
+def _long_run(noise: bool, rho: float, lr: float, sigma: float, seed: int, steps: int) -> dict[str, np.ndarray]:
+    """The long runs, once per process for each setting: every visitor sees the same ones."""
+    out = {}
+    for name, hyper in (("adagrad", {}), ("rmsprop", {"alpha": rho})):
+        grad = ELLIPSE.noisy_grad(sigma, seed) if noise else ELLIPSE.grad
+        traj = run(name, grad, np.array(ELLIPSE.start), steps, lr=lr, **hyper)
+        out[f"{name}_x"], out[f"{name}_y"] = traj.params[1:, 0], traj.params[1:, 1]
+        out[name] = traj.internals["effective_lr"][:, 1]
+    for values in out.values():
+        values.flags.writeable = False
+    return out
+
+
 class SparseFeatures(param.Parameterized):
     """A frequent feature (a gradient of 1 at every step) and a rare one (1 at every k-th step)."""
 
@@ -165,14 +181,16 @@ class SparseFeatures(param.Parameterized):
     STEPS = 1000
 
     def gradients(self) -> np.ndarray:
-        steps = np.arange(1, self.STEPS + 1)
-        return np.stack([np.ones(self.STEPS), (steps % self.every == 0).astype(float)], axis=1)
+        return self.gradients_for(self.every, self.STEPS)
 
     def rates(self) -> dict[str, np.ndarray]:
         """Effective rates (steps, 2), columns frequent and rare, by method."""
-        grads = self.gradients()
-        return {"adagrad": replay("adagrad", grads, lr=self.LR).internals["effective_lr"],
-                "rmsprop": replay("rmsprop", grads, lr=self.LR, alpha=self.RHO).internals["effective_lr"]}
+        return _sparse_rates(self.every, self.LR, self.RHO, self.STEPS)
+
+    @staticmethod
+    def gradients_for(every: int, steps: int) -> np.ndarray:
+        t = np.arange(1, steps + 1)
+        return np.stack([np.ones(steps), (t % every == 0).astype(float)], axis=1)
 
     def applied(self) -> dict[str, tuple[float, float]]:
         """Each method's rate at the last step each feature had a gradient (the rate its step used)."""
@@ -194,3 +212,13 @@ class SparseFeatures(param.Parameterized):
                 f"times.")
         headers = ["method", "frequent feature's rate", "rare feature's rate, at its last gradient", "rare ÷ frequent"]
         return headers, rows, note
+
+
+@functools.lru_cache(maxsize=16)
+def _sparse_rates(every: int, lr: float, rho: float, steps: int) -> dict[str, np.ndarray]:
+    grads = SparseFeatures.gradients_for(every, steps)
+    out = {"adagrad": replay("adagrad", grads, lr=lr).internals["effective_lr"],
+           "rmsprop": replay("rmsprop", grads, lr=lr, alpha=rho).internals["effective_lr"]}
+    for values in out.values():
+        values.flags.writeable = False
+    return out

@@ -334,4 +334,4 @@ def test_each_chapter_shows_different_code_with_its_maths_typeset_apart():
     for number in WRITTEN:
         page, _, _ = build(number)
         listings += [pane.object for pane in page.select(lambda p: getattr(p, "name", "").startswith("code-"))]
-    assert len(listings) == len(set(listings)) == 3
+    assert len(listings) == len(set(listings)) >= len(WRITTEN), "every chapter shows its own code"
