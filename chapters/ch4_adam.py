@@ -44,6 +44,7 @@ def facts() -> dict:
     def peak(preset, **betas):
         return float(np.abs(AdamInternals(preset=preset, **betas).series()["update_over_lr"]).max())
 
+    slow = BiasRace(lr=0.03)
     flip = AdamInternals(preset="sign flip").series()
     flip_at = int(np.flatnonzero(flip["g"] < 0)[0]) + 1
     turn_delay = int(np.flatnonzero(flip["update_over_lr"] < 0)[0]) + 1 - flip_at
@@ -55,6 +56,9 @@ def facts() -> dict:
         "bridge99": f"{bridge[0.99]:.3g}", "noisy_peak": f"{peak('noisy'):.2g}",
         "sparse_peak": f"{peak('sparse', beta1=0.0):.2g}", "wild_peak": f"{peak('noisy', beta2=0.0):.0f}",
         "flip_at": flip_at, "turn_delay": turn_delay, "scale_lr": f"{SCALE_RATE:g}",
+        "bias_steps": BiasRace().steps, "ratio_end": f"{ratio[BiasRace().steps - 1]:.2g}",
+        "slow_uncorrected": slow.result.lanes[1].steps_to_tolerance,
+        "slow_corrected": slow.result.lanes[0].steps_to_tolerance,
         "scale_gap": f"{max(ScaleRace(scale=k).differences()['adam'][0] for k in (10, 100, 1000)):.1g}",
     }
 
@@ -75,17 +79,20 @@ $$\hat m_t = \frac{m_t}{1-\beta_1^t} \qquad \hat v_t = \frac{v_t}{1-\beta_2^t}
 PyTorch's defaults are $$\eta$$ = [[lr]], $$\beta_1$$ = [[beta1]], $$\beta_2$$ = [[beta2]] and
 $$\epsilon$$ = [[eps]]. So $$m$$ remembers about [[window1]] steps and $$v$$ about [[window2]].
 
-Unlike chapter 2's velocity, $$m$$ really is an average (its weights add up to one), so
-$$\hat m/\sqrt{\hat v}$$ compares the mean gradient with its typical size. When the gradients
+Unlike chapter 2's velocity, $$\hat m$$ really is an average ($$m$$'s weights add up to $$1-\beta_1^t$$, and
+the correction makes them add up to one), so $$\hat m/\sqrt{\hat v}$$ compares the mean gradient
+with its typical size. When the gradients
 agree, that ratio is close to 1 and the step is about $$\eta$$. When they disagree, the mean
 shrinks while the typical size does not, and the step shrinks too. So each coordinate moves by
-something of the order of $$\eta$$ per step, whatever the size of its gradients.
+something of the order of $$\eta$$ per step, whatever the size of its gradients (as long as they
+are far above $$\epsilon$$ = [[eps]]).
 
 "Of the order" is not "at most". A gradient much larger than the recent ones makes a longer step:
 at the default $$\beta$$s the largest step in the "noisy" sequence below is [[noisy_peak]] η, and with
-$$\beta_1$$ = 0 a spike in the "sparse" one makes a step of [[sparse_peak]] η. The bound also needs
-$$\beta_2$$ to be no smaller than $$\beta_1^2$$: at
-$$\beta_1$$ = 0.9 and $$\beta_2$$ = 0 a noisy step reaches [[wild_peak]] η.
+$$\beta_1$$ = 0 (and the default $$\beta_2$$) a spike in the "sparse" one makes a step of [[sparse_peak]] η. Steps
+stay within a few η only while $$\beta_2$$ is greater than $$\beta_1^2$$, so that $$v$$ forgets more slowly
+than $$m$$ can grow. Below that, $$\hat v$$ can fall far under $$\hat m^2$$: at $$\beta_1$$ = 0.9 and
+$$\beta_2$$ = 0 a noisy step reaches [[wild_peak]] η.
 """
 
 TEXT_BY_HAND = r"""
@@ -109,7 +116,8 @@ gives every quantity at the chosen step, including the two correction factors $$
 Things to look for: with a constant gradient, $$\hat m$$ and $$\hat v$$ are exact from step 1 while
 $$m$$ and $$v$$ creep up (at the default $$\beta_2$$, $$v$$ needs thousands of steps). With a sign flip at
 step [[flip_at]] the update turns round [[turn_delay]] steps later at the default $$\beta_1$$, as momentum
-did. With sparse gradients, the update jumps at every spike.
+did. With sparse gradients (and $$\beta_2 > \beta_1^2$$) the update jumps at every spike; below
+that the largest updates come between the spikes, where $$\hat v$$ has almost vanished.
 Set $$\beta_1$$ = 0 for RMSProp with bias correction; set $$\beta_2$$ close to 1 and watch
 $$1-\beta_2^t$$ stay far from 1.
 """
@@ -130,9 +138,16 @@ makes the uncorrected steps too long.
 Fed the same gradients, the uncorrected step is $$(1-\beta_1^t)/\sqrt{1-\beta_2^t}$$ times the
 corrected one: [[ratio1]]× at step 1, [[ratio10]]× at step 10 (near the peak of [[ratio_peak]]× at step
 [[ratio_peak_at]]) and still [[ratio1000]]× at step 1000, as the chart beside the step lengths shows.
-On the map the two runs see different gradients after step 1, so their ratios differ, but the lesson
-is the same: oversized
-early steps, then agreement once both factors approach 1.
+On the map only step 1 is fed the same gradient, so only step 1 is sure to be [[ratio1]]× as long
+(wherever the gradient is far above $$\epsilon$$). After that the paths part, and an uncorrected step
+can be shorter or longer than the corrected one. Both reach the minimum of this bowl, so they
+end together, long before the factors reach 1 (at step [[bias_steps]] the ratio is still [[ratio_end]]).
+
+What does skipping the correction cost? It runs with a larger effective rate in the most
+fragile phase of training, the opposite of a warmup (chapter 7). On this convex bowl that is
+harmless, even helpful: at $$\eta$$ = 0.03 the uncorrected run settles within 0.001 of the
+minimum's loss from step [[slow_uncorrected]], the corrected one from step [[slow_corrected]]. On a real
+network, early steps several times too long are where training blows up.
 """
 
 TEXT_SCALE = r"""
@@ -143,8 +158,10 @@ its largest stable rate shrinks by $$k$$, and at $$\eta$$ = [[scale_lr]] it dive
 from any start off the line $$y = 0$$. Adam divides $$\hat m$$ (multiplied by $$k$$) by
 $$\sqrt{\hat v}$$ (also multiplied by $$k$$), so apart from $$\epsilon$$ nothing changes: its path
 on $$k \cdot L$$ stays within [[scale_gap]] of its path
-on $$L$$ (the grey dotted line) for every $$k$$ on the slider. This is why one Adam learning rate
-works across so many models.
+on $$L$$ (the grey dotted line) from the default start, for every $$k$$ on the slider; starts very
+close to the minimum, where the gradients approach $$\epsilon$$, differ more. So Adam's rate needs
+no retuning when the loss is rescaled (a sum instead of a mean, a loss weight). It is not
+invariant to rescaling the parameters: its steps are about $$\eta$$ in parameter units.
 """
 
 TEXT_CODE = r"""
