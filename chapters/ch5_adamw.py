@@ -47,7 +47,8 @@ def facts() -> dict:
 TEXT_INTRO = r"""
 # Chapter 5 · AdamW
 
-Weight decay pulls every weight a little toward zero at every step, so that weights the data
+Weight decay pulls every weight a little toward zero at every step (a little as long as
+$$\eta\lambda \ll 1$$), so that weights the data
 do not need fade away. There are two ways to write it, and for years they were treated as the
 same thing.
 
@@ -56,10 +57,13 @@ same thing.
 - **Decoupled weight decay** leaves the gradient alone and shrinks the weights directly:
   $$\theta \leftarrow (1-\eta\lambda)\theta$$, then the optimizer's own step.
 
-Under SGD these are one formula: $$\theta - \eta(g + \lambda\theta) = (1-\eta\lambda)\theta - \eta g$$.
-Under Adam they are not. Whatever is fed to Adam is divided by $$\sqrt{\hat v}$$, and that includes
+Under plain SGD (no momentum) these are one formula: $$\theta - \eta(g + \lambda\theta) =
+(1-\eta\lambda)\theta - \eta g$$.
+With momentum, and under Adam, they are not. Whatever is fed to Adam is divided by $$\sqrt{\hat
+v}$$, and that includes
 $$\lambda\theta$$. A weight with large gradients has a large $$\hat v$$, so its decay is divided by a
-large number and almost vanishes; a weight with small gradients has its decay multiplied up.
+large number and almost vanishes. The decay is multiplied by $$1/\sqrt{\hat v}$$: shrunk when
+$$|g + \lambda\theta|$$ is above 1, blown up when it is below.
 AdamW (Loshchilov and Hutter, 2019) applies the decay outside Adam's division:
 
 $$\theta_t = (1 - \eta\lambda)\theta_{t-1} - \eta\frac{\hat m_t}{\sqrt{\hat v_t} + \epsilon}$$
@@ -71,10 +75,10 @@ TEXT_BY_HAND = r"""
 Take $$\theta$$ = [[theta]], $$g$$ = [[g]], $$\lambda$$ = [[lam]] and $$\eta$$ = [[lr]], with the
 same gradient at every
 step so that Adam's averages have settled. Adam + L2 is fed $$g + \lambda\theta$$ = [[fed]], so
-$$\hat v$$ = [[v_hat]] and the decay's part of the step is $$\eta\lambda\theta/\sqrt{\hat v}$$ =
+$$\hat v$$ = [[v_hat]] and the decay's part of the step is $$\eta\lambda\theta/(\sqrt{\hat v}+\epsilon)$$ =
 [[l2_decay]]: [[l2_share]] of
 $$\theta$$ per step. AdamW removes $$\eta\lambda\theta$$ = [[w_decay]], [[w_share]] of $$\theta$$, whatever the
-gradients are. Change the numbers: make $$g$$ a hundred times larger and watch Adam + L2's decay
+gradients are. Change the numbers: from the default, make $$g$$ a hundred times larger and watch Adam + L2's decay
 shrink while AdamW's stays put.
 """
 
@@ -82,14 +86,16 @@ TEXT_TWO = r"""
 ## Two weights, one λ
 
 Both weights start at 1. Their gradients only swing back and forth, $$\pm s$$ at alternate steps,
-so on average the data pull them nowhere and only the decay moves them. The busy weight has
+so on average the data pull them nowhere and mostly the decay moves them. The busy weight has
 $$s$$ = [[busy]], the quiet one $$s$$ = [[quiet]]. Solid lines are the busy weight, dashed the quiet one;
 each colour is one method, at $$\eta$$ = [[two_lr]].
 
 At $$\lambda$$ = [[two_lam]], after [[two_steps]] steps, Adam + L2 has left the busy weight at [[l2_busy]] and
 driven the quiet one to [[l2_quiet]]. For the quiet weight $$\lambda\theta$$ is much larger than its gradient,
-so the decay is most of what Adam normalises, and the weight is pulled down by about $$\eta$$ per
-step. AdamW has brought both to [[w_both]]: the same curve, since Adam's normalised steps are the
+so the decay is most of what Adam normalises, and at first the weight is pulled down by nearly $$\eta$$ per
+step. Once the weight is small, $$\sqrt{\hat v}$$ is about the quiet gradient's size, 0.01, so its decay
+is multiplied by a hundred, and it keeps falling fast. AdamW has brought both to [[w_both]]: the
+same curve, since Adam's normalised steps are the
 same for both and the decay is the same factor $$1-\eta\lambda$$ for both (its two lines lie on top of
 each other).
 """
@@ -123,9 +129,9 @@ def quiz() -> Quiz:
                    "shrinks every weight by the same factor 1 − ηλ, whatever its gradients."),
             Choice("Because it is cheaper to compute", False,
                    "Both cost one multiply-add per weight; the difference is where the decay enters."),
-            Choice("Because L2 regularisation and weight decay are different for SGD too", False,
-                   "For SGD they are the same formula: θ − η(g + λθ) = (1 − ηλ)θ − ηg. They part only under "
-                   "adaptive methods."),
+            Choice("Because L2 regularisation and weight decay are different for plain SGD too", False,
+                   "For plain SGD they are the same formula: θ − η(g + λθ) = (1 − ηλ)θ − ηg. They part with "
+                   "momentum (the penalty then enters the velocity) and under adaptive methods."),
             Choice("Because it makes Adam converge faster", False,
                    "Decoupling changes which weights are decayed and by how much, not Adam's speed; AdamW's "
                    "advantage is regularisation that behaves as λ says."),

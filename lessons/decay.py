@@ -25,7 +25,7 @@ class DecayByHand(param.Parameterized):
         out = {}
         sgd = replay("sgd", [g], start=[theta], lr=lr, weight_decay=lam)
         sgd_plain = replay("sgd", [g], start=[theta], lr=lr)
-        out["SGD + L2 (= SGD with decay)"] = {
+        out["plain SGD + L2 (= with decay)"] = {
             "fed": fed, "v_hat": None, "step": theta - sgd.final[0],
             "decay": sgd_plain.final[0] - sgd.final[0]}
         l2 = replay("adam", [g], start=[theta], lr=lr, weight_decay=lam)
@@ -46,9 +46,16 @@ class DecayByHand(param.Parameterized):
                          float(s["decay"]), f"{100 * share:.3g}%" if np.isfinite(share) else "—"])
         steps = self.steps()
         l2, decoupled = steps["Adam + L2"]["decay"], steps["AdamW"]["decay"]
-        note = (f"The decay part of AdamW's step is ηλθ = {decoupled:.3g}; Adam + L2's is divided by √v̂ "
-                f"and comes to {l2:.3g}." if self.theta and self.lam and self.lr else
-                "With θ, λ or η at zero there is no decay to compare.")
+        fed = self.g + self.lam * self.theta
+        if not (self.theta and self.lam and self.lr):
+            note = "With θ, λ or η at zero there is no decay to compare."
+        elif fed == 0:
+            note = (f"Here g + λθ = 0: Adam + L2 is fed nothing, so it does not move and its step has no decay part. "
+                    f"AdamW still removes ηλθ = {decoupled:.3g}.")
+        else:
+            note = (f"The decay part of AdamW's step is ηλθ = {decoupled:.3g}; Adam + L2's is divided by √v̂ + ε "
+                    f"and comes to {l2:.3g}. (When g and λθ have opposite signs, a decay part can exceed the "
+                    f"whole step: the gradient part pushes the other way.)")
         return ["method", "gradient fed to the optimizer", "v̂", "whole step", "decay part of it",
                 "decay part ÷ θ"], rows, note
 

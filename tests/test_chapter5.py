@@ -70,3 +70,26 @@ def test_page_builds_from_a_link():
     assert notices == []
     models = {link.prefix: link.model for link in links if not isinstance(link.model, Player)}
     assert models["two"].lam == 0.3 and models["hand"].g == 200
+
+
+def test_no_decay_part_when_the_fed_gradient_is_zero():
+    note = DecayByHand(g=-0.5).table()[2]
+    assert "g + λθ = 0" in note and "0.0005" in note
+
+
+def test_with_momentum_the_penalty_and_the_decay_part_ways():
+    """The quiz's claim: L2 and decoupled decay agree for plain SGD only."""
+    from lessons.sequence import replay
+
+    theta, g, lr, lam, beta, steps = 5.0, 10.0, 0.01, 0.1, 0.9, 50
+    penalty = replay("momentum", [g] * steps, start=[theta], lr=lr, momentum=beta, weight_decay=lam).final[0]
+    decoupled, velocity = theta, 0.0
+    for _ in range(steps):
+        velocity = beta * velocity + g
+        decoupled = decoupled * (1 - lr * lam) - lr * velocity
+    assert abs(penalty - decoupled) > 1.0
+    plain = replay("sgd", [g] * steps, start=[theta], lr=lr, weight_decay=lam).final[0]
+    plain_decoupled = theta
+    for _ in range(steps):
+        plain_decoupled = plain_decoupled * (1 - lr * lam) - lr * g
+    assert plain == pytest.approx(plain_decoupled, rel=1e-12)
