@@ -14,7 +14,7 @@ from widgets.code_view import code_view
 from widgets.controls import FloatSlider, choice_slider
 from widgets.links import copy_link_button
 from widgets.quiz import Choice, Quiz
-from widgets.race_view import RaceView
+from widgets.race_view import RaceView, verdict_pane
 from widgets.readout import fmt
 from widgets.text import fill, prose
 from widgets.worked_table import EditableTable, Table
@@ -282,14 +282,6 @@ def slider_row(lesson: Race, prefix: str):
         copy_link_button(prefix),
         sizing_mode="stretch_width",
     )
-
-
-def verdict_pane(lesson: RavineRace | LookaheadLesson, name: str) -> pn.pane.HTML:
-    """The lesson's verdict, refreshed after each recomputation (a slider move or a click on a map).
-    HTML, not Markdown: parsing Markdown on every move was a tenth of the server's time for it."""
-    pane = pn.pane.HTML(lesson.verdict(), name=name, sizing_mode="stretch_width")
-    lesson.param.watch(lambda _: setattr(pane, "object", lesson.verdict()), "result")
-    return pane
 
 
 def lessons() -> dict[str, Lesson]:

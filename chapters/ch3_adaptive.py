@@ -16,12 +16,11 @@ from widgets.links import copy_link_button
 from widgets.palette import PATH_COLORS
 from widgets.pipeline import pipeline
 from widgets.quiz import Choice, Quiz
-from widgets.race_view import RaceView
+from widgets.race_view import RaceView, verdict_pane
 from widgets.text import fill, prose
 from widgets.worked_table import EditableTable, Table, WorkedTable
 
 from .base import Chapter, Lesson
-from .ch2_momentum import verdict_pane
 
 ADAGRAD_COLOR, RMSPROP_COLOR = PATH_COLORS[3], PATH_COLORS[4]
 
@@ -32,7 +31,7 @@ def facts() -> dict:
     race = EllipseRace()
     adagrad_lane, rmsprop_lane = race.result.lanes
     fast = EllipseRace(lr=1.0)
-    slow_decay = EllipseRace(lr=1.0, rho=0.999)
+    long_memory = EllipseRace(lr=1.0, rho=0.999)
     by_hand = AdaptiveByHand()
     adagrad_run, rmsprop_run = by_hand.runs()
     sparse = SparseFeatures()
@@ -49,7 +48,7 @@ def facts() -> dict:
         "adagrad_loss": f"{adagrad_lane.losses[-1]:.2g}", "rmsprop_loss": f"{rmsprop_lane.losses[-1]:.2g}",
         "fast_adagrad": fast.result.lanes[0].steps_to_tolerance,
         "fast_rmsprop_end": f"{np.abs(fast.result.lanes[1].path[-1]).max():.2g}",
-        "first_step_999": f"{np.abs(np.diff(slow_decay.result.lanes[1].path[:2], axis=0)).max():.3g}",
+        "first_step_999": f"{np.abs(np.diff(long_memory.result.lanes[1].path[:2], axis=0)).max():.3g}",
         "adagrad_cap": round(np.log10(BY_HAND_LR / get_spec("adagrad").defaults["eps"])),
         "rmsprop_cap": round(np.log10(BY_HAND_LR / get_spec("rmsprop").defaults["eps"])),
         "long_lr": f"{RateOverTime.LR:g}", "sigma": f"{RateOverTime.SIGMA:g}", "long_steps": RateOverTime.STEPS,

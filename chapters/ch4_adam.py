@@ -24,12 +24,12 @@ from widgets.line_chart import Curve, LineChart
 from widgets.links import copy_link_button
 from widgets.palette import PATH_COLORS
 from widgets.quiz import Choice, Quiz
-from widgets.race_view import RaceView
+from widgets.race_view import RaceView, verdict_pane
+from widgets.sizing import plots_row
 from widgets.text import fill, prose
 from widgets.worked_table import EditableTable, Table, WorkedTable
 
 from .base import Chapter, Lesson
-from .ch2_momentum import verdict_pane
 
 GREY = "#777777"
 
@@ -45,6 +45,7 @@ def facts() -> dict:
         return float(np.abs(AdamInternals(preset=preset, **betas).series()["update_over_lr"]).max())
 
     slow = BiasRace(lr=0.03)
+    bias_steps = slow.steps
     flip = AdamInternals(preset="sign flip").series()
     flip_at = int(np.flatnonzero(flip["g"] < 0)[0]) + 1
     turn_delay = int(np.flatnonzero(flip["update_over_lr"] < 0)[0]) + 1 - flip_at
@@ -56,7 +57,7 @@ def facts() -> dict:
         "bridge99": f"{bridge[0.99]:.3g}", "noisy_peak": f"{peak('noisy'):.2g}",
         "sparse_peak": f"{peak('sparse', beta1=0.0):.2g}", "wild_peak": f"{peak('noisy', beta2=0.0):.0f}",
         "flip_at": flip_at, "turn_delay": turn_delay, "scale_lr": f"{SCALE_RATE:g}",
-        "bias_steps": BiasRace().steps, "ratio_end": f"{ratio[BiasRace().steps - 1]:.2g}",
+        "bias_steps": bias_steps, "ratio_end": f"{ratio[bias_steps - 1]:.2g}",
         "slow_uncorrected": slow.result.lanes[1].steps_to_tolerance,
         "slow_corrected": slow.result.lanes[0].steps_to_tolerance,
         "scale_gap": f"{max(ScaleRace(scale=k).differences()['adam'][0] for k in (10, 100, 1000)):.1g}",
@@ -273,8 +274,7 @@ def bias_view(race: BiasRace, player: Player) -> pn.Column:
     race.param.watch(refresh, "result")
     refresh()
     controls = pn.FlexBox(choice_slider(race, "lr", width=260), copy_link_button("bias"), sizing_mode="stretch_width")
-    charts = pn.FlexBox(*(pn.pane.Bokeh(c.figure, sizing_mode="stretch_width", min_width=280, max_width=500)
-                          for c in (lengths, same)), sizing_mode="stretch_width")
+    charts = plots_row(lengths.figure, same.figure, name="bias-charts")
     return pn.Column(controls, verdict_pane(race, "bias-verdict"), view.layout(), charts,
                      sizing_mode="stretch_width")
 

@@ -145,6 +145,10 @@ def lessons() -> dict[str, Lesson]:
             "two": Lesson("two", TwoWeights(), ("lam",), player=Player(speed=200))}
 
 
+METHODS = (("adam", "Adam + L2"), ("adamw", "AdamW"))
+"""The two runs of the lesson: torch's Adam with weight_decay (an L2 penalty), and AdamW."""
+
+
 class TwoWeightsView:
     """The two weights under both methods, against the step, played in the browser."""
 
@@ -167,7 +171,7 @@ class TwoWeightsView:
     @staticmethod
     def _legend() -> str:
         parts = []
-        for name, title in (("adam", "Adam + L2"), ("adamw", "AdamW")):
+        for name, title in METHODS:
             color = optimizer_style(name)[0]
             parts.append(f'<span style="color:{color};font-weight:600">━ {title}</span>')
         return " &nbsp; ".join(parts) + " &nbsp; (solid: busy weight, dashed: quiet weight)"
@@ -176,7 +180,7 @@ class TwoWeightsView:
         weights = self.model.weights()
         rows = {key: [] for key in ("step", "w", "label", "color", "dash")}
         steps = np.arange(self.model.STEPS + 1)
-        for name, title in (("adam", "Adam + L2"), ("adamw", "AdamW")):
+        for name, title in METHODS:
             for index, which, dash in ((0, "busy", "solid"), (1, "quiet", "dashed")):
                 rows["step"].append(steps)
                 rows["w"].append(weights[name][:, index])

@@ -39,12 +39,12 @@ class DecayByHand(param.Parameterized):
         return out
 
     def table(self) -> tuple[list[str], list[list], str]:
+        steps = self.steps()
         rows = []
-        for name, s in self.steps().items():
+        for name, s in steps.items():
             share = s["decay"] / self.theta if self.theta else float("nan")
             rows.append([name, float(s["fed"]), "—" if s["v_hat"] is None else s["v_hat"], float(s["step"]),
                          float(s["decay"]), f"{100 * share:.3g}%" if np.isfinite(share) else "—"])
-        steps = self.steps()
         l2, decoupled = steps["Adam + L2"]["decay"], steps["AdamW"]["decay"]
         fed = self.g + self.lam * self.theta
         if not (self.theta and self.lam and self.lr):

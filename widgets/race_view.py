@@ -20,6 +20,19 @@ from .sizing import plots_row
 from .timeline import Timeline
 
 
+def entry_style(entry: Entry) -> tuple[str, str]:
+    color, dash = optimizer_style(entry.optimizer)
+    return entry.color or color, entry.dash or dash
+
+
+def verdict_pane(race: Race, name: str) -> pn.pane.HTML:
+    """The race's `verdict()`, refreshed after each recomputation (a slider move or a click on a map).
+    HTML, not Markdown: parsing Markdown on every move was a tenth of the server's time for it."""
+    pane = pn.pane.HTML(race.verdict(), name=name, sizing_mode="stretch_width")
+    race.param.watch(lambda _: setattr(pane, "object", race.verdict()), "result")
+    return pane
+
+
 def path_rows(result: RaceResult, lanes: list[Lane], *, readout: bool = True,
               label: Callable[[Lane], str] = lambda lane: lane.entry.title) -> tuple[dict, list[np.ndarray]]:
     """The rows of a paths group for `lanes` (one per lane) and the loss gaps of the lanes that ran."""
@@ -40,11 +53,6 @@ def path_rows(result: RaceResult, lanes: list[Lane], *, readout: bool = True,
         if lane.ok:
             gaps.append(gap)
     return rows, gaps
-
-
-def entry_style(entry: Entry) -> tuple[str, str]:
-    color, dash = optimizer_style(entry.optimizer)
-    return entry.color or color, entry.dash or dash
 
 
 class RaceView:
