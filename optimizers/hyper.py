@@ -6,6 +6,11 @@ Messages follow torch.optim's style so a learner moving to PyTorch meets the sam
 
 from collections.abc import Mapping
 
+import numpy as np
+
+ARRAY_HYPER = frozenset({"lr", "momentum", "weight_decay", "eps", "alpha", "rho", "momentum_decay", "d"})
+"""Hyperparameters that may be given as an array, one value per start (a sweep in one run)."""
+
 
 def _non_negative(name, value):
     if not value >= 0.0:
@@ -70,7 +75,8 @@ SPECIAL_RULES = {("adafactor", "eps"): _eps_pair}
 
 
 def resolve(name: str, defaults: Mapping, given: Mapping) -> dict:
-    """Merge `given` over `defaults`, refusing unknown names and out-of-range values."""
+    """Merge `given` over `defaults`, refusing unknown names and out-of-range values (every
+    element of an array hyperparameter is checked)."""
     unknown = sorted(set(given) - set(defaults))
     if unknown:
         raise ValueError(
@@ -80,8 +86,16 @@ def resolve(name: str, defaults: Mapping, given: Mapping) -> dict:
     merged = {**defaults, **given}
     for key, value in merged.items():
         rule = SPECIAL_RULES.get((name, key), RULES.get(key))
-        if rule is not None:
+        if isinstance(value, np.ndarray):
+            if key not in ARRAY_HYPER or (name, key) in SPECIAL_RULES:
+                raise ValueError(f"{name}'s {key} cannot be an array; only {', '.join(sorted(ARRAY_HYPER))} can")
+            if value.ndim != 1 or value.size == 0:
+                raise ValueError(f"an array {key} needs one value per start, shape (n,), got {value.shape}")
+            merged[key] = value = value.astype(np.float64)
+            for each in np.unique(value):
+                rule(key, float(each))
+        elif rule is not None:
             rule(key, value)
-    if merged.get("nesterov") and merged.get("momentum", 0.0) <= 0.0:
+    if merged.get("nesterov") and np.any(np.asarray(merged.get("momentum", 0.0)) <= 0.0):
         raise ValueError("Nesterov momentum requires momentum > 0: with β = 0 there is no velocity to look ahead along")
     return merged

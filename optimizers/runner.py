@@ -61,6 +61,9 @@ def run(name, grad_fn, x0, steps, *, schedule=None, bound=1e6, record="all", hes
     `grad_fn(params)` returns the gradient at params, same shape; it is called once per step
     with the whole batch. `schedule(step)` (see `make_schedule`) replaces `lr` when given.
     `record="params"` skips the internals, for runs with many thousands of starts.
+    A hyperparameter given as an array of shape (n,) (see `ARRAY_HYPER`) holds one value per
+    start: the n runs are independent, so one call sweeps a whole grid of rates. A single point
+    x0 is then repeated n times. `schedule` may likewise return shape (steps, n).
     `workers` > 1 spreads a large batch over that many threads; only for a grad_fn that is safe
     to call from several threads at once (every landscape's exact gradient is; a seeded noisy
     gradient is not, since its draws would come in a different order).
@@ -90,19 +93,29 @@ def run(name, grad_fn, x0, steps, *, schedule=None, bound=1e6, record="all", hes
     if not np.all(np.isfinite(x0)):
         raise ValueError("x0 must be finite")
     steps = int(steps)
-    lrs = (np.broadcast_to(np.asarray(schedule(np.arange(steps)), dtype=np.float64), (steps,))
-           if schedule is not None else np.full(steps, hp["lr"]))
-    if np.any(lrs < 0) or not np.all(np.isfinite(lrs)):
-        raise ValueError("the schedule gave a negative or non-finite learning rate")
+    arrays = {k for k, v in hp.items() if isinstance(v, np.ndarray)}
+    scheduled = None if schedule is None else np.asarray(schedule(np.arange(steps)), dtype=np.float64)
+    sizes = {hp[k].size for k in arrays} | ({scheduled.shape[-1]} if scheduled is not None and scheduled.ndim == 2
+                                            else set())
+    per_start = bool(sizes)
+    if per_start and x0.ndim == 2:
+        sizes.add(x0.shape[0])
+    if len(sizes) > 1:
+        raise ValueError(f"array hyperparameters need one value per start; got lengths {sorted(sizes)}")
+    x = np.atleast_2d(x0)
+    if per_start:
+        x = np.broadcast_to(x, (sizes.pop(), x.shape[1]))
+    lrs = _rates(scheduled, hp["lr"], steps, x.shape[0])
 
     shown_hyper = {k: v for k, v in hp.items() if k != "hess_fn"}
     if schedule is not None:
         shown_hyper["lr"] = None
-    x = np.atleast_2d(x0)
     parts = _parts(x.shape[0], int(workers))
 
     def advance(part):
-        return _advance(spec, grad_fn, x[part], hp, lrs, bound, record)
+        part_hp = {k: v[part, None] if k in arrays else v for k, v in hp.items()}
+        part_lrs = lrs[:, part, None] if lrs.ndim == 2 else lrs
+        return _advance(spec, grad_fn, x[part], part_hp, part_lrs, bound, record)
 
     if workers > 1 and len(parts) > 1:
         with ThreadPoolExecutor(int(workers)) as pool:
@@ -113,7 +126,7 @@ def run(name, grad_fn, x0, steps, *, schedule=None, bound=1e6, record="all", hes
     internals = {k: np.concatenate([c[1][k] for c in chunks], axis=1) for k in chunks[0][1]}
     diverged_at = np.concatenate([c[2] for c in chunks])
 
-    single = x0.ndim == 1
+    single = x0.ndim == 1 and not per_start
     return Trajectory(
         name=name,
         hyper=shown_hyper,
@@ -122,6 +135,23 @@ def run(name, grad_fn, x0, steps, *, schedule=None, bound=1e6, record="all", hes
         diverged_at=int(diverged_at[0]) if single else diverged_at,
         lr=lrs,
     )
+
+
+def _rates(scheduled, lr, steps, n):
+    """The learning rate at every step: shape (steps,), or (steps, n) for one rate per start.
+    `scheduled` is what the schedule gave for steps 0..steps-1, or None for a constant `lr`."""
+    if scheduled is None:
+        lrs = np.broadcast_to(lr, (steps, n)) if isinstance(lr, np.ndarray) else np.full(steps, lr)
+    elif scheduled.ndim == 2:
+        if scheduled.shape[0] != steps:
+            raise ValueError(f"a schedule with one rate per start must give shape {(steps, n)}, "
+                             f"got {scheduled.shape}")
+        lrs = scheduled
+    else:
+        lrs = np.broadcast_to(scheduled, (steps,))
+    if np.any(lrs < 0) or not np.all(np.isfinite(lrs)):
+        raise ValueError("the schedule gave a negative or non-finite learning rate")
+    return lrs
 
 
 def _advance(spec, grad_fn, x, hp, lrs, bound, record):

@@ -17,7 +17,7 @@ import numpy as np
 
 
 def sgd_init(theta, *, momentum, **_):
-    return {"velocity": np.zeros_like(theta)} if momentum else {}
+    return {"velocity": np.zeros_like(theta)} if np.any(momentum) else {}
 
 
 def sgd(theta, g, state, t, *, lr, momentum, nesterov, weight_decay):
@@ -26,9 +26,9 @@ def sgd(theta, g, state, t, *, lr, momentum, nesterov, weight_decay):
     With `momentum` > 0 the step goes through `momentum_step`. `weight_decay` adds
     $\lambda\theta$ to the gradient (an L2 penalty).
     """
-    if weight_decay:
+    if np.any(weight_decay):
         g = g + weight_decay * theta
-    if not momentum:
+    if not np.any(momentum):
         return theta - lr * g, state, {"velocity": g}
     return momentum_step(theta, g, state, lr=lr, momentum=momentum, nesterov=nesterov)
 
