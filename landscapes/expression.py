@@ -447,5 +447,6 @@ def from_expression(text: str, x_range=(-3.0, 3.0), y_range=(-3.0, 3.0)) -> Land
     spread = np.percentile(values, 50) - floor
     log_contours = bool(spread > 0 and (values.max() - floor) / spread > 30)
     start = (0.9 * x_range[0] + 0.1 * x_range[1], 0.1 * y_range[0] + 0.9 * y_range[1])
-    return Landscape("typed", "Your landscape", f, grad, hess, tuple(x_range), tuple(y_range), (lowest,), start,
+    name = f"typed {text.strip()} on {tuple(x_range)} x {tuple(y_range)}"  # views tell two formulas apart by name
+    return Landscape(name, "Your landscape", f, grad, hess, tuple(x_range), tuple(y_range), (lowest,), start,
                      log_contours=log_contours, summary=f"f = {text.strip()}")

@@ -85,6 +85,8 @@ def parse(parameter: param.Parameter, text: str):
         return values
     if isinstance(parameter, param.Number):
         return _number(parameter, text)
+    if isinstance(parameter, param.String):
+        return text  # as text only: the model checks what it means (see `link_problem`)
     raise ValueError("cannot be set from a link")
 
 
@@ -95,7 +97,8 @@ def text_of(value) -> str:
     if isinstance(value, list | tuple):
         return ",".join(text_of(v) for v in value)
     if isinstance(value, float):
-        return f"{value:.6g}"
+        short = f"{value:.6g}"
+        return short if float(short) == value else repr(value)  # the link must give back this very value
     return str(value)
 
 

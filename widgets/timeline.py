@@ -54,7 +54,7 @@ function stop() {
 }
 function tick() {
   if (!state.data.playing[0]) { stop(); return; }
-  state.data.carry[0] += speed.value / 30;
+  state.data.carry[0] += speed.value / 60;
   const advance = Math.floor(state.data.carry[0]);
   state.data.carry[0] -= advance;
   render(stepNow() + advance);
@@ -67,7 +67,7 @@ if (action === "play" || action === "replay") {
   state.data.playing[0] = 1;
   state.data.carry[0] = 1;
   play.label = "\\u2016 Pause";
-  api.timers[id] = setInterval(tick, 1000 / 30);
+  api.timers[id] = setInterval(tick, 1000 / 60);
 } else {
   if (api.timers[id]) stop();
   if (action === "forward") render(stepNow() + 1);

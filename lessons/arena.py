@@ -1,0 +1,312 @@
+"""The arena (chapter 8): any optimizers on any landscape, typed ones too, compared fairly.
+
+Three ways to pick each optimizer's learning rate: one shared rate for all, each method's
+registry default, or each at its own best rate from a sweep. The sweep runs every ticked
+optimizer once over a grid of rates (the core takes the rates as an array, one per start), and
+the noise is the same draw for every rate, so the sweep's column for a rate *is* the race at
+that rate. Sweeps and basin maps are the same for every visitor who asks for the same settings,
+so they are kept per process.
+"""
+
+import functools
+from dataclasses import dataclass
+
+import numpy as np
+import param
+
+import landscapes
+from landscapes import Landscape
+from landscapes.expression import from_expression
+from optimizers import get_spec, make_schedule, names, run
+
+from .race import Entry, Race, landscape_minimum
+
+ARENA_LANDSCAPES = ["ravine", "rosenbrock", "saddle", "himmelblau", "rastrigin", "beale", "ellipse", "typed"]
+MODES = {"shared": "everyone at the shared rate", "defaults": "each at its registry default rate",
+         "tuned": "each at its own best rate (from the sweep)"}
+SWEEP_RATES = np.geomspace(1e-5, 10.0, 40)
+"""The rates every sweep tries: 40 steps of 0.16 decades from 1e-5 to 10."""
+SWEEP_METRICS = {"steps": "steps to tolerance", "final": "final loss − minimum"}
+TOLERANCES = [1e-1, 1e-2, 1e-3, 1e-4, 1e-6]
+BASIN_GRID = 200
+BASIN_STEPS = 300
+SETTLED = 0.05
+"""A start ends in a minimum's basin if its last point is within this share of the map's width
+of that minimum."""
+DEFAULT_FORMULA = "(x**2 + y - 3)**2 / 10 + sin(3*x) + y**2 / 4"
+
+
+@functools.lru_cache(maxsize=32)
+def typed_landscape(formula: str, span: float) -> Landscape:
+    """The learner's formula on the square map |x|, |y| <= span (kept: the map view, the sweep
+    and the basins all look it up by the same text)."""
+    return from_expression(formula, (-span, span), (-span, span))
+
+
+def shared_noise(surface: Landscape, scale: float, seed: int):
+    """The gradient plus noise that every start shares at a step: the rates of a sweep see the
+    same mini-batches, so each column of a sweep equals the single run at its rate."""
+    rng = np.random.default_rng(seed)
+
+    def grad(points):
+        exact = surface.grad(points)
+        return exact + scale * rng.standard_normal(exact.shape[-1:])
+
+    return grad
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """One optimizer over `rates`: the step from which each run stays within the tolerance (NaN:
+    never), its final loss above the minimum (NaN: diverged) and the step it diverged at (-1)."""
+
+    optimizer: str
+    rates: np.ndarray
+    steps_to_tolerance: np.ndarray
+    final_gap: np.ndarray
+    diverged_at: np.ndarray
+
+    @property
+    def best_rate(self) -> float:
+        """The rate that reaches the tolerance soonest (ties: the lower final loss); if none does,
+        the rate with the lowest final loss; if every rate diverges, the smallest rate."""
+        reached = np.isfinite(self.steps_to_tolerance)
+        if reached.any():
+            order = np.lexsort((self.final_gap, np.where(reached, self.steps_to_tolerance, np.inf)))
+            return float(self.rates[order[0]])
+        finite = np.isfinite(self.final_gap)
+        return float(self.rates[np.nanargmin(self.final_gap)] if finite.any() else self.rates[0])
+
+    @property
+    def window(self) -> float:
+        """How many decades of rate reach the tolerance (0 if none): the width of the working
+        window, from the lowest to the highest rate that gets there."""
+        reached = self.rates[np.isfinite(self.steps_to_tolerance)]
+        return float(np.log10(reached.max() / reached.min())) if reached.size else 0.0
+
+
+def settle_steps(losses: np.ndarray, minimum: float, tolerance: float) -> np.ndarray:
+    """Per run (columns of `losses`, shape (steps + 1, n)): the step from which the loss stays
+    within `tolerance` of the minimum to the end, or NaN."""
+    with np.errstate(invalid="ignore"):
+        far = ~(losses - minimum < tolerance)
+    last_far = losses.shape[0] - 1 - np.argmax(far[::-1], axis=0)
+    settled = np.where(far.any(axis=0), last_far + 1, 0).astype(float)
+    settled[far[-1]] = np.nan
+    return settled
+
+
+@functools.lru_cache(maxsize=128)
+def sweep(optimizer: str, surface: Landscape, start: tuple, steps: int, tolerance: float, noise: float,
+          seed: int, schedule: str, warmup: float) -> Sweep:
+    """Every rate of SWEEP_RATES for one optimizer in one run of the core."""
+    rates = SWEEP_RATES
+    grad = shared_noise(surface, noise, seed) if noise > 0 else surface.grad
+    hyper = {"lr": rates}
+    if schedule != "constant" or warmup > 0:
+        shape = make_schedule(schedule, steps, 1.0, warmup_steps=int(warmup * steps))
+        hyper = {"schedule": lambda k: shape(k)[:, None] * rates[None, :]}
+    traj = run(optimizer, grad, np.asarray(start, dtype=float), steps, bound=surface.escape_bound,
+               hess_fn=surface.hess_diag, **hyper)
+    minimum = landscape_minimum(surface)
+    with np.errstate(all="ignore"):
+        losses = surface.f(traj.params)
+    return Sweep(optimizer, rates, settle_steps(losses, minimum, tolerance), losses[-1] - minimum,
+                 np.asarray(traj.diverged_at))
+
+
+@dataclass(frozen=True)
+class Basins:
+    """Which minimum each start of a grid ends in: `label[i, j]` is the index of the minimum for
+    the start (xs[j], ys[i]), -1 for a start that settled nowhere in `steps` steps, -2 for one
+    that diverged."""
+
+    optimizer: str
+    rate: float
+    steps: int
+    xs: np.ndarray
+    ys: np.ndarray
+    label: np.ndarray
+
+    def stayed_near(self, minima) -> float:
+        """The share of starts that end in the minimum nearest to where they started."""
+        starts = np.stack(np.meshgrid(self.xs, self.ys), axis=-1)
+        nearest = np.argmin(np.linalg.norm(starts[..., None, :] - np.asarray(minima), axis=-1), axis=-1)
+        return float(np.mean(self.label == nearest))
+
+    def shares(self) -> np.ndarray:
+        """The share of starts per minimum, then 'nowhere', then 'diverged'."""
+        counts = [np.mean(self.label == i) for i in range(self.label.max(initial=-1) + 1)]
+        return np.array([*counts, np.mean(self.label == -1), np.mean(self.label == -2)])
+
+
+@functools.lru_cache(maxsize=32)
+def basins(optimizer: str, surface: Landscape, rate: float, steps: int = BASIN_STEPS,
+           resolution: int = BASIN_GRID, workers: int = 2) -> Basins:
+    """Run `optimizer` at `rate` from every point of a resolution × resolution grid (exact
+    gradients) and label each start by the minimum its last point is near."""
+    xs = np.linspace(*surface.x_range, resolution)
+    ys = np.linspace(*surface.y_range, resolution)
+    starts = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2)
+    traj = run(optimizer, surface.grad, starts, steps, lr=rate, record="params", hess_fn=surface.hess_diag,
+               bound=surface.escape_bound, workers=workers)
+    final = traj.final
+    minima = np.array(surface.minima)
+    distance = np.linalg.norm(final[:, None, :] - minima[None, :, :], axis=-1)
+    nearest = np.nanargmin(np.where(np.isfinite(distance), distance, np.inf), axis=1)
+    reach = SETTLED * (surface.x_range[1] - surface.x_range[0])
+    label = np.where(np.take_along_axis(distance, nearest[:, None], 1)[:, 0] < reach, nearest, -1)
+    label = np.where(np.asarray(traj.diverged_at) >= 0, -2, label)
+    return Basins(optimizer, rate, steps, xs, ys, label.reshape(resolution, resolution))
+
+
+@dataclass(frozen=True)
+class Standing:
+    """One row of the leaderboard."""
+
+    optimizer: str
+    title: str
+    rate: float
+    steps_to_tolerance: int | None
+    final_gap: float
+    diverged_at: int
+    left_map_at: int
+    error: str
+
+
+class Arena(Race):
+    """The race of chapter 8: its settings are all in the link."""
+
+    landscape = param.Selector(default="ravine", objects=ARENA_LANDSCAPES, label="Landscape")
+    formula = param.String(default=DEFAULT_FORMULA, label="Your landscape f(x, y)",
+                           doc="Used when the landscape is 'typed'; only a formula that from_expression accepts "
+                               "is ever stored here.")
+    span = param.Number(default=3.0, bounds=(0.5, 20.0), label="Typed map half-width",
+                        doc="The typed landscape is drawn over |x|, |y| <= span.")
+    optimizers = param.ListSelector(default=["sgd", "momentum", "rmsprop", "adam"], objects=names(),
+                                    label="Optimizers")
+    log_lr = param.Number(default=-2.0, bounds=(-5.0, 1.0), step=0.05, label="Shared learning rate (log₁₀ η)")
+    mode = param.Selector(default="shared", objects=list(MODES), label="Learning rates")
+    steps = param.Integer(default=500, bounds=(10, 2000), label="Steps")
+    noise = param.Number(default=0.0, bounds=(0.0, 10.0), step=0.01, label="Gradient noise σ")
+    seed = param.Integer(default=0, bounds=(0, 9999), label="Noise seed")
+    tolerance = param.Selector(default=1e-3, objects=TOLERANCES, label="Tolerance (loss above the minimum)")
+    sort_by = param.Selector(default="steps", objects=["steps", "final", "name"], label="Sort the leaderboard by")
+    basin_optimizer = param.Selector(default="adam", objects=names(), label="Basins of")
+    show_basins = param.Boolean(default=False, label="Show basins of attraction")
+    show_sweep = param.Boolean(default=False, label="Show the learning-rate sweep")
+    sweep_metric = param.Selector(default="steps", objects=list(SWEEP_METRICS), label="Sweep chart shows")
+    sweeps = param.Parameter(default=None, precedence=-1, doc="Sweep per ticked optimizer, when the page needs it.")
+
+    _outputs = ("name", "result", "sweeps")
+
+    @property
+    def surface(self) -> Landscape:
+        if self.landscape == "typed":
+            return typed_landscape(self.formula, float(self.span))
+        return landscapes.get(self.landscape)
+
+    @property
+    def shared_rate(self) -> float:
+        return float(10.0**self.log_lr)
+
+    def try_formula(self, text: str) -> str:
+        """Use `text` as the typed landscape and show it; or leave everything as it is and return
+        what is wrong with it."""
+        try:
+            typed_landscape(text.strip() if isinstance(text, str) else text, float(self.span))
+        except ValueError as problem:
+            return str(problem)
+        self.param.update(formula=text.strip(), landscape="typed")
+        return ""
+
+    def link_problem(self, name, value, accepted) -> str | None:
+        if name == "formula":
+            try:
+                typed_landscape(value, float(accepted.get("span", self.span)))
+            except ValueError as problem:
+                return str(problem)
+            return None
+        if name == "start":
+            surface = self._surface_for(accepted)
+            if surface is not None and not surface.contains(value):
+                return f"the start is off the {surface.title} map"
+        return None
+
+    def _surface_for(self, accepted) -> Landscape | None:
+        choice = accepted.get("landscape", self.landscape)
+        if choice != "typed":
+            return landscapes.get(choice)
+        try:
+            return typed_landscape(accepted.get("formula", self.formula), float(accepted.get("span", self.span)))
+        except ValueError:
+            return None
+
+    def _changed(self, *events):
+        changed = {event.name for event in events}
+        moved = changed & {"landscape", "formula", "span"}
+        if moved and "start" not in changed:
+            with param.parameterized.discard_events(self):
+                self.start = tuple(self.surface.start)
+        if changed <= {"sort_by", "basin_optimizer", "show_basins", "sweep_metric"}:
+            return  # views redraw from what is already computed
+        self.recompute()
+
+    def sweep_needed(self) -> bool:
+        return self.mode == "tuned" or self.show_sweep
+
+    def recompute(self):
+        self.sweeps = {name: self.sweep_of(name) for name in self.optimizers} if self.sweep_needed() else None
+        super().recompute()
+
+    def sweep_of(self, name: str) -> Sweep:
+        return sweep(name, self.surface, tuple(self.start), self.steps, self.tolerance, self.noise, self.seed,
+                     self.schedule, self.warmup)
+
+    def rate_of(self, name: str) -> float:
+        if self.mode == "defaults":
+            return float(get_spec(name).defaults["lr"])
+        if self.mode == "tuned":
+            return (self.sweeps or {}).get(name, self.sweep_of(name)).best_rate
+        return self.shared_rate
+
+    def entries(self) -> list[Entry]:
+        return [Entry(name, hyper={"lr": self.rate_of(name)}) for name in self.optimizers]
+
+    def standings(self) -> list[Standing]:
+        rows = []
+        for lane in self.result.lanes:
+            name = lane.entry.optimizer
+            if lane.ok:
+                gap = float(lane.losses[-1] - self.result.minimum)
+                rows.append(Standing(name, lane.entry.title, lane.entry.hyper["lr"], lane.steps_to_tolerance,
+                                     gap, lane.diverged_at, lane.left_map_at, ""))
+            else:
+                rows.append(Standing(name, lane.entry.title, lane.entry.hyper["lr"], None, np.nan, -1, -1,
+                                     lane.error))
+        return sorted(rows, key=self._sort_key)
+
+    def _sort_key(self, row: Standing):
+        finite_gap = row.final_gap if np.isfinite(row.final_gap) else np.inf
+        if self.sort_by == "name":
+            return (row.title.lower(),)
+        if self.sort_by == "final":
+            return (row.diverged_at >= 0, finite_gap, row.title.lower())
+        never = row.steps_to_tolerance is None
+        return (row.diverged_at >= 0, never, row.steps_to_tolerance or 0, finite_gap, row.title.lower())
+
+    def compared(self) -> str:
+        """What the race holds equal and what it varies, in one sentence (plain text)."""
+        schedule = "a constant rate" if self.schedule == "constant" and self.warmup == 0 else (
+            f"a {self.schedule} schedule with {self.warmup:.0%} warmup, each rate its peak")
+        noise = (f"gradient noise σ = {self.noise:g} (seed {self.seed}, the same draws for everyone)"
+                 if self.noise else "exact gradients")
+        x, y = self.start
+        return (f"{len(self.optimizers)} optimizers from ({x:.3g}, {y:.3g}), {self.steps} steps each, "
+                f"{MODES[self.mode]}, {schedule}, {noise}, no gradient clipping; "
+                f"arrived = loss within {self.tolerance:g} of the minimum and staying there.")
+
+    def basin_map(self) -> Basins:
+        rate = self.rate_of(self.basin_optimizer) if self.basin_optimizer in self.optimizers else (
+            self.shared_rate if self.mode == "shared" else float(get_spec(self.basin_optimizer).defaults["lr"]))
+        return basins(self.basin_optimizer, self.surface, rate, min(self.steps, BASIN_STEPS))

@@ -1,0 +1,250 @@
+"""Chapter 8, the arena: the fair-comparison machinery and every claim of its prose, on the models,
+over the range of the controls that reach them."""
+
+import math
+
+import numpy as np
+import pytest
+
+import landscapes
+from chapters import build, ch8_arena
+from chapters.ch8_arena import LINK, PRESETS, SADDLE_OFFSET, facts
+from lessons import Link
+from lessons.arena import MODES, SWEEP_RATES, TOLERANCES, Arena, basins, settle_steps, sweep
+from optimizers import names
+
+RAVINE = landscapes.get("ravine")
+LANDSCAPES = ["ravine", "rosenbrock", "himmelblau", "rastrigin", "beale", "ellipse"]
+
+
+def _winner(arena):
+    arrived = [r for r in arena.standings() if r.steps_to_tolerance is not None and r.diverged_at < 0]
+    return min(arrived, key=lambda r: r.steps_to_tolerance).optimizer if arrived else None
+
+
+def _window(name, steps, tolerance):
+    return sweep(name, RAVINE, tuple(RAVINE.start), steps, tolerance, 0.0, 0, "constant", 0.0).window
+
+
+def test_a_sweep_column_is_exactly_the_race_at_that_rate_even_with_noise():
+    arena = Arena(landscape="rosenbrock", optimizers=["adam", "momentum"], noise=0.5, seed=7, steps=200,
+                  show_sweep=True)
+    for name in ("adam", "momentum"):
+        result = arena.sweeps[name]
+        for i in (5, 20, 33):
+            alone = Arena(landscape="rosenbrock", optimizers=[name], noise=0.5, seed=7, steps=200,
+                          log_lr=float(np.log10(SWEEP_RATES[i])))
+            lane = alone.result.lanes[0]
+            assert lane.entry.hyper["lr"] == SWEEP_RATES[i]
+            steps = np.nan if lane.steps_to_tolerance is None else lane.steps_to_tolerance
+            np.testing.assert_equal(result.steps_to_tolerance[i], steps)
+            np.testing.assert_equal(result.final_gap[i], lane.losses[-1] - alone.result.minimum)
+
+
+def test_settle_steps_counts_from_the_last_time_the_loss_was_too_high():
+    losses = np.array([[5.0, 5.0, 5.0], [0.0, 0.0, 5.0], [5.0, 0.0, 5.0], [0.0, 0.0, np.nan]])
+    np.testing.assert_equal(settle_steps(losses, 0.0, 1e-3), [3.0, 1.0, np.nan])
+
+
+@pytest.mark.parametrize("landscape", LANDSCAPES)
+def test_each_at_its_best_rate_runs_every_method_at_the_rate_the_sweep_chose(landscape):
+    arena = Arena(landscape=landscape, optimizers=names(), mode="tuned", steps=300)
+    for lane in arena.result.lanes:
+        chosen = arena.sweeps[lane.entry.optimizer]
+        assert lane.entry.hyper["lr"] == chosen.best_rate
+        if np.isfinite(chosen.steps_to_tolerance).any():
+            assert lane.steps_to_tolerance == np.nanmin(chosen.steps_to_tolerance)
+
+
+def test_defaults_mode_uses_the_registry_rates():
+    from optimizers import get_spec
+
+    arena = Arena(optimizers=names(), mode="defaults")
+    assert all(lane.entry.hyper["lr"] == get_spec(lane.entry.optimizer).defaults["lr"] for lane in arena.result.lanes)
+
+
+def test_no_optimizer_wins_everywhere_over_landscapes_and_shared_rates():
+    cells = {(land, log_lr): _winner(Arena(landscape=land, optimizers=names(), log_lr=log_lr))
+             for land in LANDSCAPES for log_lr in (-3.0, -2.5, -2.0, -1.5, -1.0, -0.5)}
+    decided = {cell: winner for cell, winner in cells.items() if winner is not None}
+    assert len(set(decided.values())) >= 3
+    for log_lr in (-2.5, -2.0, -1.5, -1.0):  # at one rate, the landscape changes the winner
+        assert len({winner for (land, rate), winner in decided.items() if rate == log_lr}) >= 2
+    for land in ("ravine", "himmelblau", "ellipse"):  # on one landscape, the rate changes it
+        assert len({winner for (where, rate), winner in decided.items() if where == land}) >= 2
+
+
+def test_no_optimizer_wins_everywhere_at_tuned_rates_either():
+    winners = {_winner(Arena(landscape=land, optimizers=names(), mode="tuned", steps=300)) for land in LANDSCAPES}
+    assert len(winners - {None}) >= 2, winners
+
+
+@pytest.mark.parametrize("steps", [100, 300, 500, 1000])
+@pytest.mark.parametrize("tolerance", TOLERANCES)
+def test_on_the_ravine_sgd_has_the_narrowest_window_for_budgets_up_to_1000_steps(steps, tolerance):
+    sgd = _window("sgd", steps, tolerance)
+    others = [_window(name, steps, tolerance) for name in names() if name != "sgd"]
+    assert all(sgd <= width for width in others if width > 0)
+    if steps == 1000 or (steps == 500 and tolerance >= 1e-3):
+        assert sgd > 0
+
+
+@pytest.mark.parametrize("tolerance", [t for t in TOLERANCES if t <= 1e-3])
+def test_at_2000_steps_and_tight_tolerances_rmsprops_window_is_narrower(tolerance):
+    assert _window("rmsprop", 2000, tolerance) < _window("sgd", 2000, tolerance)
+
+
+@pytest.mark.parametrize("log_lr", np.arange(-5.0, 1.01, 0.5))
+def test_on_the_exact_ridge_every_method_stays_on_it_at_every_rate(log_lr):
+    arena = Arena(**{**PRESETS["Saddle: the exact ridge"], "log_lr": float(log_lr)})
+    for lane in arena.result.lanes:
+        assert lane.steps_to_tolerance is None
+        assert np.all(lane.path[:, 1][np.isfinite(lane.path[:, 1])] == 0.0), lane.entry.optimizer
+
+
+def _left(arena):
+    return {lane.entry.optimizer: ch8_arena._left_ridge(lane.path) for lane in arena.result.lanes}
+
+
+@pytest.mark.parametrize("rate", [0.01, 0.02, 0.05, 0.1, 0.2])
+@pytest.mark.parametrize("how", ["offset", "noise 0.01", "noise 0.1"])
+def test_a_tiny_offset_or_noise_frees_them_and_the_adaptive_ones_leave_first(rate, how):
+    start = (1.8, SADDLE_OFFSET if how == "offset" else 0.0)
+    noise = float(how.split()[1]) if how.startswith("noise") else 0.0
+    for seed in (0, 1, 2) if noise else (0,):
+        arena = Arena(landscape="saddle", optimizers=names(), log_lr=math.log10(rate), steps=2000, start=start,
+                      noise=noise, seed=seed)
+        left = _left(arena)
+        assert all(step is not None for step in left.values()), left
+        assert left["rmsprop"] == min(left.values())
+        assert left["rmsprop"] < left["sgd"] and left["adam"] < left["sgd"]
+
+
+def test_the_tiny_offset_preset_frees_every_method_within_its_budget():
+    left = _left(Arena(**PRESETS["Saddle: a tiny offset"]))
+    assert all(step is not None for step in left.values())
+    noisy = _left(Arena(**PRESETS["Saddle: noise"]))
+    assert all(step is not None for step in noisy.values())
+
+
+@pytest.mark.parametrize("log_lr", np.arange(-5.0, 1.01, 0.25))
+@pytest.mark.parametrize("landscape", ["ravine", "rosenbrock", "beale"])
+def test_divergence_is_a_row_of_the_leaderboard_never_an_error(landscape, log_lr):
+    arena = Arena(landscape=landscape, optimizers=names(), log_lr=float(log_lr), steps=100)
+    rows = arena.standings()
+    assert len(rows) == len(names())
+    for row in rows:
+        if row.diverged_at >= 0:
+            assert not np.isfinite(row.final_gap) and row.steps_to_tolerance is None
+    if log_lr >= 0.5:
+        assert any(row.diverged_at >= 0 for row in rows)
+
+
+def test_the_sgd_diverges_preset_shows_sgd_diverging_and_the_others_arriving():
+    rows = {row.optimizer: row for row in Arena(**PRESETS["SGD diverges"]).standings()}
+    assert rows["sgd"].diverged_at > 0
+    assert rows["momentum"].diverged_at < 0 and rows["adam"].diverged_at < 0
+
+
+def test_the_leaderboard_sorts_diverged_and_unfinished_last():
+    arena = Arena(landscape="ravine", optimizers=names(), log_lr=math.log10(0.25))
+    rows = arena.standings()
+    arrived = [r.steps_to_tolerance for r in rows if r.steps_to_tolerance is not None]
+    assert arrived == sorted(arrived)
+    flags = [(r.diverged_at >= 0) for r in rows]
+    assert flags == sorted(flags)
+    arena.sort_by = "name"
+    titles = [r.title.lower() for r in arena.standings()]
+    assert titles == sorted(titles)
+
+
+def test_himmelblaus_basins_label_starts_by_the_minimum_they_reach():
+    surface = landscapes.get("himmelblau")
+    result = basins("adam", surface, 0.03, 300, resolution=41)
+    assert result.label.shape == (41, 41)
+    assert set(np.unique(result.label)) <= {-2, -1, 0, 1, 2, 3}
+    assert np.all(result.shares()[:4] > 0.1)
+    for index, minimum in enumerate(surface.minima):  # a start next to a minimum stays in it
+        j = np.argmin(abs(result.xs - minimum[0]))
+        i = np.argmin(abs(result.ys - minimum[1]))
+        assert result.label[i, j] == index
+
+
+def test_basin_prose_figures_are_the_models():
+    f = facts()
+    surface = landscapes.get("himmelblau")
+    near = {name: basins(name, surface, 0.01, 300).stayed_near(surface.minima) for name in ("sgd", "momentum", "adam")}
+    assert f["sgd_near"] == f"{near['sgd']:.0%}" and f["momentum_near"] == f"{near['momentum']:.0%}"
+    assert near["momentum"] < near["adam"] < near["sgd"]
+
+
+def test_prose_figures_are_the_models():
+    f = facts()
+    assert f["ridge_stuck"] == len(names())
+    assert int(f["rms_left"]) < int(f["adam_left"]) < int(f["sgd_left"])
+    assert float(f["sgd_window"]) < float(f["runner_up_window"]) <= float(f["adam_window"])
+    assert f["adam_default_gap"] != "—"
+    defaults = Arena(landscape="ravine", optimizers=names(), mode="defaults")
+    assert _winner(defaults) is None  # "at the defaults nobody arrives"
+    assert len({f["win_ravine"], f["win_himmelblau"], f["win_ellipse"], f["win_beale"]}) >= 2
+
+
+@pytest.mark.parametrize("title", list(PRESETS))
+def test_every_preset_is_a_link_that_reproduces_its_race(title):
+    href = ch8_arena.preset_links()[title]
+    import urllib.parse
+
+    query = dict(urllib.parse.parse_qsl(href.lstrip("?")))
+    fresh = Arena()
+    assert Link(fresh, "arena", LINK).apply(query) == []
+    expected = Arena(**PRESETS[title])
+    for mine, theirs in zip(fresh.result.lanes, expected.result.lanes, strict=True):
+        assert mine.entry == theirs.entry
+        np.testing.assert_array_equal(mine.path, theirs.path)
+
+
+def test_a_bad_formula_is_answered_and_changes_nothing():
+    arena = Arena(landscape="ravine")
+    before = arena.result
+    message = arena.try_formula("x + $")
+    assert "character 5" in message
+    assert arena.landscape == "ravine" and arena.result is before
+    assert arena.try_formula("x**2 + y**2") == ""
+    assert arena.landscape == "typed" and arena.surface.summary == "f = x**2 + y**2"
+
+
+@pytest.mark.parametrize("query, named", [
+    ({"arena.landscape": "typed", "arena.formula": "__import__('os')"}, "arena.formula"),
+    ({"arena.log_lr": "1e308"}, "arena.log_lr"),
+    ({"arena.optimizers": "sgd,evil"}, "arena.optimizers"),
+    ({"arena.start": "99,99"}, "arena.start"),
+    ({"arena.mode": "<script>"}, "arena.mode"),
+])
+def test_bad_values_in_a_link_are_named_and_the_rest_applies(query, named):
+    _page, links, notices = build(8, {**query, "arena.steps": "120"})
+    assert any(named in notice for notice in notices)
+    arena = links[0].model
+    assert arena.steps == 120
+
+
+def test_the_typed_landscape_in_a_link_is_drawn():
+    _page, links, notices = build(8, {"arena.landscape": "typed", "arena.formula": "x**2 + 2*y**2",
+                                     "arena.start": "1,1"})
+    assert notices == []
+    arena = links[0].model
+    assert arena.surface.summary == "f = x**2 + 2*y**2" and arena.start == (1.0, 1.0)
+
+
+def test_every_mode_has_a_description_and_every_control_range_runs():
+    for mode in MODES:
+        for steps in (10, 2000):
+            arena = Arena(optimizers=names(), mode=mode, steps=steps, landscape="beale", noise=10.0, seed=9999,
+                          schedule="cosine", warmup=0.9)
+            assert len(arena.result.lanes) == len(names())
+    assert Arena(optimizers=[]).standings() == []
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_strong_noise_at_a_small_rate_keeps_adagrad_on_the_ridge(seed):
+    arena = Arena(landscape="saddle", optimizers=["adagrad"], log_lr=-2.0, steps=2000, noise=1.0, seed=seed)
+    assert ch8_arena._left_ridge(arena.result.lanes[0].path) is None

@@ -1,0 +1,148 @@
+"""What the arena shows beside its race: the leaderboard, the learning-rate sweep and the
+basins of attraction. Each is drawn from the Arena model and only redrawn when its data change."""
+
+import html
+
+import numpy as np
+from bokeh.models import (
+    ColumnDataSource,
+    DataTable,
+    Image,
+    LinearColorMapper,
+    MultiLine,
+    NumberFormatter,
+    Range1d,
+    ScientificFormatter,
+    Span,
+    StringFormatter,
+    TableColumn,
+)
+from bokeh.plotting import figure
+
+from lessons.arena import SWEEP_METRICS, Arena, Basins
+
+from .lean import draw
+from .palette import PATH_COLORS, optimizer_style
+from .readout import fmt
+from .sizing import responsive
+
+NOT_REACHED = "not reached"
+
+
+class Leaderboard:
+    """One row per ticked optimizer, in the arena's order; the headers sort it in the browser."""
+
+    COLUMNS = (("title", "optimizer", StringFormatter(font_style="bold")),
+               ("rate", "rate η", ScientificFormatter(precision=3)),
+               ("steps", "steps to tolerance", NumberFormatter(format="0", nan_format=NOT_REACHED)),
+               ("final", "final loss − minimum", ScientificFormatter(precision=3, nan_format="diverged")),
+               ("diverged", "diverged at step", NumberFormatter(format="0", nan_format="—")),
+               ("left", "left the map at", NumberFormatter(format="0", nan_format="—")))
+
+    def __init__(self, arena: Arena, name: str = "leaderboard"):
+        self.arena = arena
+        self.source = ColumnDataSource({key: [] for key, _, _ in self.COLUMNS}, name=f"{name}-source")
+        columns = [TableColumn(field=key, title=title, formatter=formatter) for key, title, formatter in self.COLUMNS]
+        self.table = DataTable(source=self.source, columns=columns, sortable=True, index_position=None,
+                               height=60, sizing_mode="stretch_width", name=name, autosize_mode="force_fit",
+                               min_width=280)
+        arena.param.watch(lambda _: self.draw(), ["result", "sort_by"])
+        self.draw()
+
+    def draw(self):
+        rows = self.arena.standings()
+
+        def number(value):
+            return float(value) if value is not None and value >= 0 else np.nan
+
+        self.source.data = {
+            "title": [row.title + (" (not run)" if row.error else "") for row in rows],
+            "rate": [row.rate for row in rows],
+            "steps": [number(row.steps_to_tolerance) for row in rows],
+            "final": [row.final_gap if np.isfinite(row.final_gap) else np.nan for row in rows],
+            "diverged": [number(row.diverged_at) for row in rows],
+            "left": [number(row.left_map_at) for row in rows],
+        }
+        self.table.height = 30 + 28 * max(len(rows), 1)
+
+
+class SweepChart:
+    """Steps to tolerance (or the final loss) against the rate, one line per ticked optimizer,
+    with the shared rate marked."""
+
+    def __init__(self, arena: Arena, name: str = "sweep"):
+        self.arena = arena
+        self.source = ColumnDataSource({"xs": [], "ys": [], "color": [], "dash": [], "label": []},
+                                       name=f"{name}-source")
+        self.figure = responsive(figure(
+            height=320, name=name, x_axis_type="log", y_axis_type="log", title="Learning-rate sweep",
+            x_range=Range1d(1e-5, 10), y_range=Range1d(1, 1000), tools="save", toolbar_location=None,
+            x_axis_label="learning rate η", y_axis_label=SWEEP_METRICS["steps"],
+        ))
+        draw(self.figure, MultiLine(xs="xs", ys="ys", line_color="color", line_dash="dash", line_width=2.2),
+             self.source)
+        self.shared = Span(location=arena.shared_rate, dimension="height", line_color="#555555",
+                           line_dash="dotted", line_width=1.5)
+        self.figure.add_layout(self.shared)
+        arena.param.watch(lambda _: self.draw(), ["sweeps", "log_lr", "sweep_metric"])
+        self.draw()
+
+    def draw(self):
+        self.shared.location = self.arena.shared_rate
+        metric = self.arena.sweep_metric
+        self.figure.yaxis.axis_label = SWEEP_METRICS[metric]
+        sweeps = self.arena.sweeps or {}
+        rows = {key: [] for key in self.source.data}
+        values = []
+        for name, result in sweeps.items():
+            ys = result.steps_to_tolerance if metric == "steps" else result.final_gap
+            ys = np.where(np.isfinite(ys) & (ys > 0), ys, np.nan) if metric == "final" else np.maximum(ys, 1)
+            color, dash = optimizer_style(name)
+            for key, value in (("xs", result.rates), ("ys", ys), ("color", color), ("dash", dash), ("label", name)):
+                rows[key].append(value)
+            values.append(ys[np.isfinite(ys)])
+        self.source.data = rows
+        finite = np.concatenate(values) if values else np.array([])
+        low, high = (finite.min(), finite.max()) if finite.size else (1.0, 1000.0)
+        self.figure.y_range.update(start=low / 1.5, end=high * 1.5)
+        if sweeps:
+            rates = next(iter(sweeps.values())).rates
+            self.figure.x_range.update(start=rates[0], end=rates[-1])
+
+
+DIVERGED_COLOR = "#444444"
+
+
+class BasinLayer:
+    """A translucent image on a map: the colour of each start is the minimum it ends in."""
+
+    def __init__(self, plot, name: str = "basins"):
+        self.source = ColumnDataSource({"image": [], "x": [], "y": [], "dw": [], "dh": []}, name=f"{name}-source")
+        # the minimum's index 0..5 picks a path colour; 6 is diverged; NaN (settled nowhere) stays clear
+        self.mapper = LinearColorMapper(palette=[*PATH_COLORS[:6], DIVERGED_COLOR], low=-0.5, high=6.5,
+                                        nan_color="rgba(0, 0, 0, 0)")
+        self.renderer = draw(plot, Image(image="image", x="x", y="y", dw="dw", dh="dh", color_mapper=self.mapper,
+                                         global_alpha=0.55), self.source)
+        plot.renderers.insert(1, plot.renderers.pop())  # above the bands, under the contour lines and paths
+
+    def show(self, basins: Basins | None):
+        if basins is None:
+            self.source.data = {"image": [], "x": [], "y": [], "dw": [], "dh": []}
+            return
+        xs, ys = basins.xs, basins.ys
+        half_x, half_y = (xs[1] - xs[0]) / 2, (ys[1] - ys[0]) / 2
+        image = np.where(basins.label >= 0, basins.label % 6, np.where(basins.label == -2, 6, np.nan)).astype(float)
+        self.source.data = {"image": [image], "x": [xs[0] - half_x], "y": [ys[0] - half_y],
+                            "dw": [xs[-1] - xs[0] + 2 * half_x], "dh": [ys[-1] - ys[0] + 2 * half_y]}
+
+
+def basin_summary(basins: Basins, minima) -> str:
+    """The shares of starts per minimum, as escaped HTML."""
+    shares = basins.shares()
+    parts = [f"<span style='color:{PATH_COLORS[i % 6]}'>■</span> ({fmt(x)}, {fmt(y)}): {shares[i]:.0%}"
+             for i, (x, y) in enumerate(minima)]
+    parts.append(f"settled nowhere in {basins.steps} steps: {shares[-2]:.0%}")
+    parts.append(f"<span style='color:{DIVERGED_COLOR}'>■</span> diverged: {shares[-1]:.0%}")
+    title = html.escape(f"Where {basins.optimizer} ends from each of {basins.label.size:,} starts "
+                        f"(η = {fmt(basins.rate)}, {basins.steps} steps):")
+    return f"<b>{title}</b> " + " · ".join(parts)
