@@ -58,7 +58,7 @@ def preset_links() -> dict[str, str]:
     """Each preset's address: every setting of the arena, as its link writes them."""
     links = {}
     for title, settings in PRESETS.items():
-        query = Link(Arena(**settings), "arena", LINK).query()
+        query = {"chapter": "8", **Link(Arena(**settings), "arena", LINK).query()}
         links[title] = "?" + urllib.parse.urlencode(query)
     return links
 
@@ -292,8 +292,8 @@ def _controls(arena: Arena, formula: FormulaBox) -> pn.Column:
     arena.param.watch(lambda event: setattr(typed, "visible", event.new == "typed"), "landscape")
     return pn.Column(
         pn.FlexBox(pn.widgets.Select.from_param(arena.param.landscape, options=_landscape_options(), width=200),
-                   pn.widgets.RadioButtonGroup.from_param(arena.param.mode, options={v: k for k, v in MODES.items()},
-                                                          button_type="light", button_style="outline"),
+                   pn.widgets.RadioBoxGroup.from_param(arena.param.mode, options={v: k for k, v in MODES.items()},
+                                                       inline=False, css_classes=["rate-modes"]),
                    copy_link_button("arena")),
         typed,
         pn.pane.HTML("<b>Optimizers</b>", margin=(0, 10)),
@@ -331,12 +331,16 @@ class BasinView:
         self.map.draw_paths(race_view.groups[0], readout=False)
         self.map.on_tap(arena.set_start)
         self.summary = pn.pane.HTML("", sizing_mode="stretch_width", name="basin-summary")
-        self.pane = pn.pane.Bokeh(self.map.figure, sizing_mode="stretch_width", min_width=280, max_width=500,
-                                  visible=arena.show_basins)
+        self.pane = pn.Column(pn.pane.Bokeh(self.map.figure, sizing_mode="stretch_width", min_width=280,
+                                            max_width=500), visible=arena.show_basins, sizing_mode="stretch_width")
         arena.param.watch(lambda _: self.draw(), ["result", "show_basins", "basin_optimizer"])
         self.draw()
 
     def draw(self):
+        with pn.io.hold():
+            self._send()
+
+    def _send(self):
         shown = self.arena.show_basins
         self.pane.visible = shown
         self.summary.visible = shown
@@ -351,7 +355,7 @@ class BasinView:
     def layout(self):
         options = {get_spec(n).title: n for n in names()}
         return pn.Column(
-            pn.FlexBox(pn.widgets.Checkbox.from_param(self.arena.param.show_basins),
+            pn.FlexBox(pn.widgets.Checkbox.from_param(self.arena.param.show_basins, css_classes=["show-basins"]),
                        pn.widgets.Select.from_param(self.arena.param.basin_optimizer, options=options, width=200)),
             self.summary, self.pane, sizing_mode="stretch_width", name="basins")
 
@@ -376,14 +380,13 @@ def page(lessons: dict[str, Lesson]):
     board = Leaderboard(arena)
     sweep_chart = SweepChart(arena)
     sweep_section = pn.Column(
-        pn.FlexBox(pn.widgets.Checkbox.from_param(arena.param.show_sweep),
-                   pn.widgets.RadioButtonGroup.from_param(arena.param.sweep_metric,
-                                                          options={v: k for k, v in SWEEP_METRICS.items()},
-                                                          button_type="light", button_style="outline")),
-        pn.pane.Bokeh(sweep_chart.figure, sizing_mode="stretch_width", min_width=280, max_width=700,
-                      visible=arena.sweeps is not None, name="sweep-pane"),
+        pn.FlexBox(pn.widgets.Checkbox.from_param(arena.param.show_sweep, css_classes=["show-sweep"]),
+                   pn.widgets.RadioBoxGroup.from_param(arena.param.sweep_metric,
+                                                       options={v: k for k, v in SWEEP_METRICS.items()}, inline=True)),
+        pn.Column(pn.pane.Bokeh(sweep_chart.figure, sizing_mode="stretch_width", min_width=280, max_width=700),
+                  visible=arena.sweeps is not None, sizing_mode="stretch_width", name="sweep-pane"),
         sizing_mode="stretch_width")
-    sweep_pane = sweep_section[1]
+    sweep_pane = sweep_section[1]  # a Column: Panel cannot toggle a Bokeh pane's own visibility
     arena.param.watch(lambda event: setattr(sweep_pane, "visible", event.new is not None), "sweeps")
     basin_view = BasinView(arena, race_view)
     return pn.Column(

@@ -405,6 +405,73 @@ def test_chapter5_two_weights_trap_and_by_hand(browser, app_url):
     w.close()
 
 
+def _labels(w):
+    return w.model("arena-paths-full", "Array.from(m.data.label)")
+
+
+def test_chapter8_tick_landscape_typed_click_mode_play_basins_and_presets(browser, app_url):
+    w = Watched(browser, app_url + "?chapter=8")
+    assert _labels(w) == ["SGD", "Momentum", "RMSProp", "Adam"]
+    w.page.get_by_role("checkbox", name="Nesterov").check()
+    wait_until(lambda: "Nesterov" in _labels(w))
+    w.page.get_by_role("checkbox", name="SGD").uncheck()
+    wait_until(lambda: _labels(w) == ["Momentum", "Nesterov", "RMSProp", "Adam"])
+    wait_until(lambda: w.query().get("arena.optimizers") == "momentum,nesterov,rmsprop,adam")
+    assert w.model("leaderboard-source", "m.data.title.length") == 4
+
+    w.page.locator("select").first.select_option(label="Rosenbrock")
+    wait_until(lambda: w.model("arena-map", "[m.x_range.start, m.x_range.end]") == [-2, 2])
+    assert w.query()["arena.landscape"] == "rosenbrock" and w.query()["arena.start"] == "-1.2,1"
+
+    w.click_map("arena-map", 0.5, 2.0)
+    wait_until(lambda: w.query()["arena.start"] != "-1.2,1")
+    x0, y0 = map(float, w.query()["arena.start"].split(","))
+    assert abs(x0 - 0.5) < 0.1 and abs(y0 - 2.0) < 0.1
+    assert abs(w.path("arena")[0][0] - x0) < 1e-9, "every path starts at the click"
+
+    w.page.locator("select").first.select_option(label="Type your own")
+    box = w.page.locator(".formula-box input")
+    wait_until(lambda: box.is_visible())
+    box.fill("x**2 + 2*y**2")
+    box.press("Enter")
+    wait_until(lambda: w.query().get("arena.formula") == "x**2 + 2*y**2")
+    assert w.model("arena-map", "[m.x_range.start, m.x_range.end]") == [-3, 3]
+    before = w.path("arena")
+    box.fill("x + $")
+    box.press("Enter")
+    wait_until(lambda: w.has_text("the character '$' (at character 5) is not allowed"))
+    assert w.query()["arena.formula"] == "x**2 + 2*y**2" and w.path("arena") == before, "nothing else changed"
+
+    rates_before = w.model("leaderboard-source", "Array.from(m.data.rate)")
+    w.page.get_by_role("radio", name="each at its own best rate (from the sweep)").check()
+    wait_until(lambda: w.query().get("arena.mode") == "tuned")
+    wait_until(lambda: w.model("leaderboard-source", "Array.from(m.data.rate)") != rates_before)
+    assert w.model("sweep-source", "m.data.xs.length") == 4, "one sweep line per ticked optimizer"
+
+    w.button("▶ Play").click()
+    w.page.wait_for_timeout(400)
+    frames, playing_from = w.frames_sent, w.step("arena")
+    w.page.wait_for_timeout(1000)
+    assert w.step("arena") >= playing_from + 20, "playback advances about 30 steps a second"
+    assert w.frames_sent == frames, "playback sends nothing to the server while it runs"
+    w.button("‖ Pause").click()
+
+    w.page.locator(".show-basins input").check()
+    wait_until(lambda: w.model("basins-source", "m.data.image.length") == 1)
+    assert w.has_text("Where adam ends from each of 40,000 starts")
+
+    w.page.get_by_role("link", name="SGD diverges").click()
+    wait_until(lambda: w.query().get("arena.landscape") == "ravine" and w.query().get("arena.mode") == "shared")
+    w.page.wait_for_function("() => window.Bokeh && Bokeh.documents.length > 0", timeout=30000)
+    wait_until(lambda: _labels(w) == ["SGD", "Momentum", "Adam"], message=lambda: f"{_labels(w)} {w.query()}")
+    diverged = w.model("leaderboard-source", "[Array.from(m.data.title), Array.from(m.data.diverged)]")
+    row = dict(zip(*diverged, strict=True))
+    assert row["SGD"] > 0 and (row["Adam"] is None or math.isnan(row["Adam"]))
+    screenshot(w, "chapter8-preset")
+    assert w.errors == [] and w.external == []
+    w.close()
+
+
 def test_a_link_reopens_the_page_with_its_settings(browser, app_url):
     query = "?chapter=2&race.lr=0.3&race.beta=0.7&race.start=-5%2C1&race.speed=90&look.step=12"
     w = Watched(browser, app_url + query)
@@ -435,7 +502,7 @@ def test_a_hostile_link_is_named_value_by_value_and_the_rest_applies(browser, ap
     w.close()
 
 
-@pytest.mark.parametrize("chapter", [0, 1, 2, 3, 4, 5])
+@pytest.mark.parametrize("chapter", [0, 1, 2, 3, 4, 5, 8])
 def test_every_slider_to_both_ends_raises_nothing(browser, app_url, chapter):
     log = ROOT / "artifacts" / "server.log"
     before = log.read_text()
@@ -474,7 +541,7 @@ def test_every_page_fits_a_phone(browser, app_url, name, query):
     w.close()
 
 
-@pytest.mark.parametrize("chapter", [0, 1, 2, 3, 4, 5])
+@pytest.mark.parametrize("chapter", [0, 1, 2, 3, 4, 5, 8])
 def test_at_200_percent_zoom_nothing_is_cut(browser, app_url, chapter):
     """A 1366 px screen at 200% zoom lays the page out 683 CSS pixels wide."""
     w = Watched(browser, app_url + f"?chapter={chapter}", width=683, height=768, zoom=2)

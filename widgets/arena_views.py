@@ -4,6 +4,7 @@ basins of attraction. Each is drawn from the Arena model and only redrawn when i
 import html
 
 import numpy as np
+import panel as pn
 from bokeh.models import (
     ColumnDataSource,
     DataTable,
@@ -26,23 +27,25 @@ from .palette import PATH_COLORS, optimizer_style
 from .readout import fmt
 from .sizing import responsive
 
-NOT_REACHED = "not reached"
+NOT_REACHED = "never"
 
 
 class Leaderboard:
     """One row per ticked optimizer, in the arena's order; the headers sort it in the browser."""
 
-    COLUMNS = (("title", "optimizer", StringFormatter(font_style="bold")),
-               ("rate", "rate η", ScientificFormatter(precision=3)),
-               ("steps", "steps to tolerance", NumberFormatter(format="0", nan_format=NOT_REACHED)),
-               ("final", "final loss − minimum", ScientificFormatter(precision=3, nan_format="diverged")),
-               ("diverged", "diverged at step", NumberFormatter(format="0", nan_format="—")),
-               ("left", "left the map at", NumberFormatter(format="0", nan_format="—")))
+    COLUMNS = (("title", "optimizer", StringFormatter(font_style="bold"), 95),
+               ("rate", "rate η", ScientificFormatter(precision=2), 62),
+               ("steps", "steps to tolerance", NumberFormatter(format="0", nan_format=NOT_REACHED), 70),
+               ("final", "final loss − minimum", ScientificFormatter(precision=2, nan_format="diverged"), 80),
+               ("diverged", "diverged at step", NumberFormatter(format="0", nan_format="—"), 62),
+               ("left", "left the map at", NumberFormatter(format="0", nan_format="—"), 62))
+    """Field, title, formatter and relative width (the table shares its width in these proportions)."""
 
     def __init__(self, arena: Arena, name: str = "leaderboard"):
         self.arena = arena
-        self.source = ColumnDataSource({key: [] for key, _, _ in self.COLUMNS}, name=f"{name}-source")
-        columns = [TableColumn(field=key, title=title, formatter=formatter) for key, title, formatter in self.COLUMNS]
+        self.source = ColumnDataSource({key: [] for key, *_ in self.COLUMNS}, name=f"{name}-source")
+        columns = [TableColumn(field=key, title=title, formatter=formatter, width=width)
+                   for key, title, formatter, width in self.COLUMNS]
         self.table = DataTable(source=self.source, columns=columns, sortable=True, index_position=None,
                                height=60, sizing_mode="stretch_width", name=name, autosize_mode="force_fit",
                                min_width=280)
@@ -50,7 +53,11 @@ class Leaderboard:
         self.draw()
 
     def draw(self):
-        rows = self.arena.standings()
+        """New rows, sent in one message (raw Bokeh models change only inside a hold)."""
+        with pn.io.hold():
+            self._send(self.arena.standings())
+
+    def _send(self, rows):
 
         def number(value):
             return float(value) if value is not None and value >= 0 else np.nan
@@ -88,6 +95,10 @@ class SweepChart:
         self.draw()
 
     def draw(self):
+        with pn.io.hold():
+            self._send()
+
+    def _send(self):
         self.shared.location = self.arena.shared_rate
         metric = self.arena.sweep_metric
         self.figure.yaxis.axis_label = SWEEP_METRICS[metric]

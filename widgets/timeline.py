@@ -23,7 +23,7 @@ from bokeh.models import Button, ColumnDataSource, CustomJS, Div, Slider
 from lessons import Player
 
 _JS = """
-const api = (window.__optimizerLab ??= {timers: {}});
+const api = (window.__optimizerLab ??= {timers: {}, last: {}});
 const id = state.id;
 const actions = new Map([[play, "play"], [forward, "forward"], [back, "back"], [reset, "reset"], [replay, "replay"]]);
 const action = actions.get(cb_obj.origin);
@@ -54,7 +54,9 @@ function stop() {
 }
 function tick() {
   if (!state.data.playing[0]) { stop(); return; }
-  state.data.carry[0] += speed.value / 60;
+  const now = performance.now();  // advance by the time that passed: steps per second hold at any frame rate
+  state.data.carry[0] += speed.value * (now - api.last[id]) / 1000;
+  api.last[id] = now;
   const advance = Math.floor(state.data.carry[0]);
   state.data.carry[0] -= advance;
   render(stepNow() + advance);
@@ -66,6 +68,7 @@ if (action === "play" || action === "replay") {
   if (action === "replay" || stepNow() >= last()) render(0);
   state.data.playing[0] = 1;
   state.data.carry[0] = 1;
+  api.last[id] = performance.now();
   play.label = "\\u2016 Pause";
   api.timers[id] = setInterval(tick, 1000 / 60);
 } else {
