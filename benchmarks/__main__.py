@@ -1,3 +1,5 @@
-from benchmarks.core import main
+from benchmarks import arena, core
 
-main()
+core.main()
+print()
+arena.main()

@@ -2,6 +2,8 @@
 
 import numpy as np
 
+from .hyper import any_nonzero
+
 
 def moments_init(theta, *, amsgrad=False, **_):
     """m and v, the two moving averages of Adam and its relatives (and AMSGrad's running max)."""
@@ -24,7 +26,7 @@ def adam(theta, g, state, t, *, lr, betas, eps, weight_decay, amsgrad, bias_corr
     PyTorch does. `bias_correction=False` drops the two divisions (chapter 4's comparison).
     """
     beta1, beta2 = betas
-    if np.any(weight_decay):
+    if any_nonzero(weight_decay):
         g = g + weight_decay * theta
     m = beta1 * state["m"] + (1 - beta1) * g
     v = beta2 * state["v"] + (1 - beta2) * g * g
@@ -66,7 +68,7 @@ def adamax(theta, g, state, t, *, lr, betas, eps, weight_decay):
     (the infinity norm), which needs no bias correction.
     """
     beta1, beta2 = betas
-    if np.any(weight_decay):
+    if any_nonzero(weight_decay):
         g = g + weight_decay * theta
     m = beta1 * state["m"] + (1 - beta1) * g
     u = np.maximum(beta2 * state["u"], np.abs(g) + eps)
@@ -88,7 +90,7 @@ def nadam(theta, g, state, t, *, lr, betas, eps, weight_decay, momentum_decay):
       + \frac{\mu_{t+1}}{1-\prod_{i\le t+1}\mu_i}\, m_t\right) \Big/ \left(\sqrt{\hat v_t} + \epsilon\right)$$
     """
     beta1, beta2 = betas
-    if np.any(weight_decay):
+    if any_nonzero(weight_decay):
         g = g + weight_decay * theta
     mu = beta1 * (1 - 0.5 * 0.96 ** (t * momentum_decay))
     mu_next = beta1 * (1 - 0.5 * 0.96 ** ((t + 1) * momentum_decay))
@@ -112,7 +114,7 @@ def radam(theta, g, state, t, *, lr, betas, eps, weight_decay):
     PyTorch adds $\epsilon$ to $\sqrt{v_t}$ before bias correction.
     """
     beta1, beta2 = betas
-    if np.any(weight_decay):
+    if any_nonzero(weight_decay):
         g = g + weight_decay * theta
     m = beta1 * state["m"] + (1 - beta1) * g
     v = beta2 * state["v"] + (1 - beta2) * g * g

@@ -6,6 +6,8 @@ $\eta/\epsilon$ (10^9 and more) is an artefact of the division, not a rate anyon
 
 import numpy as np
 
+from .hyper import any_nonzero
+
 
 def _rate(lr, accumulated, denominator):
     return np.where(accumulated > 0, lr / denominator, np.nan)
@@ -23,7 +25,7 @@ def adagrad(theta, g, state, t, *, lr, eps, weight_decay):
     `G` only grows, so the effective rate $\eta / (\sqrt{G_t} + \epsilon)$ of each coordinate
     only falls.
     """
-    if np.any(weight_decay):
+    if any_nonzero(weight_decay):
         g = g + weight_decay * theta
     G = state["G"] + g * g
     denominator = np.sqrt(G) + eps
@@ -34,7 +36,7 @@ def rmsprop_init(theta, *, momentum, centered, **_):
     state = {"E": np.zeros_like(theta)}
     if centered:
         state["g_avg"] = np.zeros_like(theta)
-    if np.any(momentum):
+    if any_nonzero(momentum):
         state["velocity"] = np.zeros_like(theta)
     return state
 
@@ -49,7 +51,7 @@ def rmsprop(theta, g, state, t, *, lr, alpha, eps, weight_decay, momentum, cente
     settles instead of decaying to zero. `centered` divides by an estimate of the standard
     deviation instead ($E_t - \bar g_t^2$); `momentum` keeps a velocity of the scaled steps.
     """
-    if np.any(weight_decay):
+    if any_nonzero(weight_decay):
         g = g + weight_decay * theta
     E = alpha * state["E"] + (1 - alpha) * g * g
     new_state = {"E": E}
@@ -60,7 +62,7 @@ def rmsprop(theta, g, state, t, *, lr, alpha, eps, weight_decay, momentum, cente
     else:
         denominator = np.sqrt(E) + eps
     shown = {"effective_lr": _rate(lr, E, denominator)}
-    if np.any(momentum):
+    if any_nonzero(momentum):
         velocity = new_state["velocity"] = momentum * state["velocity"] + g / denominator
         return theta - lr * velocity, new_state, shown
     return theta - lr * (g / denominator), new_state, shown

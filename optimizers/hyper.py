@@ -12,6 +12,12 @@ ARRAY_HYPER = frozenset({"lr", "momentum", "weight_decay", "eps", "alpha", "rho"
 """Hyperparameters that may be given as an array, one value per start (a sweep in one run)."""
 
 
+def any_nonzero(value) -> bool:
+    """Whether a hyperparameter is switched on for any start: a number, or an array of one per
+    start (a rule skips work such as weight decay only when no start uses it)."""
+    return bool(value.any()) if isinstance(value, np.ndarray) else bool(value)
+
+
 def _non_negative(name, value):
     if not value >= 0.0:
         raise ValueError(f"Invalid {name.replace('_', ' ')} value: {value} (must be >= 0)")

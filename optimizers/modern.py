@@ -6,6 +6,8 @@ of starts still advances as independent runs.
 
 import numpy as np
 
+from .hyper import any_nonzero
+
 
 def _rms(x):
     return np.sqrt(np.mean(x * x, axis=-1, keepdims=True))
@@ -30,7 +32,7 @@ def adafactor(theta, g, state, t, *, lr, beta2_decay, eps, d, weight_decay):
     eps1 = np.finfo(np.float64).eps if eps[0] is None else eps[0]
     eps2 = eps[1]
     relative_step = np.maximum(eps2, _rms(theta)) * np.minimum(lr, t**-0.5)
-    if np.any(weight_decay):
+    if any_nonzero(weight_decay):
         theta = theta * (1 - lr * weight_decay)
     weight = t**beta2_decay
     v = state["v"] + weight * (g * g - state["v"])
@@ -99,7 +101,7 @@ def sophia(theta, g, state, t, *, lr, betas, rho, eps, weight_decay, hessian_int
     h = state["h"]
     if (t - 1) % hessian_interval == 0:
         h = beta2 * h + (1 - beta2) * hess_fn(theta)
-    if np.any(weight_decay):
+    if any_nonzero(weight_decay):
         theta = theta * (1 - lr * weight_decay)
     update = lr * np.clip(m / np.maximum(rho * h, eps), -1.0, 1.0)
     return theta - update, {"m": m, "h": h}, {"update": update}

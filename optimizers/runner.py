@@ -174,6 +174,9 @@ def _advance(spec, grad_fn, x, hp, lrs, bound, record):
             if record == "all":
                 _record(internals, state, t, steps, x.shape)
                 _record(internals, shown, t, steps, x.shape)
+            if not alive.any():  # every start has diverged: the rest of the run is NaN
+                params[t + 1:] = np.nan
+                break
     _blank_after_divergence(params, internals, diverged_at)
     return params, internals, diverged_at
 

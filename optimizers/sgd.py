@@ -15,9 +15,11 @@ in the registry alone.
 
 import numpy as np
 
+from .hyper import any_nonzero
+
 
 def sgd_init(theta, *, momentum, **_):
-    return {"velocity": np.zeros_like(theta)} if np.any(momentum) else {}
+    return {"velocity": np.zeros_like(theta)} if any_nonzero(momentum) else {}
 
 
 def sgd(theta, g, state, t, *, lr, momentum, nesterov, weight_decay):
@@ -26,9 +28,9 @@ def sgd(theta, g, state, t, *, lr, momentum, nesterov, weight_decay):
     With `momentum` > 0 the step goes through `momentum_step`. `weight_decay` adds
     $\lambda\theta$ to the gradient (an L2 penalty).
     """
-    if np.any(weight_decay):
+    if any_nonzero(weight_decay):
         g = g + weight_decay * theta
-    if not np.any(momentum):
+    if not any_nonzero(momentum):
         return theta - lr * g, state, {"velocity": g}
     return momentum_step(theta, g, state, lr=lr, momentum=momentum, nesterov=nesterov)
 

@@ -3,20 +3,16 @@ nothing but a ValueError (with a message) ever comes out."""
 
 import numpy as np
 import pytest
+from fuzz_inputs import ALPHABET, token_sequence
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from landscapes.expression import FUNCTIONS, MAX_LENGTH, from_expression, parse
+from landscapes.expression import MAX_LENGTH, from_expression, parse
 from optimizers import run
 
 BATCH = 1000
 """Inputs per hypothesis example: the fuzz runs 50 examples of each kind, 100,000 inputs in all."""
-OPERANDS = ["x", "y", "pi", "e", "0", "1", "2.5", "10", "1e3", "1e-3", "-", "(", *[f"{name}(" for name in FUNCTIONS]]
-OPERATORS = ["+", "-", "*", "/", "**2", "**-1", "**0.5", "**10", ")", " "]
-"""Pieces of the grammar. The token fuzz mostly alternates operands and operators, with one piece
-in ten drawn at random: so its inputs are often formulas and reach the derivatives, the checks on
-the map and the search for the minimum, and often nearly formulas that the parser must refuse."""
-ALPHABET = [*"0123456789xyzeEpi+-*/(). ,_'\"[]{}:;=<>!@#$%^&|~`?\\\t\n", "\x00", "é", "ｘ", "∞", "😀"]
+
 
 
 def _answer(text):
@@ -37,24 +33,11 @@ def test_a_thousand_random_texts_per_example_give_a_landscape_or_a_value_error(s
         _answer("".join(rng.choice(ALPHABET, size=length)))
 
 
-def _token_sequence(rng):
-    pieces, expecting_operand, open_brackets = [], True, 0
-    for _ in range(int(rng.integers(1, 30))):
-        choices = OPERANDS if expecting_operand else OPERATORS
-        piece = str(rng.choice(OPERANDS + OPERATORS if rng.random() < 0.1 else choices))
-        pieces.append(piece)
-        open_brackets += piece.count("(") - piece.count(")")
-        expecting_operand = piece in ("-", "+", "*", "/") or piece.endswith("(")
-    if rng.random() < 0.9:
-        pieces += [")"] * max(open_brackets, 0)
-    return "".join(pieces)
-
-
 @settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.integers(0, 2**63 - 1))
 def test_a_thousand_random_token_sequences_per_example_give_a_landscape_or_a_value_error(seed):
     rng = np.random.default_rng(seed)
-    answers = [_answer(_token_sequence(rng)) for _ in range(BATCH)]
+    answers = [_answer(token_sequence(rng)) for _ in range(BATCH)]
     assert any(not isinstance(a, ValueError) for a in answers)  # the sequences do reach the landscape
 
 

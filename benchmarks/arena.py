@@ -1,0 +1,76 @@
+"""The arena's workloads (chapter 8), each against its target on this machine.
+
+- the race: all fifteen optimizers, one start, 1000 steps on Rosenbrock (one recomputation of
+  the arena after a setting changes; target under 0.3 s);
+- the sweep: fifteen optimizers x 40 rates x 1000 steps on the ravine, one run of the core per
+  optimizer with the rates as an array (target under 2 s);
+- typed landscapes: the slowest answer of `from_expression` over many generated formulas and
+  near-formulas (target under 50 ms each).
+
+The basin map against torch.optim is in `python -m benchmarks` (the core's benchmark).
+"""
+
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from landscapes.expression import from_expression
+from lessons.arena import Arena, sweep
+from optimizers import names
+
+from .core import best_of
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from fuzz_inputs import token_sequence
+
+TYPED_INPUTS = 3000
+
+
+def race_seconds() -> float:
+    arena = Arena(optimizers=names(), landscape="rosenbrock", steps=1000)
+    return best_of(3, arena.recompute)
+
+
+def sweep_seconds() -> float:
+    arena = Arena(landscape="ravine")
+    surface, start = arena.surface, tuple(arena.start)
+
+    def all_sweeps():
+        for name in names():
+            sweep.__wrapped__(name, surface, start, 1000, 1e-3, 0.0, 0, "constant", 0.0)  # uncached
+
+    return best_of(3, all_sweeps)
+
+
+def typed_answers(count: int = TYPED_INPUTS, seed: int = 0) -> tuple[float, float, int]:
+    """(slowest, median) seconds per answer and how many inputs were formulas."""
+    rng = np.random.default_rng(seed)
+    times, accepted = [], 0
+    for _ in range(count):
+        text = token_sequence(rng)
+        began = time.perf_counter()
+        try:
+            from_expression(text)
+            accepted += 1
+        except ValueError:
+            pass
+        times.append(time.perf_counter() - began)
+    return max(times), float(np.median(times)), accepted
+
+
+def main():
+    print("Optimizer Lab arena benchmark (chapter 8)\n")
+    race = race_seconds()
+    print(f"(c) race: {len(names())} optimizers x 1 start x 1000 steps on Rosenbrock: {race:.3f} s (target < 0.3 s)")
+    swept = sweep_seconds()
+    print(f"(d) sweep: {len(names())} optimizers x 40 rates x 1000 steps on the ravine: {swept:.3f} s "
+          f"(target < 2 s)")
+    slowest, median, accepted = typed_answers()
+    print(f"(e) typed landscapes: {TYPED_INPUTS} generated inputs ({accepted} formulas): slowest answer "
+          f"{slowest * 1000:.1f} ms, median {median * 1000:.2f} ms (target < 50 ms)")
+
+
+if __name__ == "__main__":
+    main()

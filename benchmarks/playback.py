@@ -1,0 +1,66 @@
+"""Playback in headless Chromium: frames per second while the arena plays all fifteen paths.
+`python -m benchmarks.playback` (needs the test extra and Debian's chromium, see scripts/test.sh).
+
+The player advances in the browser; a frame here is an animation frame on which the shown step
+changed, counted for a few seconds of playing. Websocket messages sent meanwhile are counted too
+(the target is none).
+"""
+
+import sys
+import urllib.parse
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from browser import launch, served_app
+
+from optimizers import names
+
+SECONDS = 3
+COUNT_FRAMES = """async ([name, seconds]) => {
+    const state = Bokeh.documents[0].get_model_by_name(name);
+    let frames = 0, last = state.data.step[0];
+    const began = performance.now();
+    while (performance.now() - began < seconds * 1000) {
+        await new Promise((done) => requestAnimationFrame(done));
+        const now = state.data.step[0];
+        if (now !== last) { frames += 1; last = now; }
+    }
+    return [frames / seconds, state.data.step[0]];
+}"""
+
+
+def measure(url: str) -> tuple[float, int, int]:
+    """(frames per second, step reached, websocket messages sent while playing)."""
+    query = {"chapter": "8", "arena.optimizers": ",".join(names()), "arena.landscape": "rosenbrock",
+             "arena.steps": "2000", "arena.log_lr": "-3", "arena.speed": "240"}
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        page = browser.new_page(viewport={"width": 1366, "height": 900})
+        sent = []
+        page.on("websocket", lambda socket: socket.on("framesent", lambda _payload: sent.append(1)))
+        page.goto(url + "?" + urllib.parse.urlencode(query))
+        page.wait_for_function("() => window.Bokeh && Bokeh.documents.length && "
+                               "Bokeh.documents[0].get_model_by_name('arena-state')", timeout=60000)
+        page.wait_for_timeout(1500)
+        page.get_by_role("button", name="↺ Reset").click()
+        page.get_by_role("button", name="▶ Play").click()
+        page.wait_for_timeout(300)
+        before = len(sent)
+        fps, step = page.evaluate(COUNT_FRAMES, ["arena-state", SECONDS])
+        messages = len(sent) - before
+        browser.close()
+    return fps, step, messages
+
+
+def main():
+    with served_app() as url:
+        fps, step, messages = measure(url)
+    print(f"(f) playback, chapter 8 with all {len(names())} paths of 2000 steps at 240 steps a second: "
+          f"{fps:.0f} frames per second (target >= 50), {messages} websocket messages while playing "
+          f"(target 0); reached step {step} in {SECONDS} s")
+
+
+if __name__ == "__main__":
+    main()
