@@ -36,7 +36,7 @@ function render(k) {
     const full = group.full.data;
     for (const key of group.keys) {
       const rows = full[key];
-      if (group.trail) group.trail.data[key] = rows.map((seq) => seq.subarray ? seq.subarray(0, k + 1) : seq.slice(0, k + 1));
+      if (group.trail) group.trail.data[key] = rows.map((seq) => Array.from(seq.slice(0, k + 1)));
       if (group.point) group.point.data[key] = rows.map((seq) => seq[Math.min(k, seq.length - 1)]);
     }
     if (group.trail) group.trail.change.emit();
