@@ -8,6 +8,7 @@ import param
 from bokeh.models import Arrow, ColumnDataSource, LegendItem, NormalHead, Segment, VeeHead
 
 from landscapes import LineFit, regression_landscape, synthetic_line
+from lessons.race import CLICK_DECIMALS
 from optimizers import run
 from widgets.code_view import code_view
 from widgets.controls import choice_slider
@@ -87,7 +88,7 @@ class MiniBatchLesson(param.Parameterized):
 
     def move_point(self, x, y):
         if x is not None and y is not None and self.landscape.contains((x, y)):
-            self.point = (float(x), float(y))
+            self.point = (round(float(x), CLICK_DECIMALS), round(float(y), CLICK_DECIMALS))
 
     def resample(self, *_):
         self.seed += 1

@@ -263,9 +263,12 @@ class FormulaBox:
         self.input.param.watch(lambda _: self.use(), "value")
         self.button.on_click(lambda _: self.use())
         arena.param.watch(lambda event: setattr(self.input, "value", event.new), "formula")
+        arena.param.watch(lambda event: self.show(event.new), "problem")
 
     def use(self):
-        problem = self.arena.try_formula(self.input.value)
+        self.show(self.arena.try_formula(self.input.value))
+
+    def show(self, problem: str):
         self.message.object = html.escape(problem)
         self.message.visible = bool(problem)
 

@@ -197,8 +197,10 @@ class Arena(Race):
     show_sweep = param.Boolean(default=False, label="Show the learning-rate sweep")
     sweep_metric = param.Selector(default="steps", objects=list(SWEEP_METRICS), label="Sweep chart shows")
     sweeps = param.Parameter(default=None, precedence=-1, doc="Sweep per ticked optimizer, when the page needs it.")
+    problem = param.String(default="", precedence=-1,
+                           doc="Why the last change to the typed landscape was refused (it was undone).")
 
-    _outputs = ("name", "result", "sweeps")
+    _outputs = ("name", "result", "sweeps", "problem")
 
     @property
     def surface(self) -> Landscape:
@@ -221,9 +223,11 @@ class Arena(Race):
         return ""
 
     def link_problem(self, name, value, accepted) -> str | None:
-        if name == "formula":
+        if name in ("formula", "span") and accepted.get("landscape", self.landscape) == "typed":
+            formula = value if name == "formula" else accepted.get("formula", self.formula)
+            span = value if name == "span" else accepted.get("span", self.span)
             try:
-                typed_landscape(value, float(accepted.get("span", self.span)))
+                typed_landscape(formula, float(span))
             except ValueError as problem:
                 return str(problem)
             return None
@@ -244,6 +248,15 @@ class Arena(Race):
 
     def _changed(self, *events):
         changed = {event.name for event in events}
+        if self.landscape == "typed":
+            try:
+                typed_landscape(self.formula, float(self.span))
+            except ValueError as refused:  # e.g. a smaller or larger map on which the formula breaks
+                with param.parameterized.discard_events(self):
+                    self.param.update({event.name: event.old for event in events})
+                self.problem = str(refused)
+                return
+        self.problem = ""
         moved = changed & {"landscape", "formula", "span"}
         if moved and "start" not in changed:
             with param.parameterized.discard_events(self):

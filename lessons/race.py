@@ -14,6 +14,10 @@ import landscapes
 from landscapes import Landscape
 from optimizers import SCHEDULES, get_spec, make_schedule, run
 
+CLICK_DECIMALS = 4
+"""A clicked start is kept to this many decimals (finer than a pixel on every map), so that the
+page's link, which carries it, stays short and gives back exactly the same start."""
+
 
 @dataclass(frozen=True)
 class Entry:
@@ -168,8 +172,8 @@ class Race(param.Parameterized):
     def set_start(self, x, y) -> bool:
         """Move the start to a clicked point; a point off the map (or not a number) is ignored."""
         try:
-            point = (float(x), float(y))
-        except (TypeError, ValueError):
+            point = (round(float(x), CLICK_DECIMALS), round(float(y), CLICK_DECIMALS))
+        except (TypeError, ValueError, OverflowError):
             return False
         if not (np.all(np.isfinite(point)) and self.surface.contains(point)):
             return False

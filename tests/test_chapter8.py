@@ -248,3 +248,13 @@ def test_every_mode_has_a_description_and_every_control_range_runs():
 def test_strong_noise_at_a_small_rate_keeps_adagrad_on_the_ridge(seed):
     arena = Arena(landscape="saddle", optimizers=["adagrad"], log_lr=-2.0, steps=2000, noise=1.0, seed=seed)
     assert ch8_arena._left_ridge(arena.result.lanes[0].path) is None
+
+
+def test_a_map_size_on_which_the_typed_formula_breaks_is_undone_with_a_message():
+    arena = Arena(landscape="typed", formula="log(x + 2)", span=1.0)
+    before = arena.result
+    arena.span = 5.0
+    assert "not a finite number" in arena.problem
+    assert arena.span == 1.0 and arena.result is before
+    arena.span = 1.5
+    assert arena.problem == "" and arena.result.landscape.x_range == (-1.5, 1.5)
