@@ -24,8 +24,10 @@ from widgets.text import fill, prose
 
 from .base import Chapter, Lesson
 
-LINK = ("landscape", "formula", "span", "optimizers", "log_lr", "mode", "steps", "tolerance", "noise", "seed",
-        "schedule", "warmup", "start", "sort_by", "show_sweep", "sweep_metric", "show_basins", "basin_optimizer")
+LINK = ("landscape", "formula", "span", "optimizers", "log_lr", "mode", "own_rates", "own_name", "own_log_lr", "steps",
+        "tolerance", "noise", "seed", "schedule", "warmup", "start", "sort_by", "show_sweep", "sweep_metric",
+        "show_basins", "basin_optimizer")
+ETA_LABEL = "return 'η = ' + Math.pow(10, tick).toPrecision(2)"
 SADDLE_RATE = 0.05
 SADDLE_OFFSET = 1e-6
 RIDGE = 0.5
@@ -281,7 +283,7 @@ class FormulaBox:
 
 
 def _controls(arena: Arena, formula: FormulaBox) -> pn.Column:
-    eta = CustomJSTickFormatter(code="return 'η = ' + Math.pow(10, tick).toPrecision(2)")
+    eta = CustomJSTickFormatter(code=ETA_LABEL)
     boxes = pn.widgets.CheckBoxGroup.from_param(arena.param.optimizers, inline=True,
                                                 options={get_spec(n).title: n for n in names()},
                                                 sizing_mode="stretch_width", css_classes=["optimizer-boxes"],
@@ -293,6 +295,23 @@ def _controls(arena: Arena, formula: FormulaBox) -> pn.Column:
     typed = pn.Column(formula.layout(), FloatSlider.from_param(arena.param.span, width=260),
                       visible=arena.landscape == "typed", sizing_mode="stretch_width")
     arena.param.watch(lambda event: setattr(typed, "visible", event.new == "typed"), "landscape")
+    give = pn.widgets.Button(name="Give it this rate", width=140)
+    give.on_click(lambda _: arena.give_own_rate())
+    follow = pn.widgets.Button(name="Let it follow the mode", width=170)
+    follow.on_click(lambda _: arena.give_own_rate(follow_mode=True))
+    own = pn.pane.HTML("", sizing_mode="stretch_width", name="own-rates")
+
+    def show_own(*_):
+        own.object = html.escape(f"Own rates: {arena.own_rates.replace(',', ', ')}" if arena.own_rates else
+                                 "No optimizer has a rate of its own: each follows the mode.")
+
+    arena.param.watch(show_own, "own_rates")
+    show_own()
+    own_rates = pn.FlexBox(
+        pn.widgets.Select.from_param(arena.param.own_name, options={get_spec(n).title: n for n in names()},
+                                     width=150),
+        FloatSlider.from_param(arena.param.own_log_lr, format=CustomJSTickFormatter(code=ETA_LABEL), width=240),
+        give, follow, own)
     return pn.Column(
         pn.FlexBox(pn.widgets.Select.from_param(arena.param.landscape, options=_landscape_options(), width=200),
                    pn.widgets.RadioBoxGroup.from_param(arena.param.mode, options={v: k for k, v in MODES.items()},
@@ -311,6 +330,8 @@ def _controls(arena: Arena, formula: FormulaBox) -> pn.Column:
             FloatSlider.from_param(arena.param.warmup, step=0.05, width=200),
             pn.widgets.Select.from_param(arena.param.sort_by, width=190),
         ),
+        pn.pane.HTML("<b>A rate of its own</b> for one optimizer, whatever the mode:", margin=(0, 10)),
+        own_rates,
         sizing_mode="stretch_width", name="arena-controls",
     )
 

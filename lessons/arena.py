@@ -160,6 +160,28 @@ def basins(optimizer: str, surface: Landscape, rate: float, steps: int = BASIN_S
     return Basins(optimizer, rate, steps, xs, ys, label.reshape(resolution, resolution))
 
 
+OWN_RATE_BOUNDS = (1e-5, 10.0)
+
+
+def own_rate_table(text: str) -> dict[str, float]:
+    """'adam=0.05,sgd=0.1' as {name: rate}, or ValueError naming the first bad pair."""
+    table = {}
+    for pair in filter(None, (part.strip() for part in text.split(","))):
+        name, _, rate = pair.partition("=")
+        name = name.strip()
+        if name not in names():
+            raise ValueError(f"{name[:20]!r} is not an optimizer of the course")
+        try:
+            value = float(rate)
+        except ValueError:
+            raise ValueError(f"the rate for {name} is not a number") from None
+        low, high = OWN_RATE_BOUNDS
+        if not low <= value <= high:
+            raise ValueError(f"the rate for {name} must be between {low:g} and {high:g}")
+        table[name] = value
+    return table
+
+
 @dataclass(frozen=True)
 class Standing:
     """One row of the leaderboard."""
@@ -186,6 +208,10 @@ class Arena(Race):
     optimizers = param.ListSelector(default=["sgd", "momentum", "rmsprop", "adam"], objects=names(),
                                     label="Optimizers")
     log_lr = param.Number(default=-2.0, bounds=(-5.0, 1.0), step=0.05, label="Shared learning rate (log₁₀ η)")
+    own_rates = param.String(default="", label="Own rates",
+                             doc="Optimizers with a rate of their own whatever the mode, as 'adam=0.05,sgd=0.1'.")
+    own_name = param.Selector(default="adam", objects=names(), label="Optimizer")
+    own_log_lr = param.Number(default=-2.0, bounds=(-5.0, 1.0), step=0.05, label="Its own rate (log₁₀ η)")
     mode = param.Selector(default="shared", objects=list(MODES), label="Learning rates")
     steps = param.Integer(default=500, bounds=(10, 2000), label="Steps")
     noise = param.Number(default=0.0, bounds=(0.0, 10.0), step=0.01, label="Gradient noise σ")
@@ -231,6 +257,12 @@ class Arena(Race):
             except ValueError as problem:
                 return str(problem)
             return None
+        if name == "own_rates":
+            try:
+                own_rate_table(value)
+            except ValueError as problem:
+                return str(problem)
+            return None
         if name == "start":
             surface = self._surface_for(accepted)
             if surface is not None and not surface.contains(value):
@@ -261,7 +293,7 @@ class Arena(Race):
         if moved and "start" not in changed:
             with param.parameterized.discard_events(self):
                 self.start = tuple(self.surface.start)
-        if changed <= {"sort_by", "basin_optimizer", "show_basins", "sweep_metric"}:
+        if changed <= {"sort_by", "basin_optimizer", "show_basins", "sweep_metric", "own_name", "own_log_lr"}:
             return  # views redraw from what is already computed
         self.recompute()
 
@@ -276,7 +308,18 @@ class Arena(Race):
         return sweep(name, self.surface, tuple(self.start), self.steps, self.tolerance, self.noise, self.seed,
                      self.schedule, self.warmup)
 
+    def give_own_rate(self, follow_mode: bool = False):
+        """Give the picked optimizer (`own_name`) the picked rate, or let it follow the mode again."""
+        table = own_rate_table(self.own_rates)
+        table.pop(self.own_name, None)
+        if not follow_mode:
+            table[self.own_name] = round(10.0**self.own_log_lr, 6)
+        self.own_rates = ",".join(f"{key}={value:g}" for key, value in table.items())
+
     def rate_of(self, name: str) -> float:
+        own = own_rate_table(self.own_rates)
+        if name in own:
+            return own[name]
         if self.mode == "defaults":
             return float(get_spec(name).defaults["lr"])
         if self.mode == "tuned":
@@ -314,9 +357,10 @@ class Arena(Race):
             f"a {self.schedule} schedule with {self.warmup:.0%} warmup, each rate its peak")
         noise = (f"gradient noise σ = {self.noise:g} (seed {self.seed}, the same draws for everyone)"
                  if self.noise else "exact gradients")
+        own = f" (except {self.own_rates.replace(',', ', ')})" if self.own_rates else ""
         x, y = self.start
         return (f"{len(self.optimizers)} optimizers from ({x:.3g}, {y:.3g}), {self.steps} steps each, "
-                f"{MODES[self.mode]}, {schedule}, {noise}, no gradient clipping; "
+                f"{MODES[self.mode]}{own}, {schedule}, {noise}, no gradient clipping; "
                 f"arrived = loss within {self.tolerance:g} of the minimum and staying there.")
 
     def basin_map(self) -> Basins:
