@@ -30,6 +30,9 @@ SWEEP_METRICS = {"steps": "steps to tolerance", "final": "final loss − minimum
 TOLERANCES = [1e-1, 1e-2, 1e-3, 1e-4, 1e-6]
 BASIN_GRID = 200
 BASIN_STEPS = 300
+HOLD = 10
+"""A run has arrived only if its loss stays within the tolerance for at least its last HOLD steps
+(and it ends on the map): a zig-zag that touches the tolerance on its final step has not."""
 SETTLED = 0.05
 """A start ends in a minimum's basin if its last point is within this share of the map's width
 of that minimum."""
@@ -78,22 +81,31 @@ class Sweep:
         return float(self.rates[np.nanargmin(self.final_gap)] if finite.any() else self.rates[0])
 
     @property
-    def window(self) -> float:
-        """How many decades of rate reach the tolerance (0 if none): the width of the working
-        window, from the lowest to the highest rate that gets there."""
-        reached = self.rates[np.isfinite(self.steps_to_tolerance)]
-        return float(np.log10(reached.max() / reached.min())) if reached.size else 0.0
+    def arrivals(self) -> int:
+        """At how many of the grid's rates the run arrives: the width of its working window,
+        counted in grid steps of 0.15 decades (gaps inside the window are not counted)."""
+        return int(np.isfinite(self.steps_to_tolerance).sum())
 
 
-def settle_steps(losses: np.ndarray, minimum: float, tolerance: float) -> np.ndarray:
+def settle_steps(losses: np.ndarray, minimum: float, tolerance: float, ends_on_map=True) -> np.ndarray:
     """Per run (columns of `losses`, shape (steps + 1, n)): the step from which the loss stays
-    within `tolerance` of the minimum to the end, or NaN."""
+    within `tolerance` of the minimum to the end, or NaN if it never does, does so only for the
+    last HOLD steps or fewer, or ends off the map (`ends_on_map`, one flag per run)."""
     with np.errstate(invalid="ignore"):
         far = ~(losses - minimum < tolerance)
-    last_far = losses.shape[0] - 1 - np.argmax(far[::-1], axis=0)
+    steps = losses.shape[0] - 1
+    last_far = steps - np.argmax(far[::-1], axis=0)
     settled = np.where(far.any(axis=0), last_far + 1, 0).astype(float)
-    settled[far[-1]] = np.nan
+    settled[(settled > steps - HOLD) | ~np.asarray(ends_on_map, dtype=bool)] = np.nan
     return settled
+
+
+def arrived_at(lane, steps: int, landscape: Landscape) -> int | None:
+    """The step a race's lane arrived at, by the same rule as the sweep's `settle_steps`."""
+    settled = lane.steps_to_tolerance
+    if settled is None or settled > steps - HOLD or lane.diverged_at >= 0:
+        return None
+    return settled if landscape.contains(lane.path[-1]) else None
 
 
 @functools.lru_cache(maxsize=128)
@@ -111,7 +123,11 @@ def sweep(optimizer: str, surface: Landscape, start: tuple, steps: int, toleranc
     minimum = landscape_minimum(surface)
     with np.errstate(all="ignore"):
         losses = surface.f(traj.params)
-    return Sweep(optimizer, rates, settle_steps(losses, minimum, tolerance), losses[-1] - minimum,
+    (x0, x1), (y0, y1) = surface.x_range, surface.y_range
+    end_x, end_y = traj.params[-1, :, 0], traj.params[-1, :, 1]
+    with np.errstate(invalid="ignore"):
+        on_map = (end_x >= x0) & (end_x <= x1) & (end_y >= y0) & (end_y <= y1)
+    return Sweep(optimizer, rates, settle_steps(losses, minimum, tolerance, on_map), losses[-1] - minimum,
                  np.asarray(traj.diverged_at))
 
 
@@ -335,8 +351,9 @@ class Arena(Race):
             name = lane.entry.optimizer
             if lane.ok:
                 gap = float(lane.losses[-1] - self.result.minimum)
-                rows.append(Standing(name, lane.entry.title, lane.entry.hyper["lr"], lane.steps_to_tolerance,
-                                     gap, lane.diverged_at, lane.left_map_at, ""))
+                arrived = arrived_at(lane, self.result.steps, self.result.landscape)
+                rows.append(Standing(name, lane.entry.title, lane.entry.hyper["lr"], arrived, gap, lane.diverged_at,
+                                     lane.left_map_at, ""))
             else:
                 rows.append(Standing(name, lane.entry.title, lane.entry.hyper["lr"], None, np.nan, -1, -1,
                                      lane.error))
@@ -358,10 +375,14 @@ class Arena(Race):
         noise = (f"gradient noise σ = {self.noise:g} (seed {self.seed}, the same draws for everyone)"
                  if self.noise else "exact gradients")
         own = f" (except {self.own_rates.replace(',', ', ')})" if self.own_rates else ""
+        rates = ("each at the best of 40 rates for this start and these gradients" if self.mode == "tuned"
+                 else MODES[self.mode])
+        sophia = "; Sophia sees the exact curvature" if "sophia" in self.optimizers else ""
         x, y = self.start
         return (f"{len(self.optimizers)} optimizers from ({x:.3g}, {y:.3g}), {self.steps} steps each, "
-                f"{MODES[self.mode]}{own}, {schedule}, {noise}, no gradient clipping; "
-                f"arrived = loss within {self.tolerance:g} of the minimum and staying there.")
+                f"{rates}{own}, {schedule}, {noise}, every other setting (momentum, betas, "
+                f"weight decay) at its default, no gradient clipping{sophia}; arrived = loss within "
+                f"{self.tolerance:g} of the minimum for at least the last {HOLD} steps, ending on the map.")
 
     def basin_map(self) -> Basins:
         rate = self.rate_of(self.basin_optimizer) if self.basin_optimizer in self.optimizers else (
