@@ -106,7 +106,7 @@ def facts() -> dict:
         "win_ravine": winners["ravine"], "win_himmelblau": winners["himmelblau"], "win_ellipse": winners["ellipse"],
         "win_beale": winners["beale"],
         "sgd_arrivals": sweeps["sgd"].arrivals, "adam_arrivals": sweeps["adam"].arrivals,
-        "lion_arrivals": sweeps["lion"].arrivals, "grid_top": f"{SWEEP_RATES[-1]:g}", "top_count": len(top),
+        "lion_arrivals": sweeps["lion"].arrivals, "grid_top": f"{SWEEP_RATES[-1]:g}",
         "top": ", ".join(top),
         "adam_tuned": tuned["adam"].steps_to_tolerance, "sgd_tuned": tuned["sgd"].steps_to_tolerance,
         "tuned_winner": tuned_winner.title, "tuned_winner_rate": f"{tuned_winner.rate:.3g}",
@@ -174,25 +174,23 @@ tolerance on its last step has not arrived.
 TEXT_SWEEP = r"""
 ## The learning-rate sweep
 
-Each line is one optimizer: how many steps it needs to arrive, at each of the 40 rates (0.15
-decades apart). Where a line stops, that method stops arriving: on the left its steps are too
-small to get there in time; on the right it either diverges (SGD, momentum, Nesterov) or its
-steps stay too coarse to settle within the tolerance.
+Each line is one optimizer: how many steps it needs to arrive, at each of the 40 rates (0.15 decades
+apart). Where a line stops, that method stops arriving: on the left its steps are too small to get
+there in time; on the right it either diverges (SGD, momentum, Nesterov) or its steps stay too
+coarse to settle within the tolerance.
 
 The number of rates at which a method arrives is what tuning it costs. On the ravine ([[steps]]
-steps, tolerance [[tolerance]]) plain SGD arrives at only [[sgd_arrivals]] of the 40 rates: its
-rate must stay under the walls' limit $$2/c$$ (c = 10 on the walls, so 0.2) and still be large
-enough to cross the flat floor in time. Adam arrives at [[adam_arrivals]]. [[top_count]] methods
-([[top]]) still arrive at the grid's largest rate, [[grid_top]], so their windows are cut off
-there, not closed.
+steps, tolerance [[tolerance]]) plain SGD arrives at only [[sgd_arrivals]] of the 40 rates: its rate
+must stay under the walls' limit $$2/c$$ (c = 10 on the walls, so 0.2) and still be large enough to
+cross the flat floor in time. Adam arrives at [[adam_arrivals]]. Some methods ([[top]]) still arrive
+at the grid's largest rate, [[grid_top]], so their windows are cut off there, not closed.
 
-At budgets of 100, 300, 500, 1000 and 2000 steps and every tolerance, each method arrives at
-least as many rates as SGD, with three exceptions. Lion moves every coordinate by exactly
-$$\eta$$, so it settles only where $$\eta$$ is just right (at these defaults it arrives at
-[[lion_arrivals]]). RMSProp, in long runs with tight tolerances, keeps steps about $$\eta$$
-long near the minimum, so only small rates settle. Sophia, once: at 300 steps and a tolerance
-of 0.001 it arrives at no rate, while SGD arrives at one.
-Tick SGD alone, set *Each at its best rate*, and compare its line with
+At budgets of 100, 300, 500, 1000 and 2000 steps and every tolerance, each method arrives at least
+as many rates as SGD, with three exceptions. Lion moves every coordinate by exactly $$\eta$$, so it
+settles only where $$\eta$$ is just right (at these defaults it arrives at [[lion_arrivals]]).
+RMSProp, in long runs with tight tolerances, keeps steps about $$\eta$$ long near the minimum, so
+only small rates settle. Sophia, once: at 300 steps and a tolerance of 0.001 it arrives at no rate,
+while SGD arrives at one. Tick SGD alone, set *Each at its best rate*, and compare its line with
 Adam's.
 """
 

@@ -232,7 +232,8 @@ class Arena(Race):
     steps = param.Integer(default=500, bounds=(10, 2000), label="Steps")
     noise = param.Number(default=0.0, bounds=(0.0, 10.0), step=0.01, label="Gradient noise σ")
     seed = param.Integer(default=0, bounds=(0, 9999), label="Noise seed")
-    tolerance = param.Selector(default=1e-3, objects=TOLERANCES, label="Tolerance (loss above the minimum)")
+    tolerance = param.Selector(default=1e-3, objects=TOLERANCES, label="Tolerance",
+                                doc="How close to the minimum's loss a run must come, and stay, to have arrived.")
     sort_by = param.Selector(default="steps", objects=["steps", "final", "name"], label="Sort the leaderboard by")
     basin_optimizer = param.Selector(default="adam", objects=names(), label="Basins of")
     show_basins = param.Boolean(default=False, label="Show basins of attraction")
