@@ -296,6 +296,16 @@ def test_every_page_renders_to_a_document(chapter):
     assert any(isinstance(model, Plot) for model in document.models)
 
 
+@pytest.mark.parametrize("chapter", sorted(WRITTEN))
+def test_two_visits_at_once_share_no_bokeh_model(chapter):
+    """A Bokeh model belongs to one document: a model made once per process would break the
+    second visitor's page."""
+    first, second = Document(), Document()
+    for document in (first, second):
+        app.create_app({"chapter": [str(chapter).encode()]}).server_doc(document)
+    assert not {id(model) for model in first.models} & {id(model) for model in second.models}
+
+
 def test_a_link_with_settings_builds_the_page_with_them_and_bad_values_are_named():
     _page, links, notices = build(2, {"race.lr": "0.3", "race.beta": "nan", "look.start": "1,1", "race.speed": "90",
                                      "look.lr": "<script>"})

@@ -33,19 +33,25 @@ NOT_REACHED = "never"
 class Leaderboard:
     """One row per ticked optimizer, in the arena's order; the headers sort it in the browser."""
 
-    COLUMNS = (("title", "optimizer", StringFormatter(font_style="bold"), 95),
-               ("rate", "rate η", ScientificFormatter(precision=2), 62),
-               ("steps", "steps to tolerance", NumberFormatter(format="0", nan_format=NOT_REACHED), 70),
-               ("final", "final loss − minimum", ScientificFormatter(precision=2, nan_format="diverged"), 80),
-               ("diverged", "diverged at step", NumberFormatter(format="0", nan_format="—"), 62),
-               ("left", "left the map at", NumberFormatter(format="0", nan_format="—"), 62))
-    """Field, title, formatter and relative width (the table shares its width in these proportions)."""
+    COLUMNS = (("title", "optimizer", 95), ("rate", "rate η", 62), ("steps", "steps to tolerance", 70),
+               ("final", "final loss − minimum", 80), ("diverged", "diverged at step", 62),
+               ("left", "left the map at", 62))
+    """Field, title and relative width (the table shares its width in these proportions)."""
+
+    @staticmethod
+    def formatter(key: str):
+        """A new formatter for a column (Bokeh models belong to one page: never shared)."""
+        return {"title": lambda: StringFormatter(font_style="bold"),
+                "rate": lambda: ScientificFormatter(precision=2),
+                "steps": lambda: NumberFormatter(format="0", nan_format=NOT_REACHED),
+                "final": lambda: ScientificFormatter(precision=2, nan_format="diverged"),
+                }.get(key, lambda: NumberFormatter(format="0", nan_format="—"))()
 
     def __init__(self, arena: Arena, name: str = "leaderboard"):
         self.arena = arena
         self.source = ColumnDataSource({key: [] for key, *_ in self.COLUMNS}, name=f"{name}-source")
-        columns = [TableColumn(field=key, title=title, formatter=formatter, width=width)
-                   for key, title, formatter, width in self.COLUMNS]
+        columns = [TableColumn(field=key, title=title, formatter=self.formatter(key), width=width)
+                   for key, title, width in self.COLUMNS]
         self.table = DataTable(source=self.source, columns=columns, sortable=True, index_position=None,
                                height=60, sizing_mode="stretch_width", name=name, autosize_mode="force_fit",
                                min_width=280)
