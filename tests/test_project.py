@@ -3,7 +3,7 @@
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SERVE = "pip install -e . && panel serve app.py"
+SERVE = "bash scripts/serve.sh"
 TEST = "bash scripts/test.sh"
 
 
@@ -23,3 +23,22 @@ def test_ci_runs_exactly_the_readme_test_command():
 def test_every_readme_section_appears_once():
     headings = [line for line in (ROOT / "README.md").read_text().splitlines() if line.startswith("## ")]
     assert headings and len(headings) == len(set(headings))
+
+
+def test_both_commands_install_the_pinned_versions_into_the_projects_own_environment():
+    shared = (ROOT / "scripts" / "venv.sh").read_text()
+    assert "python3 -m venv .venv" in shared and "-c constraints.txt" in shared
+    for script in ("serve.sh", "test.sh"):
+        assert "source scripts/venv.sh" in (ROOT / "scripts" / script).read_text()
+    pinned = {line.split("==")[0] for line in (ROOT / "constraints.txt").read_text().splitlines()
+              if line and not line.startswith("#")}
+    assert {"panel", "bokeh", "numpy", "param"} <= pinned
+
+
+def test_the_pinned_versions_are_the_ones_running():
+    from importlib.metadata import version
+
+    for line in (ROOT / "constraints.txt").read_text().splitlines():
+        if line and not line.startswith("#"):
+            name, pinned = line.split("==")
+            assert version(name).split("+")[0] == pinned, name
