@@ -1,8 +1,8 @@
 """The arena's workloads (chapter 8), each against its target on this machine.
 
-- the race: all fifteen optimizers, one start, 1000 steps on Rosenbrock (one recomputation of
+- the race: every optimizer of the registry, one start, 1000 steps on Rosenbrock (one recomputation of
   the arena after a setting changes; target under 0.3 s);
-- the sweep: fifteen optimizers x 40 rates x 1000 steps on the ravine, one run of the core per
+- the sweep: every optimizer x 40 rates x 1000 steps on the ravine, one run of the core per
   optimizer with the rates as an array (target under 2 s);
 - typed landscapes: the slowest answer of `from_expression` over many generated formulas and
   near-formulas (target under 50 ms each).

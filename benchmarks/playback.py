@@ -1,4 +1,4 @@
-"""Playback in headless Chromium: frames per second while the arena plays all fifteen paths.
+"""Playback in headless Chromium: frames per second while the arena plays every optimizer's path.
 `python -m benchmarks.playback` (needs the test extra and Debian's chromium, see scripts/test.sh).
 
 The player advances in the browser; a frame here is an animation frame on which the shown step

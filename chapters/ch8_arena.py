@@ -130,7 +130,7 @@ TEXT_INTRO = r"""
 # Chapter 8 · The Optimizer Arena
 
 Every optimizer of the course, on the same landscape, from the same start, with the same
-number of steps. Tick the ones you want (all fifteen at once is fine), pick a landscape or type
+number of steps. Tick the ones you want (all of them at once is fine), pick a landscape or type
 your own, and press Play. Click the map to move the start. Every setting is in the page's
 address: copy the link and whoever opens it sees this exact race.
 
@@ -327,7 +327,7 @@ def _controls(arena: Arena, formula: FormulaBox) -> pn.Column:
                                                 options={get_spec(n).title: n for n in names()},
                                                 sizing_mode="stretch_width", css_classes=["optimizer-boxes"],
                                                 stylesheets=[".bk-input-group { flex-wrap: wrap; gap: 2px 10px; }"])
-    every = pn.widgets.Button(name="All fifteen", width=110)
+    every = pn.widgets.Button(name="All", width=70)
     every.on_click(lambda _: setattr(arena, "optimizers", names()))
     clear = pn.widgets.Button(name="None", width=70)
     clear.on_click(lambda _: setattr(arena, "optimizers", []))

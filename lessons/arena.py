@@ -245,6 +245,12 @@ class Arena(Race):
 
     _outputs = ("name", "result", "sweeps", "problem")
 
+    def __init__(self, **params):
+        everyone = names()  # read at each new arena: the registry may have grown since import
+        for choice in ("optimizers", "own_name", "basin_optimizer"):
+            type(self).param[choice].objects = everyone
+        super().__init__(**params)
+
     @property
     def surface(self) -> Landscape:
         if self.landscape == "typed":

@@ -44,6 +44,11 @@ def _positive_int(name, value):
         raise ValueError(f"Invalid {name.replace('_', ' ')}: {value} (must be a whole number >= 1)")
 
 
+def _whole_number(name, value):
+    if int(value) != value or value < 0:
+        raise ValueError(f"Invalid {name.replace('_', ' ')}: {value} (must be a whole number >= 0)")
+
+
 def _at_least_one(name, value):
     if not value >= 1.0:
         raise ValueError(f"Invalid clipping threshold {name}: {value} (must be >= 1)")
@@ -73,6 +78,9 @@ RULES = {
     "hessian_interval": _positive_int,
     "d": _at_least_one,
     "beta2_decay": _non_positive,
+    "warmup_steps": _whole_number,
+    "r": _non_negative,
+    "weight_lr_power": _non_negative,
 }
 """Rule for each hyperparameter name; a name with no rule (a flag) needs none."""
 

@@ -11,6 +11,7 @@ import numpy as np
 from .adam import adam, adamax, adamax_init, adamw, moments_init, nadam, nadam_init, radam
 from .adaptive import adagrad, adagrad_init, rmsprop, rmsprop_init
 from .modern import adafactor, adafactor_init, lamb, lion, lion_init, sophia, sophia_init
+from .schedule_free import schedule_free_adamw, schedule_free_init
 from .sgd import sgd, sgd_init
 
 
@@ -124,6 +125,11 @@ _SPECS = [
           "Divide momentum by a curvature estimate, and clip the step where curvature is flat or negative.",
           "language-model pre-training", (1e-5, 1.0), 0.01, None,
           lr=1e-4, betas=(0.965, 0.99), rho=0.04, eps=1e-12, weight_decay=0.0, hessian_interval=10),
+    make_spec("schedule_free", "Schedule-Free AdamW", schedule_free_adamw, schedule_free_init, 7, 2024,
+          "Defazio et al., 2024", ("adamw",),
+          "Evaluate a running average of the iterates and take gradients between it and the iterate: no schedule.",
+          "training whose length is not known in advance", (1e-4, 1.0), 0.05, None,
+          lr=2.5e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, warmup_steps=0, r=0.0, weight_lr_power=2.0),
 ]
 
 

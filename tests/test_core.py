@@ -20,7 +20,7 @@ def test_names_lists_every_optimizer_in_course_order():
     assert names()[:3] == ["sgd", "momentum", "nesterov"]
     assert set(names()) == {"sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw",
                             "amsgrad", "adamax", "nadam", "radam", "adafactor", "lion", "lamb",
-                            "sophia"}
+                            "sophia", "schedule_free"}
 
 
 @pytest.mark.parametrize("name", names())
@@ -140,7 +140,7 @@ def test_every_registry_entry_names_a_chapter_year_and_slider_range():
     for spec in REGISTRY.values():
         low, high = spec.lr_range
         assert 0 < low < spec.defaults["lr"] * 10 and high > low
-        assert 1950 < spec.year < 2030 and 1 <= spec.chapter <= 6
+        assert 1950 < spec.year < 2030 and 1 <= spec.chapter <= 7
 
 
 def test_an_update_rule_is_short_and_documented_with_its_formula():

@@ -243,7 +243,7 @@ def test_every_registry_entry_carries_what_the_pages_read():
     for spec in REGISTRY.values():
         low, high = spec.lr_range
         assert 0 < low < spec.defaults["lr"] * 10 and high > low and low <= spec.preview_lr <= high
-        assert 1950 < spec.year < 2030 and 1 <= spec.chapter <= 6 and spec.paper and spec.idea and spec.best_for
+        assert 1950 < spec.year < 2030 and 1 <= spec.chapter <= 7 and spec.paper and spec.idea and spec.best_for
         assert all(parent in REGISTRY for parent in spec.parents)
 
 
