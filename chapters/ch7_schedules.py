@@ -1,0 +1,267 @@
+"""Chapter 7: learning-rate schedules, and the method that needs none."""
+
+import functools
+
+import numpy as np
+import panel as pn
+
+from lessons import Player
+from lessons.schedules import CONSTANT_COLOR, ScheduleFreeRace, ScheduleLab
+from optimizers import make_schedule
+from optimizers.schedule_free import schedule_free_adamw
+from widgets.code_view import code_view
+from widgets.controls import FloatSlider, IntSlider
+from widgets.line_chart import Curve, LineChart
+from widgets.links import copy_link_button
+from widgets.map_view import PATH_SEQUENCES, PATH_STATICS, MapView, readout_offsets
+from widgets.palette import PATH_COLORS
+from widgets.quiz import Choice, Quiz
+from widgets.race_view import RaceView, verdict_pane
+from widgets.sizing import plots_row
+from widgets.text import fill, prose
+from widgets.timeline import Timeline
+from widgets.worked_table import Table, WorkedTable
+
+from .base import Chapter, Lesson
+
+COSINE_TABLE = {"total": 1000, "peak": 1e-3, "warmup": 100, "rows": (0, 50, 100, 200, 300, 550, 800, 900, 999)}
+"""The worked cosine example: T = 1000 steps, η_max = 0.001, 100 warmup steps."""
+
+
+def cosine_table() -> Table:
+    total, peak, warmup = COSINE_TABLE["total"], COSINE_TABLE["peak"], COSINE_TABLE["warmup"]
+    schedule = make_schedule("cosine", total, peak, warmup_steps=warmup)
+    rows = []
+    for step in COSINE_TABLE["rows"]:
+        rate = float(schedule(step))
+        phase = "warmup" if step < warmup else f"p = {(step - warmup) / (total - warmup):.3f}"
+        rows.append([step, phase, f"{rate:.3e}", f"{rate / peak:.1%}"])
+    note = (f"The rate climbs by {peak / warmup:.0e} per step during warmup, peaks at step {warmup}, is at half "
+            f"the peak at step {warmup + (total - warmup) // 2}, and ends at {float(schedule(total - 1)):.2e}.")
+    return Table(["step", "phase", "η", "share of η_max"], rows, note)
+
+
+@functools.cache
+def facts() -> dict:
+    total, warmup = COSINE_TABLE["total"], COSINE_TABLE["warmup"]
+    return {"T": total, "peak": f"{COSINE_TABLE['peak']:g}", "warmup": warmup,
+            "half_step": warmup + (total - warmup) // 2, "sf_warmup": f"{ScheduleFreeRace.WARMUP:.0%}"}
+
+
+TEXT_INTRO = r"""
+# Chapter 7 · Learning-rate schedules
+
+One learning rate for a whole run is a compromise. Early on, far from any minimum, a large rate
+makes fast progress. Late, near a minimum and with noisy gradients, the same rate keeps the
+parameters bouncing around it: the noise in each step is proportional to $$\eta$$. A
+**schedule** changes the rate as training goes: $$\eta_t$$ instead of $$\eta$$.
+
+**Warmup** starts the rate near zero and raises it linearly over the first steps. Adaptive
+methods need it most: in the first steps Adam's $$\hat v$$ rests on a handful of gradients, so
+its steps can be far larger than the ones it settles to (chapter 4), and the first gradients
+of a freshly initialised network are often the largest it will see. A few hundred small steps
+let both settle before the full rate applies. (RAdam, in chapter 6, builds this caution into
+the optimizer itself.)
+
+## The usual shapes
+
+After a warmup of $$w$$ steps, with $$p = (t - w)/(T - w)$$ the share of the remaining run done:
+
+- **constant**: $$\eta_{max}$$ throughout.
+- **step decay**: multiply by $$\gamma$$ every $$k$$ steps: $$\eta_{max}\gamma^{\lfloor (t-w)/k \rfloor}$$.
+- **cosine**: $$\eta_{min} + (\eta_{max} - \eta_{min}) \tfrac12 (1 + \cos \pi p)$$, slow at both ends.
+- **linear**: straight down from $$\eta_{max}$$ to $$\eta_{min}$$.
+- **inverse square root**: $$\eta_{max}\sqrt{w/(t)}$$ after warmup (the original Transformer's),
+  never reaching zero.
+- **warmup-stable-decay (WSD)**: hold $$\eta_{max}$$, then fall linearly over the last fifth.
+  The run can be stopped (or extended) before the decay starts.
+
+## The Schedule Visualiser
+
+Pick a shape. The chart shows the rate as a share of its peak; the map runs the same optimizer
+twice from the same start with the same noisy gradients: once with the schedule (solid), once at
+the peak rate throughout (grey, dashed). Start with the cosine on the ravine, then set the noise
+to 0 and see how much of a schedule's benefit comes from the noise.
+"""
+
+TEXT_TABLE = r"""
+## Cosine with warmup, by hand
+
+$$T$$ = [[T]] steps, $$\eta_{max}$$ = [[peak]], [[warmup]] warmup steps and $$\eta_{min} = 0$$. During
+warmup $$\eta_t = \eta_{max}\, t / w$$; after it, the cosine formula above. At step [[half_step]],
+halfway through the cosine, $$\cos \pi/2 = 0$$ and the rate is exactly half the peak.
+"""
+
+TEXT_FREE = r"""
+## Schedule-Free AdamW: no schedule at all
+
+A schedule needs the run's length $$T$$ in advance. Stop a cosine run early and its rate was
+never low; extend it and the rate is already near zero. Schedule-Free AdamW (Defazio et al.,
+2024) replaces the schedule by **averaging**. It keeps three points:
+
+- $$z$$ takes plain AdamW-normalised steps at a constant rate (after a short warmup);
+- $$x$$ is a running average of all the $$z$$'s so far: this is the point you evaluate and ship;
+- $$y$$, between them ($$y = (1-\beta_1) z + \beta_1 x$$), is where the gradient is taken.
+
+Averaging does what a decaying rate does: the noise of late steps is spread over many points
+instead of landing on the last one. The map shows the three paths and AdamW with a cosine
+schedule at the same peak rate (both warm up over the first [[sf_warmup]] of the steps). Change
+the noise and the rate and read which one ends lower: neither wins everywhere. Its merit is that
+it needs no $$T$$: nothing in its formula refers to the end of the run, so the run can be stopped
+or extended at any step.
+
+The code that ran, checked step for step against the authors' `schedulefree` package:
+"""
+
+
+def quiz() -> Quiz:
+    return Quiz(
+        "You train with a cosine schedule planned for 10,000 steps, but must stop at step 5,000. What rate did "
+        "the last steps use?",
+        [
+            Choice("About half the peak: the cosine is at its midpoint, so the rate never got low", True,
+                   "Right. Halfway through (after warmup) the cosine is exactly at half the peak, so the run stopped "
+                   "before the low-rate phase that lets it settle. WSD or Schedule-Free AdamW avoid this: WSD "
+                   "decays only at the end you choose, and Schedule-Free has no end in its formula."),
+            Choice("The minimum rate: cosine schedules end low", False,
+                   "They end low at the T they were planned for. At 5,000 of 10,000 steps the cosine has only "
+                   "fallen to half."),
+            Choice("The peak rate: warmup has just finished", False,
+                   "Warmup is a small share of the run at the start; by step 5,000 the cosine has been falling for "
+                   "most of the run."),
+            Choice("It depends on the optimizer", False,
+                   "The schedule is a function of the step alone: every optimizer it drives gets the same rate at "
+                   "step 5,000."),
+        ],
+        name="quiz7",
+    )
+
+
+def lessons() -> dict[str, Lesson]:
+    return {"lab": Lesson("lab", ScheduleLab(), ("landscape", "optimizer", "kind", "steps", "log_lr", "warmup_share",
+                                                  "min_share", "gamma", "interval_share", "noise", "start"),
+                          player=Player()),
+            "free": Lesson("free", ScheduleFreeRace(), ("landscape", "log_lr", "steps", "noise", "seed"))}
+
+
+class CurveView:
+    """The schedule's rate against the step, as a share of its peak, with the constant rate."""
+
+    def __init__(self, lab: ScheduleLab):
+        self.lab = lab
+        self.chart = LineChart([Curve("scheduled", "schedule", PATH_COLORS[0]),
+                                Curve("constant", "constant", CONSTANT_COLOR, dash="dashed")],
+                               name="schedule-curve", title="Rate as a share of the peak", y_label="η_t / η_max",
+                               height=260)
+        lab.param.watch(lambda _: self.draw(), "result")
+        self.draw()
+
+    def draw(self):
+        steps, shares = self.lab.curve()
+        with pn.io.hold():
+            self.chart.show(steps, {"scheduled": shares, "constant": np.ones_like(shares)})
+
+
+class FreeView:
+    """The three sequences of Schedule-Free AdamW and AdamW with a cosine schedule, drawn whole."""
+
+    ROWS = (("y", "Schedule-Free: y (gradients)", PATH_COLORS[5], "dotted"),
+            ("z", "Schedule-Free: z (base)", PATH_COLORS[4], "dashed"),
+            ("x", "Schedule-Free: x (average)", PATH_COLORS[1], "solid"),
+            ("cosine", "AdamW, cosine schedule", PATH_COLORS[0], "solid"))
+
+    def __init__(self, race: ScheduleFreeRace):
+        import landscapes
+
+        self.race = race
+        self.timeline = Timeline("free")
+        self.group = self.timeline.group("paths", PATH_SEQUENCES, PATH_STATICS, trail=False, point=False)
+        self.map = MapView(landscapes.get(race.landscape), title="Three sequences and a cosine run",
+                           name="free-map", height=400)
+        self.map.draw_paths(self.group, readout=False)
+        self.loss = LineChart([Curve("x", "Schedule-Free x", PATH_COLORS[1]),
+                               Curve("y", "Schedule-Free y", PATH_COLORS[5], dash="dotted"),
+                               Curve("cosine", "AdamW cosine", PATH_COLORS[0])],
+                              name="free-loss", title="Loss above the minimum", y_label="L − L*", log_y=True,
+                              height=400)
+        race.param.watch(lambda _: self.draw(), "result")
+        self.draw()
+
+    def draw(self):
+        import landscapes
+
+        result = self.race.result
+        surface = landscapes.get(self.race.landscape)
+        paths = {"y": result.y, "z": result.z, "x": result.x, "cosine": result.cosine}
+        steps = len(result.y) - 1
+        rows = {key: [] for key in (*PATH_SEQUENCES, *PATH_STATICS)}
+        for (key, label, color, dash), dy in zip(self.ROWS, readout_offsets(len(self.ROWS)), strict=True):
+            path = paths[key]
+            for column, value in (("x", path[:, 0]), ("y", path[:, 1]), ("gx", np.full(1, np.nan)),
+                                  ("gy", np.full(1, np.nan)), ("step", np.arange(steps + 1)),
+                                  ("gap", np.full(1, np.nan)), ("text", np.array([""], dtype=object)),
+                                  ("label", label), ("color", color), ("dash", dash), ("x0", path[0, 0]),
+                                  ("y0", path[0, 1]), ("dy", dy)):
+                rows[column].append(value)
+        floor = 1e-12
+        with pn.io.hold():
+            self.map.set_landscape(surface)
+            self.timeline.load(self.group, rows, steps)
+            self.loss.show(np.arange(steps + 1), {key: np.maximum(result.gaps[key], floor) for key in result.gaps})
+
+    def layout(self):
+        return plots_row(self.map.figure, self.loss.figure, name="free-plots")
+
+
+def page(lessons: dict[str, Lesson]):
+    f = facts()
+    lab, free = lessons["lab"], lessons["free"]
+    lab_model, free_model = lab.model, free.model
+    lab_view = RaceView(lab_model, "schedules", player=lab.player, readout=False, map_height=400,
+                        titles=["Scheduled (solid) and constant (grey)"])
+    curve = CurveView(lab_model)
+    table = WorkedTable(name="cosine-table")
+    table.show(cosine_table())
+    free_view = FreeView(free_model)
+    lab_controls = pn.FlexBox(
+        pn.widgets.Select.from_param(lab_model.param.kind, width=150),
+        pn.widgets.Select.from_param(lab_model.param.landscape, width=150),
+        pn.widgets.Select.from_param(lab_model.param.optimizer, width=130),
+        IntSlider.from_param(lab_model.param.steps, step=50, width=220),
+        FloatSlider.from_param(lab_model.param.log_lr, width=220),
+        FloatSlider.from_param(lab_model.param.warmup_share, width=220),
+        FloatSlider.from_param(lab_model.param.min_share, width=220),
+        FloatSlider.from_param(lab_model.param.gamma, width=200),
+        FloatSlider.from_param(lab_model.param.interval_share, width=260),
+        FloatSlider.from_param(lab_model.param.noise, width=200),
+        copy_link_button("lab"),
+        sizing_mode="stretch_width", name="schedule-controls",
+    )
+    free_controls = pn.FlexBox(
+        pn.widgets.Select.from_param(free_model.param.landscape, width=150),
+        FloatSlider.from_param(free_model.param.log_lr, width=220),
+        IntSlider.from_param(free_model.param.steps, step=50, width=220),
+        FloatSlider.from_param(free_model.param.noise, width=200),
+        pn.widgets.IntInput.from_param(free_model.param.seed, width=110),
+        copy_link_button("free"),
+        sizing_mode="stretch_width",
+    )
+    return pn.Column(
+        prose(TEXT_INTRO),
+        lab_controls,
+        pn.pane.Bokeh(curve.chart.figure, sizing_mode="stretch_width", max_width=700),
+        verdict_pane(lab_model, "schedule-verdict"),
+        lab_view.layout(),
+        prose(fill(TEXT_TABLE, f)),
+        table,
+        prose(fill(TEXT_FREE, f)),
+        free_controls,
+        verdict_pane(free_model, "free-verdict"),
+        free_view.layout(),
+        code_view(schedule_free_adamw, "Schedule-Free AdamW, one step:"),
+        quiz(),
+        sizing_mode="stretch_width", name="chapter-7",
+    )
+
+
+CHAPTER = Chapter(7, lessons, page)

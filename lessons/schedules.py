@@ -1,0 +1,130 @@
+"""Chapter 7's lessons: a schedule drawn and driving a run beside the constant rate, and
+Schedule-Free AdamW's three sequences raced against AdamW with a cosine schedule."""
+
+from dataclasses import dataclass
+
+import numpy as np
+import param
+
+import landscapes
+from optimizers import SCHEDULES, make_schedule, run
+
+from .race import Entry, Race, landscape_minimum
+
+SCHEDULE_LANDSCAPES = ["ravine", "rosenbrock", "himmelblau", "beale"]
+SCHEDULE_OPTIMIZERS = ["sgd", "momentum", "adam", "adamw"]
+CONSTANT_COLOR = "#777777"
+
+
+class ScheduleLab(Race):
+    """One optimizer twice from one start: with the chosen schedule (its rate is the peak) and
+    at that peak rate throughout."""
+
+    landscape = param.Selector(default="ravine", objects=SCHEDULE_LANDSCAPES, label="Landscape")
+    optimizer = param.Selector(default="adam", objects=SCHEDULE_OPTIMIZERS, label="Optimizer")
+    kind = param.Selector(default="cosine", objects=list(SCHEDULES), label="Schedule")
+    steps = param.Integer(default=1000, bounds=(50, 2000), label="Total steps T")
+    log_lr = param.Number(default=-1.0, bounds=(-4.0, 0.0), step=0.05, label="Peak rate (log₁₀ η_max)")
+    warmup_share = param.Number(default=0.1, bounds=(0.0, 0.5), step=0.01, label="Warmup share of T")
+    min_share = param.Number(default=0.0, bounds=(0.0, 1.0), step=0.01, label="Minimum rate (share of the peak)")
+    gamma = param.Number(default=0.1, bounds=(0.01, 1.0), step=0.01, label="Step decay factor γ")
+    interval_share = param.Number(default=0.3, bounds=(0.05, 1.0), step=0.05,
+                                  label="Step decay interval (share of the steps after warmup)")
+    noise = param.Number(default=1.0, bounds=(0.0, 10.0), step=0.1, label="Gradient noise σ")
+
+    @property
+    def peak(self) -> float:
+        return float(10.0**self.log_lr)
+
+    @property
+    def warmup_steps(self) -> int:
+        return int(self.warmup_share * self.steps)
+
+    def rate_schedule(self, peak: float | None = None):
+        """The schedule of these settings, as `make_schedule` builds it."""
+        options = {}
+        if self.kind == "step":
+            options = {"gamma": self.gamma,
+                       "step_size": max(1, int(self.interval_share * (self.steps - self.warmup_steps)))}
+        peak = self.peak if peak is None else peak
+        return make_schedule(self.kind, self.steps, peak, warmup_steps=self.warmup_steps,
+                             min_lr=self.min_share * peak, **options)
+
+    def curve(self) -> tuple[np.ndarray, np.ndarray]:
+        """Steps 0..T-1 and the rate at each, as a share of the peak."""
+        steps = np.arange(self.steps)
+        return steps, np.asarray(self.rate_schedule(1.0)(steps), dtype=float)
+
+    def entries(self) -> list[Entry]:
+        return [Entry(self.optimizer, f"{self.kind} schedule", {"schedule": self.rate_schedule()}),
+                Entry(self.optimizer, "constant rate", {"lr": self.peak}, color=CONSTANT_COLOR, dash="dashed")]
+
+    def verdict(self) -> str:
+        def said(lane):
+            if not lane.ok:
+                return "not run"
+            if lane.diverged_at >= 0:
+                return f"diverged at step {lane.diverged_at}"
+            return f"{lane.losses[-1] - self.result.minimum:.3g} above the minimum"
+
+        scheduled, constant = self.result.lanes
+        return (f"After {self.steps} steps: with the {self.kind} schedule <b>{said(scheduled)}</b>, at the constant "
+                f"peak rate <b>{said(constant)}</b>.")
+
+
+@dataclass(frozen=True)
+class ScheduleFreeResult:
+    """Schedule-Free AdamW's three sequences and AdamW with a cosine schedule, from one start."""
+
+    y: np.ndarray
+    z: np.ndarray
+    x: np.ndarray
+    cosine: np.ndarray
+    gaps: dict
+    minimum: float
+
+
+class ScheduleFreeRace(param.Parameterized):
+    """Where Schedule-Free AdamW takes its gradients (y), its base iterate (z) and the average it
+    is evaluated at (x), beside AdamW with a cosine schedule at the same peak rate."""
+
+    landscape = param.Selector(default="rosenbrock", objects=SCHEDULE_LANDSCAPES, label="Landscape")
+    log_lr = param.Number(default=-1.0, bounds=(-4.0, 0.0), step=0.05, label="Rate (log₁₀ η)")
+    steps = param.Integer(default=1000, bounds=(50, 2000), label="Steps")
+    noise = param.Number(default=1.0, bounds=(0.0, 10.0), step=0.1, label="Gradient noise σ")
+    seed = param.Integer(default=0, bounds=(0, 9999), label="Noise seed")
+    result = param.Parameter(default=None, precedence=-1)
+
+    WARMUP = 0.05
+    """Both methods warm up over this share of the steps."""
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        self.param.watch(lambda *_: self.recompute(), ["landscape", "log_lr", "steps", "noise", "seed"])
+        self.recompute()
+
+    def recompute(self):
+        surface = landscapes.get(self.landscape)
+        start = np.array(surface.start)
+        rate, warmup = float(10.0**self.log_lr), int(self.WARMUP * self.steps)
+
+        def grad():
+            return surface.noisy_grad(self.noise, self.seed) if self.noise > 0 else surface.grad
+
+        free = run("schedule_free", grad(), start, self.steps, lr=rate, warmup_steps=warmup,
+                   bound=surface.escape_bound)
+        cosine = run("adamw", grad(), start, self.steps, bound=surface.escape_bound,
+                     schedule=make_schedule("cosine", self.steps, rate, warmup_steps=warmup))
+        minimum = landscape_minimum(surface)
+        x = np.vstack([start[None], free.internals["x"]])
+        z = np.vstack([start[None], free.internals["z"]])
+        with np.errstate(all="ignore"):
+            gaps = {"x": surface.f(x) - minimum, "y": surface.f(free.params) - minimum,
+                    "cosine": surface.f(cosine.params) - minimum}
+        self.result = ScheduleFreeResult(free.params, z, x, cosine.params, gaps, minimum)
+
+    def verdict(self) -> str:
+        gaps = self.result.gaps
+        return (f"After {self.steps} steps, loss above the minimum: Schedule-Free's average x "
+                f"<b>{gaps['x'][-1]:.3g}</b> (its gradient point y {gaps['y'][-1]:.3g}), AdamW with a cosine "
+                f"schedule <b>{gaps['cosine'][-1]:.3g}</b>.")

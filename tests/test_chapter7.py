@@ -1,0 +1,96 @@
+"""Chapter 7: the schedules against their closed forms over the visualiser's controls, the cosine
+worked table, the claims of the prose and the quiz, and Schedule-Free's race."""
+
+import math
+
+import numpy as np
+import pytest
+
+from chapters import build
+from chapters.ch7_schedules import cosine_table, facts
+from lessons.schedules import ScheduleFreeRace, ScheduleLab
+from optimizers import SCHEDULES, make_schedule
+
+
+def test_the_cosine_table_is_the_closed_form():
+    table = cosine_table()
+    rates = {row[0]: float(row[2]) for row in table.rows}
+    assert rates[0] == 0 and rates[50] == pytest.approx(5e-4) and rates[100] == pytest.approx(1e-3)
+    assert rates[550] == pytest.approx(5e-4), "halfway through the cosine: half the peak"
+    for step in (200, 300, 800, 900, 999):
+        p = (step - 100) / 900
+        assert rates[step] == pytest.approx(1e-3 * 0.5 * (1 + math.cos(math.pi * p)), rel=1e-3)
+    assert facts()["half_step"] == 550
+
+
+@pytest.mark.parametrize("kind", list(SCHEDULES))
+@pytest.mark.parametrize("warmup_share", [0.0, 0.1, 0.5])
+@pytest.mark.parametrize("min_share", [0.0, 0.3, 1.0])
+def test_the_visualiser_curve_is_the_closed_form_at_every_step(kind, warmup_share, min_share):
+    lab = ScheduleLab(kind=kind, warmup_share=warmup_share, min_share=min_share, steps=400, gamma=0.5,
+                      interval_share=0.25, noise=0.0)
+    steps, shares = lab.curve()
+    w, total = int(warmup_share * 400), 400
+    for t in steps:
+        if t < w:
+            expected = t / w
+        else:
+            p = min((t - w) / (total - w), 1.0)
+            expected = {"constant": 1.0,
+                        "step": max(min_share, 0.5 ** ((t - w) // max(1, int(0.25 * (total - w))))),
+                        "cosine": min_share + (1 - min_share) * 0.5 * (1 + math.cos(math.pi * p)),
+                        "linear": 1 + (min_share - 1) * p,
+                        "inverse_sqrt": max(min_share, math.sqrt(max(w, 1) / (max(w, 1) + t - w))),
+                        "wsd": 1 + (min_share - 1) * min(max((p - 0.8) / 0.2, 0.0), 1.0)}[kind]
+        assert shares[t] == pytest.approx(expected, abs=1e-12), (kind, t)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_with_noise_the_cosine_on_the_ravine_ends_lower_than_the_constant_peak_rate(seed):
+    lab = ScheduleLab(kind="cosine", seed=seed)
+    scheduled, constant = lab.result.lanes
+    assert scheduled.losses[-1] < constant.losses[-1]
+
+
+@pytest.mark.parametrize("kind", list(SCHEDULES))
+def test_without_noise_the_constant_rate_ends_lowest(kind):
+    scheduled, constant = ScheduleLab(kind=kind, noise=0.0).result.lanes
+    assert constant.losses[-1] <= scheduled.losses[-1]
+
+
+def test_schedule_free_and_cosine_each_win_somewhere():
+    wins = set()
+    for landscape in ("ravine", "rosenbrock", "himmelblau", "beale"):
+        for log_lr in (-2.0, -1.5, -1.0):
+            gaps = ScheduleFreeRace(landscape=landscape, log_lr=log_lr).result.gaps
+            wins.add("x" if gaps["x"][-1] < gaps["cosine"][-1] else "cosine")
+    assert wins == {"x", "cosine"}
+
+
+def test_schedule_frees_three_points_keep_y_between_z_and_x():
+    result = ScheduleFreeRace(noise=0.0, steps=200).result
+    beta1 = 0.9
+    np.testing.assert_allclose(result.y, (1 - beta1) * result.z + beta1 * result.x, rtol=1e-9, atol=1e-9)
+
+
+@pytest.mark.parametrize("warmup", [0, 100, 500, 1000])
+def test_quiz_a_cosine_stopped_halfway_is_at_about_half_its_peak(warmup):
+    rate = make_schedule("cosine", 10_000, 1.0, warmup_steps=warmup)(5_000)
+    assert 0.5 <= rate < 0.6
+
+
+@pytest.mark.parametrize("log_lr", [-4.0, 0.0])
+@pytest.mark.parametrize("steps", [50, 2000])
+def test_every_control_at_its_ends_runs(log_lr, steps):
+    lab = ScheduleLab(log_lr=log_lr, steps=steps, kind="step", gamma=0.01, interval_share=0.05, noise=10.0,
+                      warmup_share=0.5, min_share=1.0, landscape="beale")
+    assert len(lab.result.lanes) == 2 and all(lane.ok for lane in lab.result.lanes)
+    race = ScheduleFreeRace(log_lr=log_lr, steps=steps, noise=10.0, seed=9999, landscape="beale")
+    assert race.result.y.shape == (steps + 1, 2)
+    assert "After" in race.verdict() and "After" in lab.verdict()
+
+
+def test_the_page_builds_and_a_link_sets_it():
+    _page, links, notices = build(7, {"lab.kind": "wsd", "lab.noise": "0", "free.log_lr": "-2", "lab.gamma": "7"})
+    assert [n for n in notices if "lab.gamma" in n] and len(notices) == 1
+    assert links[0].model.kind == "wsd" and links[0].model.noise == 0.0
