@@ -405,6 +405,32 @@ def test_chapter5_two_weights_trap_and_by_hand(browser, app_url):
     w.close()
 
 
+def test_chapter7_schedule_shapes_play_and_schedule_free(browser, app_url):
+    w = Watched(browser, app_url + "?chapter=7")
+    curve = w.model("schedule-curve-source", "Array.from(m.data.scheduled)")
+    assert curve[0] == 0 and max(curve) == 1, "warmup from zero to the peak"
+    w.page.locator("select").first.select_option("step")
+    wait_until(lambda: w.query().get("lab.kind") == "step")
+    wait_until(lambda: w.model("schedule-curve-source", "Array.from(m.data.scheduled)") != curve)
+    stepped = w.model("schedule-curve-source", "Array.from(m.data.scheduled)")
+    assert len(set(round(v, 9) for v in stepped[int(0.1 * len(stepped)):])) <= 5, "a staircase"
+    assert w.has_text("with the step schedule")
+    w.button("▶ Play").click()
+    w.page.wait_for_timeout(400)
+    frames, playing_from = w.frames_sent, w.step("schedules")
+    w.page.wait_for_timeout(800)
+    assert w.step("schedules") > playing_from and w.frames_sent == frames
+    w.button("‖ Pause").click()
+    before = w.model("free-map", "[m.x_range.start, m.x_range.end]")
+    w.page.locator("select").nth(3).select_option("himmelblau")
+    wait_until(lambda: w.model("free-map", "[m.x_range.start, m.x_range.end]") != before)
+    assert w.query()["free.landscape"] == "himmelblau"
+    assert w.model("free-paths-full", "m.data.label.length") == 4
+    assert w.has_text("Schedule-Free's average x")
+    assert w.errors == [] and w.external == []
+    w.close()
+
+
 def _labels(w):
     return w.model("arena-paths-full", "Array.from(m.data.label)")
 
@@ -502,7 +528,7 @@ def test_a_hostile_link_is_named_value_by_value_and_the_rest_applies(browser, ap
     w.close()
 
 
-@pytest.mark.parametrize("chapter", [0, 1, 2, 3, 4, 5, 8])
+@pytest.mark.parametrize("chapter", [0, 1, 2, 3, 4, 5, 7, 8])
 def test_every_slider_to_both_ends_raises_nothing(browser, app_url, chapter):
     log = ROOT / "artifacts" / "server.log"
     before = log.read_text()
@@ -542,7 +568,7 @@ def test_every_page_fits_a_phone(browser, app_url, name, query):
     w.close()
 
 
-@pytest.mark.parametrize("chapter", [0, 1, 2, 3, 4, 5, 8])
+@pytest.mark.parametrize("chapter", [0, 1, 2, 3, 4, 5, 7, 8])
 def test_at_200_percent_zoom_nothing_is_cut(browser, app_url, chapter):
     """A 1366 px screen at 200% zoom lays the page out 683 CSS pixels wide."""
     w = Watched(browser, app_url + f"?chapter={chapter}", width=683, height=768, zoom=2)

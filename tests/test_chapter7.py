@@ -45,11 +45,11 @@ def test_the_visualiser_curve_is_the_closed_form_at_every_step(kind, warmup_shar
         assert shares[t] == pytest.approx(expected, abs=1e-12), (kind, t)
 
 
+@pytest.mark.parametrize("kind", ["cosine", "linear", "inverse_sqrt", "wsd"])
 @pytest.mark.parametrize("seed", range(5))
-def test_with_noise_the_cosine_on_the_ravine_ends_lower_than_the_constant_peak_rate(seed):
-    lab = ScheduleLab(kind="cosine", seed=seed)
-    scheduled, constant = lab.result.lanes
-    assert scheduled.losses[-1] < constant.losses[-1]
+def test_with_noise_a_decaying_schedule_ends_lower_on_average_than_the_constant_peak_rate(kind, seed):
+    scheduled, constant = ScheduleLab(kind=kind, seed=seed).average_final_gaps()
+    assert scheduled < (constant / 2.5 if kind == "cosine" else constant), "the cosine: several times lower"
 
 
 @pytest.mark.parametrize("kind", list(SCHEDULES))
@@ -87,7 +87,7 @@ def test_every_control_at_its_ends_runs(log_lr, steps):
     assert len(lab.result.lanes) == 2 and all(lane.ok for lane in lab.result.lanes)
     race = ScheduleFreeRace(log_lr=log_lr, steps=steps, noise=10.0, seed=9999, landscape="beale")
     assert race.result.y.shape == (steps + 1, 2)
-    assert "After" in race.verdict() and "After" in lab.verdict()
+    assert "After" in race.verdict() and "after" in lab.verdict()
 
 
 def test_the_page_builds_and_a_link_sets_it():
