@@ -112,8 +112,6 @@ schedule at the same peak rate (both warm up over the first [[sf_warmup]] of the
 the noise and the rate and read which one ends lower: neither wins everywhere. Its merit is that
 it needs no $$T$$: nothing in its formula refers to the end of the run, so the run can be stopped
 or extended at any step.
-
-The code that ran, checked step for step against the authors' `schedulefree` package:
 """
 
 
@@ -261,7 +259,8 @@ def page(lessons: dict[str, Lesson]):
         free_controls,
         verdict_pane(free_model, "free-verdict"),
         free_view.layout(),
-        code_view(schedule_free_adamw, "Schedule-Free AdamW, one step:"),
+        code_view(schedule_free_adamw, "The code that ran, checked step for step against the authors' "
+                                       "`schedulefree` package:"),
         quiz(),
         sizing_mode="stretch_width", name="chapter-7",
     )

@@ -23,7 +23,7 @@ def schedule_free_adamw(theta, g, state, t, *, lr, betas, eps, weight_decay, war
     with $u_t = g_t/(\sqrt{\hat v_t}+\epsilon) + \lambda y_{t-1}$, $\hat v_t$ Adam's
     bias-corrected second moment, $\gamma_t$ the rate after a linear warmup of `warmup_steps`, and
     $w_t = t^r \max_{i \le t}\gamma_i^{p}$ ($p$ = `weight_lr_power`). The package stores only
-    $y$ and $z$; $x$ is recovered from them, $x = (y - (1-\beta_1) z)/\beta_1$, and shown as `x`.
+    $y$ and $z$ (its `eval()` recovers $x$ from them); here $x$ is a buffer too, for the map.
     """
     beta1, beta2 = betas
     rate = lr * (t / warmup_steps if t <= warmup_steps else 1.0)
