@@ -56,25 +56,30 @@ makes fast progress. Late, near a minimum and with noisy gradients, the same rat
 parameters bouncing around it: the noise in each step is proportional to $$\eta$$. A
 **schedule** changes the rate as training goes: $$\eta_t$$ instead of $$\eta$$.
 
-**Warmup** starts the rate near zero and raises it linearly over the first steps. Adaptive
-methods need it most: in the first steps Adam's $$\hat v$$ rests on a handful of gradients, so
-its steps can be far larger than the ones it settles to (chapter 4), and the first gradients
-of a freshly initialised network are often the largest it will see. A few hundred small steps
-let both settle before the full rate applies. (RAdam, in chapter 6, builds this caution into
-the optimizer itself.)
+**Warmup** starts the rate at zero and raises it linearly over the first steps. Adaptive
+methods need it most: in the first steps Adam's $$\hat m$$ and $$\hat v$$ rest on a handful of
+gradients, so every coordinate moves a full $$\eta$$ even in directions that are mostly noise;
+once the averages settle, noisy coordinates take much smaller steps (chapter 4). The first
+gradients of a freshly initialised network are also often the largest it will see. A few
+hundred small steps let both settle before the full rate applies. (RAdam builds this caution
+into the optimizer itself.)
 
 ## The usual shapes
 
 After a warmup of $$w$$ steps, with $$p = (t - w)/(T - w)$$ the share of the remaining run done:
 
 - **constant**: $$\eta_{max}$$ throughout.
-- **step decay**: multiply by $$\gamma$$ every $$k$$ steps: $$\eta_{max}\gamma^{\lfloor (t-w)/k \rfloor}$$.
+- **step decay**: multiply by $$\gamma$$ every $$k$$ steps, never below $$\eta_{min}$$:
+  $$\max(\eta_{min}, \eta_{max}\gamma^{\lfloor (t-w)/k \rfloor})$$, with $$k$$ the interval's share
+  of the $$T - w$$ steps after warmup.
 - **cosine**: $$\eta_{min} + (\eta_{max} - \eta_{min}) \tfrac12 (1 + \cos \pi p)$$, slow at both ends.
 - **linear**: straight down from $$\eta_{max}$$ to $$\eta_{min}$$.
-- **inverse square root**: $$\eta_{max}\sqrt{w/(t)}$$ after warmup (the original Transformer's),
-  never reaching zero.
-- **warmup-stable-decay (WSD)**: hold $$\eta_{max}$$, then fall linearly over the last fifth.
-  The run can be stopped (or extended) before the decay starts.
+- **inverse square root**: $$\max(\eta_{min}, \eta_{max}\sqrt{\tau/(\tau + t - w)})$$ with
+  $$\tau = \max(w, 1)$$: $$\eta_{max}\sqrt{w/t}$$ after a warmup, as in the original Transformer.
+  It never reaches zero.
+- **warmup-stable-decay (WSD)**: hold $$\eta_{max}$$, then fall linearly to $$\eta_{min}$$ over the
+  last fifth of the steps after warmup. The run's length can be chosen, or extended, any time
+  before the decay starts.
 
 ## The Schedule Visualiser
 
@@ -84,7 +89,8 @@ the peak rate throughout (grey, dashed). One noisy run's last point is a single 
 line above the map averages the final loss over 16 runs with different noise. Start with the
 cosine on the ravine: it ends several times lower than the constant rate. Then set the noise to
 0: now the constant rate ends lowest, because the schedule's benefit here comes from quieting
-the noise.
+the noise (unless the peak rate is too high to be stable: then warmup and decay rescue a run
+that the constant rate diverges on).
 """
 
 TEXT_TABLE = r"""
@@ -103,15 +109,18 @@ never low; extend it and the rate is already near zero. Schedule-Free AdamW (Def
 2024) replaces the schedule by **averaging**. It keeps three points:
 
 - $$z$$ takes plain AdamW-normalised steps at a constant rate (after a short warmup);
-- $$x$$ is a running average of all the $$z$$'s so far: this is the point you evaluate and ship;
+- $$x$$ is a weighted running average of the $$z$$'s so far (uniform after warmup): this is the
+  point you evaluate and ship;
 - $$y$$, between them ($$y = (1-\beta_1) z + \beta_1 x$$), is where the gradient is taken.
 
-Averaging does what a decaying rate does: the noise of late steps is spread over many points
-instead of landing on the last one. The map shows the three paths and AdamW with a cosine
-schedule at the same peak rate (both warm up over the first [[sf_warmup]] of the steps). Change
-the noise and the rate and read which one ends lower: neither wins everywhere. Its merit is that
-it needs no $$T$$: nothing in its formula refers to the end of the run, so the run can be stopped
-or extended at any step.
+Averaging does what a decaying rate does. In the average of $$T$$ points, the step taken at $$s$$
+counts with weight $$(T - s + 1)/T$$: late steps, and their noise, move $$x$$ less and less, a
+linear decay that the method never had to plan. The map shows the three paths and AdamW with a
+cosine schedule at the same peak rate (both warm up over the first [[sf_warmup]] of the steps, both
+without weight decay). Change the noise and the rate and read which one ends lower: neither wins
+everywhere. Its merit is that it needs no $$T$$: nothing in its update refers to the end of the run,
+so the run can be stopped or extended at any step (in this lesson only its warmup, 5% of the steps,
+depends on the length).
 """
 
 
@@ -120,13 +129,14 @@ def quiz() -> Quiz:
         "You train with a cosine schedule planned for 10,000 steps, but must stop at step 5,000. What rate did "
         "the last steps use?",
         [
-            Choice("About half the peak: the cosine is at its midpoint, so the rate never got low", True,
-                   "Right. Halfway through (after warmup) the cosine is exactly at half the peak, so the run stopped "
-                   "before the low-rate phase that lets it settle. WSD or Schedule-Free AdamW avoid this: WSD "
-                   "decays only at the end you choose, and Schedule-Free has no end in its formula."),
+            Choice("About half the peak: the cosine is near its midpoint, so the rate never got low", True,
+                   "Right. At step 5,000 the cosine is about halfway (exactly halfway only without warmup and with "
+                   "a minimum rate of 0), so the run stopped before the low-rate phase that lets it settle. WSD "
+                   "helps if you learn of the stop early enough to run its decay phase before it; Schedule-Free "
+                   "AdamW's average x can be used at any step."),
             Choice("The minimum rate: cosine schedules end low", False,
                    "They end low at the T they were planned for. At 5,000 of 10,000 steps the cosine has only "
-                   "fallen to half."),
+                   "fallen to about half."),
             Choice("The peak rate: warmup has just finished", False,
                    "Warmup is a small share of the run at the start; by step 5,000 the cosine has been falling for "
                    "most of the run."),

@@ -123,8 +123,8 @@ class ScheduleFreeRace(param.Parameterized):
 
         free = run("schedule_free", grad(), start, self.steps, lr=rate, warmup_steps=warmup,
                    bound=surface.escape_bound)
-        cosine = run("adamw", grad(), start, self.steps, bound=surface.escape_bound,
-                     schedule=make_schedule("cosine", self.steps, rate, warmup_steps=warmup))
+        cosine = run("adamw", grad(), start, self.steps, bound=surface.escape_bound, weight_decay=0.0,
+                     schedule=make_schedule("cosine", self.steps, rate, warmup_steps=warmup))  # like for like
         minimum = landscape_minimum(surface)
         x = np.vstack([start[None], free.internals["x"]])
         z = np.vstack([start[None], free.internals["z"]])

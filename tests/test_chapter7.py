@@ -94,3 +94,24 @@ def test_the_page_builds_and_a_link_sets_it():
     _page, links, notices = build(7, {"lab.kind": "wsd", "lab.noise": "0", "free.log_lr": "-2", "lab.gamma": "7"})
     assert [n for n in notices if "lab.gamma" in n] and len(notices) == 1
     assert links[0].model.kind == "wsd" and links[0].model.noise == 0.0
+
+
+def test_without_warmup_x_is_the_plain_mean_of_the_zs_so_step_s_counts_with_weight_t_minus_s_plus_1_over_t():
+    from landscapes import get
+    from optimizers import run
+
+    surface = get("rosenbrock")
+    traj = run("schedule_free", surface.grad, surface.start, 200, lr=0.02)
+    z, x = traj.internals["z"], traj.internals["x"]
+    np.testing.assert_allclose(x[-1], z.mean(axis=0), rtol=1e-10, atol=1e-12)
+
+
+def test_the_cosine_runs_beside_schedule_free_without_weight_decay_like_it():
+    from landscapes import get
+    from optimizers import run
+
+    race = ScheduleFreeRace(landscape="beale", noise=0.0, steps=300)
+    surface = get("beale")
+    expected = run("adamw", surface.grad, surface.start, 300, weight_decay=0.0,
+                   schedule=make_schedule("cosine", 300, 0.1, warmup_steps=15))
+    np.testing.assert_array_equal(race.result.cosine, expected.params)
