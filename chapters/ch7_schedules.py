@@ -11,6 +11,7 @@ from optimizers import make_schedule
 from optimizers.schedule_free import schedule_free_adamw
 from widgets.code_view import code_view
 from widgets.controls import FloatSlider, IntSlider
+from widgets.inputs import whole_number_box
 from widgets.line_chart import Curve, LineChart
 from widgets.links import copy_link_button
 from widgets.map_view import PATH_SEQUENCES, PATH_STATICS, MapView, readout_offsets
@@ -253,7 +254,7 @@ def page(lessons: dict[str, Lesson]):
         FloatSlider.from_param(free_model.param.log_lr, width=220),
         IntSlider.from_param(free_model.param.steps, step=50, width=220),
         FloatSlider.from_param(free_model.param.noise, width=200),
-        pn.widgets.IntInput.from_param(free_model.param.seed, width=110),
+        whole_number_box(free_model, "seed"),
         copy_link_button("free"),
         sizing_mode="stretch_width",
     )

@@ -15,6 +15,7 @@ from lessons.arena import MODES, SWEEP_METRICS, SWEEP_RATES, Arena, basins, swee
 from optimizers import get_spec, names
 from widgets.arena_views import BasinLayer, Leaderboard, SweepChart, basin_summary
 from widgets.controls import FloatSlider, IntSlider
+from widgets.inputs import whole_number_box
 from widgets.links import copy_link_button
 from widgets.map_view import MapView
 from widgets.quiz import Choice, Quiz
@@ -364,7 +365,7 @@ def _controls(arena: Arena, formula: FormulaBox) -> pn.Column:
             IntSlider.from_param(arena.param.steps, step=10, width=240),
             pn.widgets.Select.from_param(arena.param.tolerance, width=200),
             FloatSlider.from_param(arena.param.noise, width=220),
-            pn.widgets.IntInput.from_param(arena.param.seed, width=110),
+            whole_number_box(arena, "seed"),
             pn.widgets.Select.from_param(arena.param.schedule, width=150),
             FloatSlider.from_param(arena.param.warmup, step=0.05, width=200),
             pn.widgets.Select.from_param(arena.param.sort_by, width=190),

@@ -547,6 +547,32 @@ def test_every_slider_to_both_ends_raises_nothing(browser, app_url, chapter):
     w.close()
 
 
+HOSTILE = ("abc", "-1", "1e308", "nan", "<script>window.__hacked = 1</script>", "", "9" * 400)
+
+
+@pytest.mark.parametrize("chapter", [0, 1, 2, 3, 4, 5, 7, 8])
+def test_hostile_text_in_every_box_raises_nothing_and_runs_nothing(browser, app_url, chapter):
+    log = ROOT / "artifacts" / "server.log"
+    before = log.read_text()
+    shown = "&arena.landscape=typed" if chapter == 8 else ""  # chapter 8's formula box shows for a typed map
+    w = Watched(browser, app_url + f"?chapter={chapter}{shown}")
+    boxes = w.page.locator("input:not([type=checkbox]):not([type=radio]):not([type=range])")
+    visible = [boxes.nth(i) for i in range(boxes.count()) if boxes.nth(i).is_visible()]
+    assert visible or chapter in (1, 2, 5, 7), "the pages with boxes have some"
+    for box in visible:
+        for text in HOSTILE:
+            box.scroll_into_view_if_needed()
+            box.fill(text)
+            box.press("Enter")
+            w.page.wait_for_timeout(60)
+    w.page.wait_for_timeout(600)
+    new_log = log.read_text()[len(before):]
+    assert "Traceback" not in new_log and "ERROR" not in new_log, new_log[-2000:]
+    assert w.page.evaluate("() => window.__hacked === undefined"), "no typed text ran as script"
+    assert w.errors == []
+    w.close()
+
+
 @pytest.mark.parametrize(("name", "query"), PAGES, ids=[p[0] for p in PAGES])
 def test_every_page_fits_a_phone(browser, app_url, name, query):
     w = Watched(browser, app_url + query, width=390, height=844)

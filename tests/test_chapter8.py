@@ -299,3 +299,13 @@ def test_a_map_size_on_which_the_typed_formula_breaks_is_undone_with_a_message()
     assert arena.span == 1.0 and arena.result is before
     arena.span = 1.5
     assert arena.problem == "" and arena.result.landscape.x_range == (-1.5, 1.5)
+
+
+def test_a_flat_typed_landscape_races_and_is_drawn():
+    from widgets.map_view import MapView
+
+    arena = Arena(landscape="typed", formula="-1", optimizers=["sgd", "adam"])
+    assert all(row.steps_to_tolerance == 0 for row in arena.standings())
+    view = MapView(Arena(landscape="ravine").surface)
+    view.set_landscape(arena.surface)
+    assert view.figure.x_range.start == -3

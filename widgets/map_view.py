@@ -52,7 +52,10 @@ def contour_field(landscape: Landscape, resolution: int = 140):
     xs, ys, z = landscape.grid(resolution)
     if landscape.log_contours:
         z = np.log10(z - z.min() + 1e-3)
-    levels = np.linspace(z.min(), z.max(), LEVELS + 1)
+    low, high = float(z.min()), float(z.max())
+    if not high > low:  # a flat landscape (a typed constant): levels around its one value
+        low, high = low - 1.0, high + 1.0
+    levels = np.linspace(low, high, LEVELS + 1)
     return xs, ys, z.astype(np.float32), levels
 
 
