@@ -41,6 +41,41 @@ def adafactor(theta, g, state, t, *, lr, beta2_decay, eps, d, weight_decay):
     return theta - step, {"v": v}, {"update": step}
 
 
+def adafactor_factored_init(theta, **_):
+    """Row and column averages of g² for parameters of shape (..., d1, d2): d1 + d2 numbers per
+    matrix instead of d1 * d2."""
+    theta = np.asarray(theta, dtype=np.float64)
+    return {"row": np.zeros((*theta.shape[:-1], 1)), "col": np.zeros((*theta.shape[:-2], 1, theta.shape[-1]))}
+
+
+def adafactor_factored(theta, g, state, t, *, lr, beta2_decay, eps, d, weight_decay):
+    r"""One AdaFactor step for matrices (..., d1, d2), as torch.optim.Adafactor takes it; each matrix
+    of a batch is its own parameter.
+
+    Instead of $v$ (one number per weight) it keeps the mean of $g^2$ over each row, $R$, and
+    over each column, $C$, and rebuilds a rank-one estimate of $v$ from them:
+    $$\hat v_{ij} = rac{R_i\, C_j}{\operatorname{mean}_i R_i}$$
+    The rest is the vector rule (`adafactor`): the update $g/\sqrt{\hat v}$, its RMS clipped at
+    `d`, and a step relative to the RMS of the whole matrix.
+    """
+    eps1 = np.finfo(np.float64).eps if eps[0] is None else eps[0]
+    eps2 = eps[1]
+    whole = (-2, -1)
+    size = np.sqrt(np.mean(theta * theta, axis=whole, keepdims=True))
+    relative_step = np.maximum(eps2, size) * np.minimum(lr, t**-0.5)
+    if any_nonzero(weight_decay):
+        theta = theta * (1 - lr * weight_decay)
+    weight = t**beta2_decay
+    squared = g * g
+    row = state["row"] + weight * (squared.mean(axis=-1, keepdims=True) - state["row"])
+    col = state["col"] + weight * (squared.mean(axis=-2, keepdims=True) - state["col"])
+    v_hat = (row @ col) / np.maximum(row.mean(axis=-2, keepdims=True), eps1)
+    update = g / np.sqrt(np.maximum(v_hat, eps1 * eps1))
+    update_rms = np.sqrt(np.mean(update * update, axis=whole, keepdims=True))
+    step = relative_step / np.maximum(1.0, update_rms / d) * update
+    return theta - step, {"row": row, "col": col}, {"v_hat": v_hat, "update": step}
+
+
 def lion_init(theta, **_):
     return {"m": np.zeros_like(theta)}
 
