@@ -547,7 +547,7 @@ def test_every_slider_to_both_ends_raises_nothing(browser, app_url, chapter):
     w.close()
 
 
-HOSTILE = ("abc", "-1", "1e308", "nan", "<script>window.__hacked = 1</script>", "", "9" * 400)
+HOSTILE_TEXT = ("abc", "-1", "1e308", "nan", "<script>window.__hacked = 1</script>", "", "9" * 400)
 
 
 @pytest.mark.parametrize("chapter", [0, 1, 2, 3, 4, 5, 7, 8])
@@ -560,7 +560,7 @@ def test_hostile_text_in_every_box_raises_nothing_and_runs_nothing(browser, app_
     visible = [boxes.nth(i) for i in range(boxes.count()) if boxes.nth(i).is_visible()]
     assert visible or chapter in (1, 2, 5, 7), "the pages with boxes have some"
     for box in visible:
-        for text in HOSTILE:
+        for text in HOSTILE_TEXT:
             box.scroll_into_view_if_needed()
             box.fill(text)
             box.press("Enter")
