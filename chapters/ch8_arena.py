@@ -297,9 +297,9 @@ class FormulaBox:
 
     def __init__(self, arena: Arena):
         self.arena = arena
-        self.input = pn.widgets.TextInput(value=arena.formula, name="Your landscape f(x, y)", max_length=400,
+        self.input = pn.widgets.TextInput(value=arena.formula, label="Your landscape f(x, y)", max_length=400,
                                           sizing_mode="stretch_width", css_classes=["formula-box"])
-        self.button = pn.widgets.Button(name="Use this landscape", button_type="primary", width=160)
+        self.button = pn.widgets.Button(label="Use this landscape", color="primary", width=160)
         self.message = pn.pane.HTML("", visible=False, name="formula-message", sizing_mode="stretch_width",
                                     styles={"color": "#8a1c12"})
         self.input.param.watch(lambda _: self.use(), "value")
@@ -328,16 +328,16 @@ def _controls(arena: Arena, formula: FormulaBox) -> pn.Column:
                                                 options={get_spec(n).title: n for n in names()},
                                                 sizing_mode="stretch_width", css_classes=["optimizer-boxes"],
                                                 stylesheets=[".bk-input-group { flex-wrap: wrap; gap: 2px 10px; }"])
-    every = pn.widgets.Button(name="All", width=70)
+    every = pn.widgets.Button(label="All", width=70)
     every.on_click(lambda _: setattr(arena, "optimizers", names()))
-    clear = pn.widgets.Button(name="None", width=70)
+    clear = pn.widgets.Button(label="None", width=70)
     clear.on_click(lambda _: setattr(arena, "optimizers", []))
     typed = pn.Column(formula.layout(), FloatSlider.from_param(arena.param.span, width=260),
                       visible=arena.landscape == "typed", sizing_mode="stretch_width")
     arena.param.watch(lambda event: setattr(typed, "visible", event.new == "typed"), "landscape")
-    give = pn.widgets.Button(name="Give it this rate", width=140)
+    give = pn.widgets.Button(label="Give it this rate", width=140)
     give.on_click(lambda _: arena.give_own_rate())
-    follow = pn.widgets.Button(name="Let it follow the mode", width=170)
+    follow = pn.widgets.Button(label="Let it follow the mode", width=170)
     follow.on_click(lambda _: arena.give_own_rate(follow_mode=True))
     own = pn.pane.HTML("", sizing_mode="stretch_width", name="own-rates")
 

@@ -29,7 +29,7 @@ def whole_number_box(owner, name: str, *, width: int = 110):
     parameter's bounds, or none at all, is answered under the box and changes nothing."""
     parameter = owner.param[name]
     low, high = parameter.bounds
-    box = pn.widgets.IntInput(name=parameter.label, value=getattr(owner, name), start=low, end=high, width=width)
+    box = pn.widgets.IntInput(label=parameter.label, value=getattr(owner, name), start=low, end=high, width=width)
     note = pn.pane.HTML("", visible=False, width=max(width, 200), styles={"color": "#8a1c12", "font-size": "12px"})
 
     def typed(event):
