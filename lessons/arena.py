@@ -244,6 +244,7 @@ class Arena(Race):
                            doc="Why the last change to the typed landscape was refused (it was undone).")
 
     _outputs = ("name", "result", "sweeps", "problem")
+    MAP_SETTINGS = ("landscape", "formula", "span")
 
     def __init__(self, **params):
         everyone = names()  # read at each new arena: the registry may have grown since import
@@ -286,13 +287,9 @@ class Arena(Race):
             except ValueError as problem:
                 return str(problem)
             return None
-        if name == "start":
-            surface = self._surface_for(accepted)
-            if surface is not None and not surface.contains(value):
-                return f"the start is off the {surface.title} map"
-        return None
+        return super().link_problem(name, value, accepted)
 
-    def _surface_for(self, accepted) -> Landscape | None:
+    def surface_for(self, accepted) -> Landscape | None:
         choice = accepted.get("landscape", self.landscape)
         if choice != "typed":
             return landscapes.get(choice)
@@ -312,13 +309,9 @@ class Arena(Race):
                 self.problem = str(refused)
                 return
         self.problem = ""
-        moved = changed & {"landscape", "formula", "span"}
-        if moved and "start" not in changed:
-            with param.parameterized.discard_events(self):
-                self.start = tuple(self.surface.start)
         if changed <= {"sort_by", "basin_optimizer", "show_basins", "sweep_metric", "own_name", "own_log_lr"}:
             return  # views redraw from what is already computed
-        self.recompute()
+        super()._changed(*events)
 
     def sweep_needed(self) -> bool:
         return self.mode == "tuned" or self.show_sweep
@@ -346,7 +339,8 @@ class Arena(Race):
         if self.mode == "defaults":
             return float(get_spec(name).defaults["lr"])
         if self.mode == "tuned":
-            return (self.sweeps or {}).get(name, self.sweep_of(name)).best_rate
+            done = self.sweeps or {}
+            return (done[name] if name in done else self.sweep_of(name)).best_rate
         return self.shared_rate
 
     def entries(self) -> list[Entry]:

@@ -151,6 +151,8 @@ class Race(param.Parameterized):
     result = param.Parameter(default=None, precedence=-1, doc="The RaceResult of the current settings.")
 
     _outputs = ("name", "result")
+    MAP_SETTINGS = ("landscape",)
+    """The settings that choose the map: changing one moves the start to the new map's own."""
 
     def __init__(self, **params):
         start_given = "start" in params
@@ -180,17 +182,21 @@ class Race(param.Parameterized):
         self.start = point
         return True
 
+    def surface_for(self, accepted: dict) -> Landscape | None:
+        """The map that a link's values accepted so far would draw on (None: no usable map)."""
+        return landscapes.get(accepted.get("landscape", self.landscape))
+
     def link_problem(self, name, value, accepted) -> str | None:
         """Why a start from a link cannot be used (off the map it would be drawn on), or None."""
         if name == "start":
-            surface = landscapes.get(accepted.get("landscape", self.landscape))
-            if not surface.contains(value):
+            surface = self.surface_for(accepted)
+            if surface is not None and not surface.contains(value):
                 return f"the start is off the {surface.title} map"
         return None
 
     def _changed(self, *events):
         changed = {event.name for event in events}
-        if "landscape" in changed and "start" not in changed:  # a new map starts from its own start
+        if changed & set(self.MAP_SETTINGS) and "start" not in changed:  # a new map starts from its own start
             with param.parameterized.discard_events(self):
                 self.start = tuple(self.surface.start)
         self.recompute()
