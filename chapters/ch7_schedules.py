@@ -5,6 +5,7 @@ import functools
 import numpy as np
 import panel as pn
 
+import landscapes
 from lessons import Player
 from lessons.schedules import CONSTANT_COLOR, ScheduleFreeRace, ScheduleLab
 from optimizers import make_schedule
@@ -183,8 +184,6 @@ class FreeView:
             ("cosine", "AdamW, cosine schedule", PATH_COLORS[0], "solid"))
 
     def __init__(self, race: ScheduleFreeRace):
-        import landscapes
-
         self.race = race
         self.timeline = Timeline("free")
         self.group = self.timeline.group("paths", PATH_SEQUENCES, PATH_STATICS, trail=False, point=False)
@@ -200,8 +199,6 @@ class FreeView:
         self.draw()
 
     def draw(self):
-        import landscapes
-
         result = self.race.result
         surface = landscapes.get(self.race.landscape)
         paths = {"y": result.y, "z": result.z, "x": result.x, "cosine": result.cosine}

@@ -19,7 +19,7 @@ from widgets.inputs import whole_number_box
 from widgets.links import copy_link_button
 from widgets.map_view import MapView
 from widgets.quiz import Choice, Quiz
-from widgets.race_view import RaceView
+from widgets.race_view import RaceView, verdict_pane
 from widgets.text import fill, prose
 
 from .base import Chapter, Lesson
@@ -424,16 +424,6 @@ class BasinView:
             self.summary, self.pane, sizing_mode="stretch_width", name="basins")
 
 
-def _verdict(arena: Arena) -> pn.pane.HTML:
-    def text():
-        return f"<b>This race compares:</b> {html.escape(arena.compared())}"
-
-    pane = pn.pane.HTML(text(), name="arena-verdict", sizing_mode="stretch_width",
-                        styles={"background": "#eef5fb", "padding": "4px 10px", "border-radius": "6px"})
-    arena.param.watch(lambda _: setattr(pane, "object", text()), "result")
-    return pane
-
-
 def page(lessons: dict[str, Lesson]):
     lesson = lessons["arena"]
     arena = lesson.model
@@ -457,7 +447,8 @@ def page(lessons: dict[str, Lesson]):
         prose(TEXT_INTRO),
         _presets(),
         _controls(arena, formula),
-        _verdict(arena),
+        verdict_pane(arena, "arena-verdict",
+                     styles={"background": "#eef5fb", "padding": "4px 10px", "border-radius": "6px"}),
         race_view.layout(),
         pn.pane.HTML("<b>Leaderboard</b> (click a column's title to sort by it)", sizing_mode="stretch_width"),
         board.table,

@@ -9,6 +9,7 @@ so they are kept per process.
 """
 
 import functools
+import html
 from dataclasses import dataclass
 
 import numpy as np
@@ -384,6 +385,9 @@ class Arena(Race):
                 f"{rates}{own}, {schedule}, {noise}, every other setting (momentum, betas, "
                 f"weight decay) at its default, no gradient clipping{sophia}; arrived = loss within "
                 f"{self.tolerance:g} of the minimum for at least the last {HOLD} steps, ending on the map.")
+
+    def verdict(self) -> str:
+        return f"<b>This race compares:</b> {html.escape(self.compared())}"
 
     def basin_map(self) -> Basins:
         rate = self.rate_of(self.basin_optimizer) if self.basin_optimizer in self.optimizers else (

@@ -25,10 +25,10 @@ def entry_style(entry: Entry) -> tuple[str, str]:
     return entry.color or color, entry.dash or dash
 
 
-def verdict_pane(race: Race, name: str) -> pn.pane.HTML:
+def verdict_pane(race: Race, name: str, styles: dict | None = None) -> pn.pane.HTML:
     """The race's `verdict()`, refreshed after each recomputation (a slider move or a click on a map).
     HTML, not Markdown: parsing Markdown on every move was a tenth of the server's time for it."""
-    pane = pn.pane.HTML(race.verdict(), name=name, sizing_mode="stretch_width")
+    pane = pn.pane.HTML(race.verdict(), name=name, sizing_mode="stretch_width", styles=styles or {})
     race.param.watch(lambda _: setattr(pane, "object", race.verdict()), "result")
     return pane
 
