@@ -2,13 +2,23 @@
 
 import panel as pn
 
-from . import ch0_landscape, ch1_sgd, ch2_momentum, ch3_adaptive, ch4_adam, ch5_adamw, ch7_schedules, ch8_arena
+from . import (
+    ch0_landscape,
+    ch1_sgd,
+    ch2_momentum,
+    ch3_adaptive,
+    ch4_adam,
+    ch5_adamw,
+    ch6_beyond,
+    ch7_schedules,
+    ch8_arena,
+)
 from .base import Chapter, Lesson
 from .catalog import CHAPTERS, ChapterInfo
 
 WRITTEN: dict[int, Chapter] = {c.CHAPTER.number: c.CHAPTER
                                for c in (ch0_landscape, ch1_sgd, ch2_momentum, ch3_adaptive, ch4_adam, ch5_adamw,
-                                          ch7_schedules, ch8_arena)}
+                                          ch6_beyond, ch7_schedules, ch8_arena)}
 
 
 def outline_page(info: ChapterInfo) -> pn.viewable.Viewable:

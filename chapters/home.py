@@ -1,11 +1,8 @@
 """The home page: what the course is, how to use it, and the family of optimizers at a glance."""
 
 import panel as pn
-from bokeh.models import ColumnDataSource, LabelSet, MultiLine, Range1d, Scatter
-from bokeh.plotting import figure
 
-from optimizers import REGISTRY
-from widgets.lean import draw
+from widgets.family_tree import family_figure
 
 from .catalog import CHAPTERS
 
@@ -35,33 +32,8 @@ text are measured by the same code when the server starts.
 
 
 def family_at_a_glance():
-    """Each optimizer placed by its year, one lane each, joined to the methods it builds on (all
-    read from the registry)."""
-    lanes = {name: i for i, name in enumerate(REGISTRY)}
-    position = {name: (spec.year, lanes[name]) for name, spec in REGISTRY.items()}
-    fig = figure(height=max(380, 26 * len(lanes)), title="The optimizer family: year of publication, and what each "
-                 "builds on", x_range=Range1d(1945, 2045), y_range=Range1d(-1, len(lanes) + 0.5),
-                 toolbar_location=None, name="family", x_axis_label="year", sizing_mode="stretch_width",
-                 min_width=280)
-    fig.yaxis.visible = False
-    fig.ygrid.visible = False
-    xs, ys = [], []
-    for child, spec in REGISTRY.items():
-        for parent in spec.parents:
-            (x0, y0), (x1, y1) = position[parent], position[child]
-            xs.append([x0, x1])
-            ys.append([y0, y1])
-    draw(fig, MultiLine(xs="xs", ys="ys", line_color="#999999", line_width=1.5), ColumnDataSource({"xs": xs, "ys": ys}))
-    source = ColumnDataSource({
-        "x": [position[n][0] for n in REGISTRY], "y": [position[n][1] for n in REGISTRY],
-        "label": [f"{spec.title} (ch. {spec.chapter})" for spec in REGISTRY.values()],
-        "color": ["#0072B2" if spec.chapter <= 2 else "#D55E00" if spec.chapter <= 5 else "#009E73"
-                  for spec in REGISTRY.values()],
-    })
-    draw(fig, Scatter(x="x", y="y", size=11, fill_color="color", line_color="white"), source)
-    fig.add_layout(LabelSet(x="x", y="y", text="label", source=source, x_offset=8, y_offset=-7,
-                            text_font_size="11px"))
-    return pn.pane.Bokeh(fig, sizing_mode="stretch_width")
+    return pn.pane.Bokeh(family_figure("family", "The optimizer family: year of publication, and what each "
+                                                 "builds on"), sizing_mode="stretch_width")
 
 
 def page():

@@ -103,6 +103,15 @@ def nadam(theta, g, state, t, *, lr, betas, eps, weight_decay, momentum_decay):
     return theta - update, {"m": m, "v": v, "mu_product": mu_product}, {"update": update}
 
 
+def radam_rectifier(t, beta2):
+    r"""RAdam's $r_t$ at step `t` (1, 2, ...), or 0 while $\rho_t \le 5$ (plain momentum steps)."""
+    rho_inf = 2 / (1 - beta2) - 1
+    rho_t = rho_inf - 2 * t * beta2**t / (1 - beta2**t)
+    if rho_t <= 5:
+        return 0.0
+    return float(np.sqrt((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)))
+
+
 def radam(theta, g, state, t, *, lr, betas, eps, weight_decay):
     r"""One RAdam step (Liu et al., 2020), as torch.optim.RAdam computes it.
 
@@ -119,12 +128,7 @@ def radam(theta, g, state, t, *, lr, betas, eps, weight_decay):
     m = beta1 * state["m"] + (1 - beta1) * g
     v = beta2 * state["v"] + (1 - beta2) * g * g
     m_hat = m / (1 - beta1**t)
-    rho_inf = 2 / (1 - beta2) - 1
-    rho_t = rho_inf - 2 * t * beta2**t / (1 - beta2**t)
-    if rho_t > 5:
-        rectifier = np.sqrt((rho_t - 4) * (rho_t - 2) * rho_inf
-                            / ((rho_inf - 4) * (rho_inf - 2) * rho_t))
-        update = lr * m_hat * rectifier * np.sqrt(1 - beta2**t) / (np.sqrt(v) + eps)
-    else:
-        update = lr * m_hat
+    rectifier = radam_rectifier(t, beta2)
+    adam_step = rectifier * np.sqrt(1 - beta2**t) / (np.sqrt(v) + eps)
+    update = lr * m_hat * (adam_step if rectifier > 0 else 1.0)
     return theta - update, {"m": m, "v": v}, {"m_hat": m_hat, "update": update}

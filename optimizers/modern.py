@@ -54,7 +54,7 @@ def adafactor_factored(theta, g, state, t, *, lr, beta2_decay, eps, d, weight_de
 
     Instead of $v$ (one number per weight) it keeps the mean of $g^2$ over each row, $R$, and
     over each column, $C$, and rebuilds a rank-one estimate of $v$ from them:
-    $$\hat v_{ij} = rac{R_i\, C_j}{\operatorname{mean}_i R_i}$$
+    $$\hat v_{ij} = \frac{R_i\, C_j}{\operatorname{mean}_i R_i}$$
     The rest is the vector rule (`adafactor`): the update $g/\sqrt{\hat v}$, its RMS clipped at
     `d`, and a step relative to the RMS of the whole matrix.
     """

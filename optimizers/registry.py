@@ -10,6 +10,7 @@ import numpy as np
 
 from .adam import adam, adamax, adamax_init, adamw, moments_init, nadam, nadam_init, radam
 from .adaptive import adagrad, adagrad_init, rmsprop, rmsprop_init
+from .formulas import RULES
 from .modern import adafactor, adafactor_init, lamb, lion, lion_init, sophia, sophia_init
 from .schedule_free import schedule_free_adamw, schedule_free_init
 from .sgd import sgd, sgd_init
@@ -42,6 +43,11 @@ class OptimizerSpec:
     torch: str | None = None
     fixed: Mapping = field(default_factory=dict)
     """Hyperparameters a shortcut name pins ("nesterov" is SGD with nesterov=True)."""
+
+    @property
+    def rule_tex(self) -> tuple[str, ...]:
+        """The update rule as TeX, one displayed equation per line (empty if none is written)."""
+        return RULES.get(self.name, ())
 
     @property
     def needs_hessian(self) -> bool:

@@ -7,6 +7,7 @@ fixed when the chart is made (their labels are the legend), so a new setting cha
 from dataclasses import dataclass
 
 import numpy as np
+from bokeh.core.property.vectorization import value
 from bokeh.models import ColumnDataSource, Line, Range1d, Span
 from bokeh.plotting import figure
 
@@ -38,6 +39,13 @@ class LineChart:
                                    line_width=curve.width), self.source, legend=curve.label)
         self.figure.legend.update(location="top_right", background_fill_alpha=0.8, label_text_font_size="11px")
         self.marks: list[Span] = []
+
+    def relabel(self, title: str, y_label: str, labels: list[str]):
+        """New words for the same curves: the title, the y axis and each curve's legend entry."""
+        self.figure.title.text = title
+        self.figure.yaxis.axis_label = y_label
+        for item, text in zip(self.figure.legend[0].items, labels, strict=True):
+            item.label = value(text)
 
     def mark(self, value: float, color: str = "#555555", dimension: str = "width") -> Span:
         """A reference line across the chart (a limit such as 2/c), moved later with `.location`."""

@@ -38,3 +38,10 @@ def fill(text: str, facts: dict) -> str:
     if "[[" in text:
         raise ValueError(f"no figure for {text[text.index('[['):].split(']]')[0]}]]")
     return text
+
+
+def displayed(lines) -> str:
+    """TeX lines as displayed equations in the page's Markdown. Markdown would turn the escapes
+    `\\,` and `\\!` into a bare comma and a bare "!" before MathJax sees them, so the thin space
+    becomes a space and the negative one is dropped."""
+    return "\n\n".join("$$" + line.replace("\\,", " ").replace("\\!", "") + "$$" for line in lines)

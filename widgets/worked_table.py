@@ -19,6 +19,7 @@ table.worked th, table.worked td {padding: 3px 10px; text-align: right; border-b
 table.worked th {border-bottom: 2px solid #888; font-weight: 600;}
 table.worked td:first-child, table.worked th:first-child {text-align: center;}
 table.worked tr.note td {text-align: left; font-style: italic;}
+table.worked.words td, table.worked.words th {text-align: left; vertical-align: top;}
 table.worked tr.alarm td {color: #b3261e; font-weight: 600;}
 div.scroll {overflow-x: auto; max-width: 100%;}
 </style>
@@ -33,6 +34,8 @@ class Table:
     rows: list[list]
     note: str = ""
     alarm: bool = False
+    words: bool = False
+    """Cells of text (left-aligned) rather than numbers."""
 
 
 def table_html(table: Table) -> str:
@@ -43,7 +46,8 @@ def table_html(table: Table) -> str:
     if table.note:
         kind = "note alarm" if table.alarm else "note"
         body += f'<tr class="{kind}"><td colspan="{len(table.headers)}">{html.escape(table.note)}</td></tr>'
-    return f'{STYLE}<div class="scroll"><table class="worked"><thead><tr>{head}</tr></thead><tbody>{body}' \
+    kind = "worked words" if table.words else "worked"
+    return f'{STYLE}<div class="scroll"><table class="{kind}"><thead><tr>{head}</tr></thead><tbody>{body}' \
            f'</tbody></table></div>'
 
 

@@ -1,0 +1,429 @@
+"""Chapter 6: the methods after Adam, each with a demo of its idea, AdaFactor's factored second
+moment on a matrix, the family tree and the summary table."""
+
+import functools
+
+import numpy as np
+import panel as pn
+
+import landscapes
+from lessons import Player
+from lessons.beyond import DEMOS, FactoredMoment, MethodDemo, clipped
+from lessons.family import FamilyTree
+from optimizers import REGISTRY, run
+from optimizers.adam import radam_rectifier
+from optimizers.modern import lion
+from widgets.code_view import code_view
+from widgets.controls import FloatSlider, IntSlider
+from widgets.family_tree import FamilyTreeView
+from widgets.inputs import whole_number_box
+from widgets.line_chart import Curve, LineChart
+from widgets.links import copy_link_button
+from widgets.matrix_view import MatrixPair
+from widgets.palette import optimizer_style
+from widgets.quiz import Choice, Quiz
+from widgets.race_view import RaceView, verdict_pane
+from widgets.sizing import plots_row
+from widgets.text import displayed, fill, prose
+from widgets.worked_table import Table, WorkedTable
+
+from .base import Chapter, Lesson
+
+CHAPTER6 = [name for name, spec in REGISTRY.items() if spec.chapter == 6]
+SOPHIA_RATES = (1e-3, 1e-2, 1e-1)
+"""The rates over which the page quotes how often Sophia's clip decides a step on the ravine."""
+
+
+def memory_text(name: str) -> str:
+    buffers = REGISTRY[name].buffers
+    if not buffers:
+        return "nothing: no state is kept between steps"
+    count = "one number" if len(buffers) == 1 else f"{len(buffers)} numbers"
+    text = f"{count} per parameter ({', '.join(buffers)})"
+    if name == "adafactor":
+        text += "; for a d₁ × d₂ matrix only d₁ + d₂ numbers in all (its factored form, below)"
+    return text
+
+
+def card(name: str) -> str:
+    """What the family tree shows for one method, all of it read from the registry."""
+    spec = REGISTRY[name]
+    parents = ", ".join(REGISTRY[p].title for p in spec.parents) or "nothing: it is where the family starts"
+    rule = displayed(spec.rule_tex)
+    demo = " Its demo is below: pick it under *One idea each*." if name in DEMOS else ""
+    return (f"### {spec.title} · {spec.year}\n\n*{spec.paper}* · builds on {parents} · "
+            f"[chapter {spec.chapter}](?chapter={spec.chapter})\n\n{spec.idea}{demo}\n\n{rule}\n\n"
+            f"**State kept:** {memory_text(name)}. **Best for:** {spec.best_for}.")
+
+
+def summary_table() -> Table:
+    rows = [[spec.title, spec.year, spec.idea, memory_text(name), spec.best_for]
+            for name, spec in REGISTRY.items()]
+    return Table(["method", "year", "key idea", "state kept", "best for"], rows,
+                 "Every row is read from the course's registry of optimizers, the table the code runs from.", words=True)
+
+
+def rosenbrock_hessian(point) -> np.ndarray:
+    """Rosenbrock's full Hessian at `point`, by central differences of its exact gradient."""
+    surface, h = landscapes.get("rosenbrock"), 1e-5
+    point = np.asarray(point, dtype=float)
+    columns = [(surface.grad(point + h * e) - surface.grad(point - h * e)) / (2 * h) for e in np.eye(2)]
+    return np.column_stack(columns)
+
+
+def layer_facts() -> dict:
+    """The memory figures of the factored-moment lesson's default layer."""
+    model = FactoredMoment()
+    memory = model.memory()
+    return {"layer": f"{model.layer_rows} × {model.layer_cols}", "adam_numbers": f"{memory['adam']:,}",
+            "weights": f"{memory['weights']:,}"}
+
+
+@functools.cache
+def facts() -> dict:
+    beta2 = REGISTRY["radam"].defaults["betas"][1]
+    first = next(t for t in range(1, 100) if radam_rectifier(t, beta2) > 0)
+    crawl = MethodDemo(method="adafactor")
+    end, rosenbrock = crawl.result.lanes[0].params[-1], crawl.surface
+    ravine = landscapes.get("ravine")
+    shares = []
+    for rate in SOPHIA_RATES:
+        traj = run("sophia", ravine.grad, np.array(ravine.start), 200, hess_fn=ravine.hess_diag, lr=rate)
+        shares.append(float(clipped(traj.params, rate).mean()))
+    hessian = rosenbrock_hessian((1.0, 1.0))
+    flat, steep = np.linalg.eigvalsh(hessian)
+    return {
+        "radam_first": first, "radam_last": first - 1, "radam_r_first": f"{radam_rectifier(first, beta2):.3f}",
+        "radam_r_1000": f"{radam_rectifier(1000, beta2):.2f}", "beta2": f"{beta2:g}",
+        "crawl_steps": crawl.steps, "crawl_rate": f"{crawl.rate:g}",
+        "crawl_x": f"{end[0]:.1e}", "crawl_y": f"{end[1]:.1e}",
+        "crawl_loss": f"{float(rosenbrock.f(end)):.3f}",
+        "sophia_low": f"{min(shares):.0%}", "sophia_high": f"{max(shares):.0%}",
+        "sophia_rates": ", ".join(f"{r:g}" for r in SOPHIA_RATES),
+        "h_xx": f"{hessian[0, 0]:.0f}", "h_yy": f"{hessian[1, 1]:.0f}", "h_xy": f"{hessian[0, 1]:.0f}",
+        "flat": f"{flat:.2f}", "steep": f"{steep:.0f}",
+        **layer_facts(),
+        "adam_state": len(REGISTRY["adam"].buffers), "lion_state": len(REGISTRY["lion"].buffers),
+    }
+
+
+
+TEXT_INTRO = r"""
+# Chapter 6 · Beyond Adam
+
+Adam (2015) is still the default, but it has a large family. Each later method changes one part
+of it for one reason: to need no warmup, to keep its rate from growing, to save memory, to train
+with huge batches, or to use curvature. This chapter gives each its idea, its update rule, and a
+small race where that idea can be seen.
+
+A word on what a two-dimensional map can show. Several of these methods were built for millions
+of weights arranged in matrices and layers. Two of them measure their step against the size of
+the weights themselves, which on a 2-D map is just the distance from the origin (0, 0). Near the
+origin they crawl, and the races below say so instead of letting them look broken. AdaFactor's
+real saving needs a matrix: it gets one of its own further down.
+
+## The family tree
+
+Every method on this page, and every one before it, with a line to each method it builds on.
+Click a method (its dot or its name) to read its idea, its rule, its year and paper, and how much
+it remembers per parameter. The one you pick goes into the page's link.
+"""
+
+TEXT_DEMOS = r"""
+## One idea each
+
+Pick a method. It races the method it is best read against (Adam, at the same rate and from the
+same start), and the chart under the map plots the quantity where the difference lives. The line
+above the map reads the numbers out of the current run. Click the map to move the start.
+"""
+
+DEMO_TEXT = {
+    "radam": r"""
+**RAdam** (rectified Adam). In the first steps Adam's $$\hat v_t$$ is an average of very few
+squared gradients, so the size it divides by is a poor estimate. RAdam measures how poor with a
+number $$\rho_t$$ that grows with the step count. While $$\rho_t \le 5$$ (the first [[radam_last]]
+steps when $$\beta_2$$ = [[beta2]]) it does not divide at all and takes a plain momentum step
+$$\eta\,\hat m_t$$. From step [[radam_first]] it takes Adam's step multiplied by a rectifier $$r_t$$
+that starts at [[radam_r_first]] and creeps towards 1 ([[radam_r_1000]] by step 1000): a warmup
+built into the method. On the chart, Adam's steps are about $$\eta$$ long from the first one on;
+RAdam's first steps are as long as the gradient makes them, then drop and grow slowly. On a map
+with steep slopes those first momentum steps can be huge: try the rate at 0.1.
+""",
+    "amsgrad": r"""
+**AMSGrad**. When gradients shrink, Adam's $$v_t$$ shrinks too, and dividing by a smaller
+number makes the steps larger again. A method whose step can grow after it has settled can be
+thrown out of a minimum by one large gradient after a quiet spell. AMSGrad divides by the largest
+$$v$$ seen so far instead, so each coordinate's effective rate never increases. Here the bowl's
+gradients shrink as the ball approaches its centre: the chart shows $$v$$ falling while the
+maximum stays put.
+""",
+    "adamax": r"""
+**Adamax**. Adam divides by the root mean square of recent gradients; Adamax divides by a
+decaying *maximum* of their sizes, $$u_t = \max(\beta_2 u_{t-1}, |g_t|)$$. One large gradient
+sets $$u$$ at once and it then fades by a factor $$\beta_2$$ per step; it needs no bias
+correction, because it starts at the size of the first gradient instead of at zero. The chart
+compares the two denominators for $$\theta_2$$ on the ravine, whose steep direction it is.
+""",
+    "nadam": r"""
+**NAdam** puts Nesterov's look-ahead (chapter 2) inside Adam: the step uses momentum as it
+*will be* after this step, $$\mu_{t+1} m_t$$, plus a share of the current gradient, instead of
+momentum as it was. Like Nesterov, it reacts a step earlier when the slope turns. Whether that
+pays depends on the landscape and the rate: compare the final losses in the line above the map
+at a few rates.
+""",
+    "adafactor": r"""
+**AdaFactor** keeps RMSProp's normalised step but sizes it *relative to the weights*: at most
+$$\max(\epsilon_2, \mathrm{RMS}(\theta))\cdot\min(\eta, 1/\sqrt t)$$ with $$\epsilon_2$$ = 0.001. On a
+network, a weight matrix's RMS is a sensible scale for its changes. On this map the RMS of
+$$\theta$$ is its distance from (0, 0) over $$\sqrt 2$$: from Rosenbrock's start AdaFactor slides
+towards the origin, where its steps shrink with $$\mathrm{RMS}(\theta)$$ and it stays, short of the
+minimum at (1, 1). That is the relative step meeting a map whose origin is not a minimum, not a
+fault in the method. Move the start close to (1, 1) and it settles there.
+""",
+    "lion": r"""
+**Lion** was found by a computer search over update rules. It keeps one buffer, the momentum,
+and steps by the *sign* of a blend of momentum and gradient: every coordinate moves by exactly
+$$\eta$$ (before weight decay, which this demo sets to 0). Adam's steps shrink as the gradients
+it averages cancel out; Lion's cannot, so near a minimum it rattles back and forth by $$\eta$$.
+That is why Lion's recommended rates are 3-10 times smaller than AdamW's. It also stores one
+number per weight where Adam stores two.
+""",
+    "lamb": r"""
+**LAMB** was made for training with very large batches. It takes Adam's direction and rescales
+it, layer by layer, so that the step is $$\eta$$ times the size of that layer's weights (the
+*trust ratio* $$\lVert\theta\rVert / \lVert u\rVert$$). Here the whole point is one layer, so every
+step is $$\eta\lVert\theta\rVert$$ long. From Himmelblau's start at (0, 0) it first crawls,
+because $$\lVert\theta\rVert$$ is tiny; far from the origin its steps stay $$\eta\lVert\theta\rVert$$
+long even at the minimum, so at a constant rate it circles the minimum instead of settling.
+Real training pairs LAMB with a decaying schedule.
+""",
+    "sophia": r"""
+**Sophia** divides momentum by an estimate of the curvature $$h$$ (the Hessian's diagonal),
+like a Newton step, and clips the result to at most 1 in size, so no coordinate moves more than
+$$\eta$$. Where the curvature is negative or tiny, the division would point the wrong way or blow
+up; there the clip takes over and the step is $$\eta\,\mathrm{sign}(m)$$. On the saddle, $$\theta_2$$
+has negative curvature: the chart shows its steps pinned at 1 (clipped) while the ball rolls off
+the ridge. This course gives Sophia the exact Hessian diagonal; the paper estimates it every few
+steps from random samples.
+""",
+}
+
+TEXT_FACTORED = r"""
+## AdaFactor's real idea: a matrix's second moment in two vectors
+
+Adam keeps two numbers for every weight ($$m$$ and $$v$$). For a layer with a [[layer]] weight
+matrix that is [[adam_numbers]] numbers of optimizer state beside [[weights]] weights. AdaFactor
+drops the first moment and stores $$v$$ factored: for each row $$i$$ the running mean $$R_i$$ of that
+row's $$g^2$$, and for each column $$j$$ the running mean $$C_j$$, which is $$d_1 + d_2$$ numbers.
+It rebuilds every entry from them,
+
+$$\hat v_{ij} = \frac{R_i\, C_j}{\operatorname{mean}_k R_k},$$
+
+an estimate that is exact when $$v$$ is a product of a row factor and a column factor (rank one).
+
+Below, a small layer's gradients $$G = \delta^\top x / B$$ over a batch of $$B$$ examples are fed to
+AdaFactor twice: keeping $$v$$ in full (left) and factored (right), both from the course's code,
+which matches `torch.optim.Adafactor` step for step. Set the batch to 1 and the steps to 1: one
+example's gradient is an outer product, its square is rank one, and the two maps agree exactly.
+Larger batches and more steps give a sum of many such squares; the estimate then keeps each
+row's and column's overall size and loses the detail inside, yet the running averages tend
+towards a product of row and column sizes, so with more steps the error falls again.
+"""
+
+TEXT_NOTES = r"""
+## What a 2-D toy misleads about, measured
+
+- **Relative steps crawl near the origin.** AdaFactor's step scales with $$\mathrm{RMS}(\theta)$$
+  and LAMB's with $$\lVert\theta\rVert$$. In the AdaFactor demo (Rosenbrock from (−1.2, 1),
+  η = [[crawl_rate]], [[crawl_steps]] steps) it ends at ([[crawl_x]], [[crawl_y]]), where the loss is
+  still [[crawl_loss]]: it is not stuck on a flat region, its steps are a fraction of a tiny
+  $$\mathrm{RMS}(\theta)$$. Real weight matrices are not near zero: they start at random values of a
+  chosen size, which is what these rules assume.
+- **LAMB at a constant rate does not settle** on a minimum away from the origin: its step never
+  becomes shorter than $$\eta\lVert\theta\rVert$$. In practice its rate is decayed to zero.
+- **Sophia is mostly its clip in short runs.** On the ravine from (−9, 2), over 200 steps at rates
+  [[sophia_rates]], the clip decides [[sophia_low]] to [[sophia_high]] of its coordinate-steps:
+  there it behaves like Lion's sign steps with a momentum, and the curvature hardly enters.
+- **A diagonal misses curvature across the axes.** At Rosenbrock's minimum the Hessian's diagonal
+  is [[h_xx]] and [[h_yy]], but the entry across the axes is [[h_xy]]. The true curvatures, along
+  the valley and across it, are [[flat]] and [[steep]]. Sophia's diagonal sees neither the flat
+  valley floor nor how steep its walls are, because the valley runs diagonally.
+"""
+
+TEXT_SUMMARY = r"""
+## The whole family in one table
+
+Memory is the state a method keeps per parameter, beside the parameter itself: Adam keeps
+[[adam_state]] numbers, Lion [[lion_state]], plain SGD none.
+"""
+
+TEXT_RACE = """
+## Racing them
+
+The arena (chapter 8) races any of these on any landscape, at one shared rate or each at its own
+best rate. [Open it with Adam and this chapter's methods on the ravine, each at its best rate]({link}).
+"""
+
+
+def quiz() -> Quiz:
+    return Quiz(
+        "What is Lion's key difference from Adam?",
+        [
+            Choice("It divides by the largest second moment seen so far", False,
+                   "That is AMSGrad: it keeps Adam's two moments and adds a third buffer, the maximum of v."),
+            Choice("It scales each layer's step by the size of that layer's weights", False,
+                   "That is LAMB's trust ratio. Lion's step size is η for every coordinate, whatever the weights."),
+            Choice("It steps by the sign of a momentum blend, so every coordinate moves by exactly η, and it keeps "
+                   "one buffer instead of two", True,
+                   "Right. Lion has no second moment at all: the sign does the normalising that Adam's division by "
+                   "√v̂ does, and the saving is one number per weight. Its steps never shrink, which is why its "
+                   "rate must be several times smaller than AdamW's."),
+            Choice("It uses the Hessian's diagonal to take Newton-like steps", False,
+                   "That is Sophia. Lion uses no curvature: only the sign of a blend of momentum and gradient."),
+        ],
+        name="quiz6",
+    )
+
+
+def lessons() -> dict[str, Lesson]:
+    return {"tree": Lesson("tree", FamilyTree(), ("selected",)),
+            "demo": Lesson("demo", MethodDemo(), ("method", "log_lr", "steps", "start"), player=Player()),
+            "matrix": Lesson("matrix", FactoredMoment(), ("rows", "cols", "batch", "steps", "seed", "layer_rows",
+                                                          "layer_cols"))}
+
+
+class DemoView:
+    """The chosen method's race, its text, and the chart of the quantity its idea is about."""
+
+    def __init__(self, lesson: Lesson, facts_: dict):
+        self.demo, self.facts = lesson.model, facts_
+        self.race = RaceView(self.demo, "demo", player=lesson.player, readout=False, map_height=400)
+        self.text = prose(self.explanation())
+        self.chart = LineChart([Curve("a", "a", "#000000"), Curve("b", "b", "#000000", dash="dashed")],
+                               name="demo-chart", title="", y_label="", log_y=True, height=300)
+        self.demo.param.watch(lambda _: self.draw(), "result")
+        self.draw()
+
+    def explanation(self) -> str:
+        return fill(DEMO_TEXT[self.demo.method], self.facts)
+
+    def draw(self):
+        demo = self.demo
+        chart = demo.demo.chart
+        steps, first, second = demo.curves()
+        colors = [optimizer_style(demo.demo.method)[0], optimizer_style(demo.demo.rival)[0]]
+        if demo.method in ("amsgrad", "sophia"):  # both curves come from the method's own run
+            colors[1] = "#555555"
+        with pn.io.hold():
+            self.text.object = self.explanation()
+            for renderer, color in zip(self.chart.figure.renderers, colors, strict=True):
+                renderer.glyph.line_color = color
+            self.chart.relabel(chart.title, chart.y_label, list(chart.labels))
+            floor = 1e-12
+            self.chart.show(steps, {"a": np.maximum(first, floor), "b": np.maximum(second, floor)})
+
+    def layout(self):
+        return pn.Column(self.race.layout(),
+                         pn.pane.Bokeh(self.chart.figure, sizing_mode="stretch_width", max_width=700),
+                         sizing_mode="stretch_width")
+
+
+class FactoredView:
+    def __init__(self, model: FactoredMoment):
+        self.model = model
+        self.maps = MatrixPair(("v kept in full (d₁·d₂ numbers)", "rebuilt from R and C (d₁ + d₂ numbers)"),
+                               name="factored-map")
+        self.reading = pn.pane.HTML("", name="factored-reading", sizing_mode="stretch_width")
+        self.memory = WorkedTable(name="factored-memory")
+        model.param.watch(lambda _: self.draw(), "result")
+        model.param.watch(lambda _: self.count(), ["layer_rows", "layer_cols"])
+        self.draw()
+        self.count()
+
+    def draw(self):
+        result, model = self.model.result, self.model
+        with pn.io.hold():
+            self.maps.show(result.full, result.estimate)
+            self.reading.object = (
+                f"{model.rows} × {model.cols} weights, {model.steps} step{'s' if model.steps > 1 else ''} of batches "
+                f"of {model.batch}: AdaFactor keeps {model.rows + model.cols} numbers instead of "
+                f"{model.rows * model.cols}. The rebuilt entries are off by {result.error:.1%} (median over the "
+                f"weights).")
+
+    def count(self):
+        memory = self.model.memory()
+        rows = [["Adam: m and v", f"{memory['adam']:,}", f"{4 * memory['adam'] / 2**20:,.2f} MiB"],
+                ["AdaFactor, v in full", f"{memory['full']:,}", f"{4 * memory['full'] / 2**20:,.2f} MiB"],
+                ["AdaFactor, factored", f"{memory['factored']:,}", f"{4 * memory['factored'] / 2**20:,.4f} MiB"]]
+        ratio = memory["adam"] / memory["factored"]
+        self.memory.show(Table(["state for a layer", "numbers", "in 32-bit floats"], rows,
+                               f"For {memory['weights']:,} weights; factored AdaFactor keeps {ratio:,.0f} times "
+                               f"fewer numbers than Adam."))
+
+
+def arena_link() -> str:
+    from .ch8_arena import preset_links
+
+    return preset_links()["Beyond Adam, each at its best rate"]
+
+
+def page(lessons: dict[str, Lesson]):
+    f = facts()
+    tree, demo, matrix = lessons["tree"].model, lessons["demo"], lessons["matrix"].model
+    tree_view = FamilyTreeView(tree, "family-tree")
+    selected = prose(card(tree.selected), name="family-card")
+    tree.param.watch(lambda event: setattr(selected, "object", card(event.new)), "selected")
+
+    def follow(event):
+        if event.new in DEMOS:
+            demo.model.method = event.new
+
+    tree.param.watch(follow, "selected")
+    demo_view = DemoView(demo, f)
+    demo_model = demo.model
+    demo_controls = pn.FlexBox(
+        pn.widgets.Select.from_param(demo_model.param.method, width=150,
+                                     options={REGISTRY[n].title: n for n in DEMOS}),
+        FloatSlider.from_param(demo_model.param.log_lr, width=240),
+        IntSlider.from_param(demo_model.param.steps, step=10, width=240),
+        copy_link_button("demo"),
+        sizing_mode="stretch_width", name="demo-controls",
+    )
+    factored = FactoredView(matrix)
+    factored_controls = pn.FlexBox(
+        *(IntSlider.from_param(matrix.param[n], width=200) for n in ("rows", "cols", "batch", "steps")),
+        whole_number_box(matrix, "seed"),
+        copy_link_button("matrix"),
+        sizing_mode="stretch_width", name="factored-controls",
+    )
+    memory_controls = pn.FlexBox(whole_number_box(matrix, "layer_rows", width=140),
+                                 whole_number_box(matrix, "layer_cols", width=140), sizing_mode="stretch_width")
+    summary = WorkedTable(name="summary-table")
+    summary.show(summary_table())
+    return pn.Column(
+        prose(TEXT_INTRO),
+        pn.FlexBox(pn.pane.Bokeh(tree_view.figure, sizing_mode="stretch_width", min_width=280, max_width=640),
+                   pn.Column(selected, min_width=280, max_width=560, sizing_mode="stretch_width"),
+                   flex_wrap="wrap", gap="16px", sizing_mode="stretch_width"),
+        prose(TEXT_DEMOS),
+        demo_view.text,
+        demo_controls,
+        verdict_pane(demo_model, "demo-verdict"),
+        demo_view.layout(),
+        prose(TEXT_FACTORED),
+        factored_controls,
+        factored.reading,
+        plots_row(*factored.maps.figures, name="factored-plots"),
+        memory_controls,
+        factored.memory,
+        prose(fill(TEXT_NOTES, f)),
+        prose(fill(TEXT_SUMMARY, f)),
+        summary,
+        prose(TEXT_RACE.format(link=arena_link())),
+        code_view(lion, "Lion, the shortest rule in this chapter, as it runs in the course:"),
+        quiz(),
+        sizing_mode="stretch_width", name="chapter-6",
+    )
+
+
+CHAPTER = Chapter(6, lessons, page)
