@@ -50,7 +50,7 @@ def card(name: str) -> str:
     spec = REGISTRY[name]
     parents = ", ".join(REGISTRY[p].title for p in spec.parents) or "nothing: it is where the family starts"
     rule = displayed(spec.rule_tex)
-    demo = " Its demo is below: pick it under *One idea each*." if name in DEMOS else ""
+    demo = " The demo under *One idea each* now races it." if name in DEMOS else ""
     return (f"### {spec.title} · {spec.year}\n\n*{spec.paper}* · builds on {parents} · "
             f"[chapter {spec.chapter}](?chapter={spec.chapter})\n\n{spec.idea}{demo}\n\n{rule}\n\n"
             f"**State kept:** {memory_text(name)}. **Best for:** {spec.best_for}.")
@@ -60,7 +60,8 @@ def summary_table() -> Table:
     rows = [[spec.title, spec.year, spec.idea, memory_text(name), spec.best_for]
             for name, spec in REGISTRY.items()]
     return Table(["method", "year", "key idea", "state kept", "best for"], rows,
-                 "Every row is read from the course's registry of optimizers, the table the code runs from.", words=True)
+                 "Every row is read from the course's registry of optimizers, the table the code runs from.",
+                 words=True)
 
 
 def rosenbrock_hessian(point) -> np.ndarray:
@@ -145,7 +146,7 @@ number $$\rho_t$$ that grows with the step count. While $$\rho_t \le 5$$ (the fi
 steps when $$\beta_2$$ = [[beta2]]) it does not divide at all and takes a plain momentum step
 $$\eta\,\hat m_t$$. From step [[radam_first]] it takes Adam's step multiplied by a rectifier $$r_t$$
 that starts at [[radam_r_first]] and creeps towards 1 ([[radam_r_1000]] by step 1000): a warmup
-built into the method. On the chart, Adam's steps are about $$\eta$$ long from the first one on;
+built into the method. On the chart, Adam's first step moves each coordinate by exactly $$\eta$$;
 RAdam's first steps are as long as the gradient makes them, then drop and grow slowly. On a map
 with steep slopes those first momentum steps can be huge: try the rate at 0.1.
 """,
@@ -154,8 +155,9 @@ with steep slopes those first momentum steps can be huge: try the rate at 0.1.
 number makes the steps larger again. A method whose step can grow after it has settled can be
 thrown out of a minimum by one large gradient after a quiet spell. AMSGrad divides by the largest
 $$v$$ seen so far instead, so each coordinate's effective rate never increases. Here the bowl's
-gradients shrink as the ball approaches its centre: the chart shows $$v$$ falling while the
-maximum stays put.
+gradients shrink as the ball nears its centre, and once it has slowed down the chart shows $$v$$
+falling while the maximum stays put. (At a rate too small to get near the centre in the steps
+given, $$v$$ only grows and the two curves are one.)
 """,
     "adamax": r"""
 **Adamax**. Adam divides by the root mean square of recent gradients; Adamax divides by a
@@ -175,10 +177,12 @@ at a few rates.
 **AdaFactor** keeps RMSProp's normalised step but sizes it *relative to the weights*: at most
 $$\max(\epsilon_2, \mathrm{RMS}(\theta))\cdot\min(\eta, 1/\sqrt t)$$ with $$\epsilon_2$$ = 0.001. On a
 network, a weight matrix's RMS is a sensible scale for its changes. On this map the RMS of
-$$\theta$$ is its distance from (0, 0) over $$\sqrt 2$$: from Rosenbrock's start AdaFactor slides
-towards the origin, where its steps shrink with $$\mathrm{RMS}(\theta)$$ and it stays, short of the
-minimum at (1, 1). That is the relative step meeting a map whose origin is not a minimum, not a
-fault in the method. Move the start close to (1, 1) and it settles there.
+$$\theta$$ is its distance from (0, 0) over $$\sqrt 2$$: at the demo's first settings AdaFactor
+slides from Rosenbrock's start towards the origin, where its steps shrink with
+$$\mathrm{RMS}(\theta)$$ and it stays, far from the minimum at (1, 1). That is the relative step
+meeting a map whose origin is not a minimum, not a fault in the method. Click near (0.9, 0.9): with
+$$\mathrm{RMS}(\theta)$$ near 0.9 its steps keep their size and it stays in the valley near the
+minimum, at every rate.
 """,
     "lion": r"""
 **Lion** was found by a computer search over update rules. It keeps one buffer, the momentum,
@@ -193,8 +197,8 @@ number per weight where Adam stores two.
 it, layer by layer, so that the step is $$\eta$$ times the size of that layer's weights (the
 *trust ratio* $$\lVert\theta\rVert / \lVert u\rVert$$). Here the whole point is one layer, so every
 step is $$\eta\lVert\theta\rVert$$ long. From Himmelblau's start at (0, 0) it first crawls,
-because $$\lVert\theta\rVert$$ is tiny; far from the origin its steps stay $$\eta\lVert\theta\rVert$$
-long even at the minimum, so at a constant rate it circles the minimum instead of settling.
+because $$\lVert\theta\rVert$$ is tiny. Once it reaches a minimum, its steps are still
+$$\eta\lVert\theta\rVert$$ long, so at a constant rate it circles the minimum instead of settling.
 Real training pairs LAMB with a decaying schedule.
 """,
     "sophia": r"""
@@ -202,8 +206,8 @@ Real training pairs LAMB with a decaying schedule.
 like a Newton step, and clips the result to at most 1 in size, so no coordinate moves more than
 $$\eta$$. Where the curvature is negative or tiny, the division would point the wrong way or blow
 up; there the clip takes over and the step is $$\eta\,\mathrm{sign}(m)$$. On the saddle, $$\theta_2$$
-has negative curvature: the chart shows its steps pinned at 1 (clipped) while the ball rolls off
-the ridge. This course gives Sophia the exact Hessian diagonal; the paper estimates it every few
+has negative curvature near the ridge: the chart shows its first steps along $$\theta_2$$ pinned at
+1 (clipped) as the ball rolls off. This course gives Sophia the exact Hessian diagonal; the paper estimates it every few
 steps from random samples.
 """,
 }

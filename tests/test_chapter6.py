@@ -1,0 +1,209 @@
+"""Chapter 6: each demo's claim over its controls' range, the factored second moment, the family
+tree's clicks and cards, the summary table and the quiz, all against the core."""
+
+import numpy as np
+import pytest
+
+from chapters import build
+from chapters.ch6_beyond import CHAPTER6, DEMO_TEXT, card, facts, quiz, rosenbrock_hessian, summary_table
+from lessons import Player
+from lessons.beyond import DEMOS, FactoredMoment, MethodDemo, clipped, relative_steps, step_lengths
+from lessons.family import FamilyTree, positions
+from optimizers import REGISTRY
+from optimizers.adam import radam_rectifier
+from optimizers.formulas import RULES
+
+RATES = np.linspace(-5.0, 0.0, 11)
+"""The rate slider's whole range, log₁₀ η."""
+
+
+def test_every_method_of_the_chapter_has_a_demo_and_text():
+    assert set(DEMOS) == set(CHAPTER6) == set(DEMO_TEXT)
+
+
+@pytest.mark.parametrize("method", list(DEMOS))
+@pytest.mark.parametrize("log_lr", [-5.0, -2.5, 0.0])
+@pytest.mark.parametrize("steps", [10, 2000])
+def test_every_demo_runs_at_the_ends_of_its_controls_and_reads_out(method, log_lr, steps):
+    demo = MethodDemo(method=method, log_lr=log_lr, steps=steps)
+    x, first, second = demo.curves()
+    assert len(x) == len(first) == len(second) == steps
+    text = demo.verdict()
+    assert text and "nan" not in text.lower()
+
+
+def test_choosing_a_method_sets_its_map_start_rate_and_steps_unless_given():
+    demo = MethodDemo()
+    demo.method = "sophia"
+    assert (demo.landscape, demo.start, demo.steps) == ("saddle", (1.8, 0.05), 300)
+    demo.param.update(method="lamb", log_lr=-3.0)
+    assert demo.landscape == "himmelblau" and demo.log_lr == -3.0 and demo.start == (0.0, 0.0)
+
+
+@pytest.mark.parametrize("log_lr", RATES)
+def test_radam_takes_plain_momentum_steps_until_its_rectifier_starts(log_lr):
+    demo = MethodDemo(method="radam", log_lr=log_lr)
+    lane = demo.result.lanes[0]
+    first = facts()["radam_first"]
+    update, m_hat = lane.internals["update"], lane.internals["m_hat"]
+    np.testing.assert_allclose(update[: first - 1], demo.rate * m_hat[: first - 1], rtol=1e-12)
+    assert radam_rectifier(first - 1, 0.999) == 0 < radam_rectifier(first, 0.999)
+    adam = demo.result.lanes[1]
+    np.testing.assert_allclose(np.abs(np.diff(adam.params[:2], axis=0)), demo.rate, rtol=1e-6)
+
+
+def test_radams_rectifier_figures_in_the_prose():
+    f = facts()
+    assert f["radam_r_first"] == f"{radam_rectifier(f['radam_first'], 0.999):.3f}"
+    rates = [radam_rectifier(t, 0.999) for t in range(f["radam_first"], 1001)]
+    assert np.all(np.diff(rates) > 0) and rates[-1] < 1
+
+
+@pytest.mark.parametrize("log_lr", RATES)
+def test_amsgrad_divides_by_a_maximum_that_never_falls(log_lr):
+    lane = MethodDemo(method="amsgrad", log_lr=log_lr).result.lanes[0]
+    v, v_max = lane.internals["v"], lane.internals["v_max"]
+    assert np.all(v_max >= v) and np.all(np.diff(v_max, axis=0) >= 0)
+
+
+def test_at_the_amsgrad_demos_first_settings_v_falls_below_its_maximum():
+    lane = MethodDemo(method="amsgrad").result.lanes[0]
+    assert lane.internals["v"][-1, 0] < 0.5 * lane.internals["v_max"][-1, 0]
+
+
+@pytest.mark.parametrize("log_lr", RATES)
+def test_adamaxs_u_starts_at_the_first_gradients_size_and_fades_by_beta2_at_most(log_lr):
+    demo = MethodDemo(method="adamax", log_lr=log_lr)
+    lane = demo.result.lanes[0]
+    u = lane.internals["u"]
+    g1 = np.abs(demo.surface.grad(np.array(demo.start)))
+    np.testing.assert_allclose(u[0], g1 + 1e-8, rtol=1e-12)
+    assert np.all(u[1:] >= 0.999 * u[:-1] - 1e-15)
+
+
+@pytest.mark.parametrize("log_lr", RATES)
+def test_every_lion_coordinate_step_is_exactly_the_rate(log_lr):
+    demo = MethodDemo(method="lion", log_lr=log_lr)
+    sizes = np.abs(np.diff(demo.result.lanes[0].params, axis=0))
+    np.testing.assert_allclose(sizes, demo.rate, rtol=1e-9)
+
+
+@pytest.mark.parametrize("log_lr", RATES)
+def test_every_lamb_step_is_the_rate_times_the_size_of_the_weights(log_lr):
+    demo = MethodDemo(method="lamb", log_lr=log_lr)
+    lane = demo.result.lanes[0]
+    away = np.linalg.norm(lane.params[:-1], axis=-1) > 0
+    np.testing.assert_allclose(relative_steps(lane)[away], demo.rate, rtol=1e-9)
+
+
+def test_lamb_reaches_a_himmelblau_minimum_and_circles_it_at_the_first_settings():
+    demo = MethodDemo(method="lamb")
+    lane = demo.result.lanes[0]
+    end = lane.params[-1]
+    assert np.min([np.hypot(*(end - m)) for m in demo.surface.minima]) < 2 * demo.rate * np.linalg.norm(end)
+    assert step_lengths(lane)[-1] == pytest.approx(demo.rate * np.linalg.norm(lane.params[-2]))
+    assert lane.losses[-1] - demo.minimum > 100 * (demo.result.lanes[1].losses[-1] - demo.minimum)
+
+
+@pytest.mark.parametrize("log_lr", RATES)
+def test_adafactors_step_is_bounded_by_its_relative_size(log_lr):
+    demo = MethodDemo(method="adafactor", log_lr=log_lr)
+    params = demo.result.lanes[0].params
+    rms = np.maximum(1e-3, np.sqrt(np.mean(params[:-1] ** 2, axis=-1)))
+    t = np.arange(1, demo.steps + 1)
+    bound = np.sqrt(2) * rms * np.minimum(demo.rate, t**-0.5)
+    assert np.all(step_lengths(demo.result.lanes[0]) <= bound * (1 + 1e-9))
+
+
+def test_adafactor_slides_to_the_origin_at_the_first_settings_and_not_from_near_the_minimum():
+    crawl = MethodDemo(method="adafactor").result.lanes[0]
+    assert np.linalg.norm(crawl.params[-1]) < 1e-3
+    for log_lr in RATES:
+        near = MethodDemo(method="adafactor", log_lr=log_lr, start=(0.9, 0.9)).result.lanes[0]
+        assert np.linalg.norm(near.params[-1] - 1.0) < 0.4
+
+
+@pytest.mark.parametrize("log_lr", RATES)
+@pytest.mark.parametrize("start", [(1.8, 0.05), (0.5, -0.3), (-1.9, 1.9)])
+def test_sophia_never_moves_a_coordinate_more_than_the_rate_and_its_first_steps_are_clipped(log_lr, start):
+    demo = MethodDemo(method="sophia", log_lr=log_lr, start=start)
+    params = demo.result.lanes[0].params
+    assert np.all(np.abs(np.diff(params, axis=0)) <= demo.rate * (1 + 1e-9))
+    assert clipped(params, demo.rate)[0].all()
+
+
+def test_the_sophia_and_hessian_figures_are_the_cores():
+    f = facts()
+    assert 0 < float(f["sophia_low"].rstrip("%")) <= float(f["sophia_high"].rstrip("%")) <= 100
+    hessian = rosenbrock_hessian((1.0, 1.0))
+    np.testing.assert_allclose(hessian, [[802, -400], [-400, 200]], rtol=1e-6)
+
+
+@pytest.mark.parametrize("rows", [2, 7, 16])
+@pytest.mark.parametrize("cols", [2, 9, 16])
+@pytest.mark.parametrize("seed", [0, 5])
+def test_one_examples_gradient_is_rebuilt_exactly_from_its_rows_and_columns(rows, cols, seed):
+    result = FactoredMoment(rows=rows, cols=cols, batch=1, steps=1, seed=seed).result
+    np.testing.assert_allclose(result.estimate, result.full, rtol=1e-9)
+    np.testing.assert_allclose(result.rows, result.full.mean(axis=1), rtol=1e-12)
+    np.testing.assert_allclose(result.cols, result.full.mean(axis=0), rtol=1e-12)
+
+
+@pytest.mark.parametrize("batch", [2, 16, 64])
+def test_with_more_steps_the_factored_estimate_gets_closer(batch):
+    errors = [np.median([FactoredMoment(batch=batch, steps=s, seed=seed).result.error for seed in range(5)])
+              for s in (20, 200)]
+    assert errors[1] < errors[0]
+
+
+@pytest.mark.parametrize("rows,cols", [(1, 1), (4096, 4096), (1_000_000, 1_000_000), (3, 1_000_000)])
+def test_memory_counts(rows, cols):
+    memory = FactoredMoment(layer_rows=rows, layer_cols=cols).memory()
+    assert memory == {"weights": rows * cols, "adam": 2 * rows * cols, "full": rows * cols,
+                      "factored": rows + cols}
+
+
+def test_every_tree_node_answers_a_click_on_its_dot_and_on_its_label():
+    tree = FamilyTree()
+    for name, (year, lane) in positions().items():
+        assert tree.pick(year, lane + 0.2) and tree.selected == name
+        tree.selected = "sgd" if name != "sgd" else "adam"
+        assert tree.pick(year + 10, lane) and tree.selected == name
+    assert not tree.pick(1946, 14) and not tree.pick(2000, -0.9)
+
+
+def test_every_optimizer_has_a_card_with_its_rule_year_paper_and_state():
+    for name, spec in REGISTRY.items():
+        text = card(name)
+        assert spec.paper in text and str(spec.year) in text and spec.idea in text
+        assert all(line.replace("\\,", " ").replace("\\!", "") in text for line in RULES[name])
+        assert "State kept" in text
+
+
+def test_the_summary_table_is_the_registry():
+    table = summary_table()
+    assert [row[0] for row in table.rows] == [spec.title for spec in REGISTRY.values()]
+    assert [row[1] for row in table.rows] == [spec.year for spec in REGISTRY.values()]
+
+
+def test_the_quiz_right_answer_is_lions_sign_and_single_buffer():
+    right = [c for c in quiz().choices if c.correct]
+    assert len(right) == 1 and "sign" in right[0].text
+    assert REGISTRY["lion"].buffers == ("m",) and len(REGISTRY["adam"].buffers) == 2
+
+
+def test_the_page_builds_and_a_link_sets_every_lesson():
+    _, links, notices = build(6, {"tree.selected": "lion", "demo.method": "sophia", "demo.log_lr": "-1.5",
+                                  "matrix.rows": "3", "matrix.layer_cols": "12"})
+    assert notices == []
+    models = {link.prefix: link.model for link in links if not isinstance(link.model, Player)}
+    assert models["tree"].selected == "lion" and models["demo"].method == "sophia"
+    assert models["demo"].log_lr == -1.5 and models["demo"].landscape == "saddle"
+    assert models["matrix"].rows == 3 and models["matrix"].layer_cols == 12
+
+
+def test_a_bad_link_is_named_and_changes_nothing():
+    _, links, notices = build(6, {"tree.selected": "<b>x</b>", "demo.method": "adam", "matrix.rows": "99"})
+    assert len(notices) == 3
+    models = {link.prefix: link.model for link in links if not isinstance(link.model, Player)}
+    assert models["tree"].selected == "adam" and models["demo"].method == "radam" and models["matrix"].rows == 6
