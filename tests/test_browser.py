@@ -405,6 +405,54 @@ def test_chapter5_two_weights_trap_and_by_hand(browser, app_url):
     w.close()
 
 
+def test_chapter6_tree_clicks_demo_matrix_and_memory(browser, app_url):
+    w = Watched(browser, app_url + "?chapter=6")
+    assert w.has_text("Kingma and Ba, 2015"), "Adam's card to begin with"
+    w.click_map("family-tree", 2023, 12)  # Lion's dot: year 2023, lane 12
+    wait_until(lambda: w.query().get("tree.selected") == "lion")
+    assert w.has_text("Chen et al., 2023")
+    wait_until(lambda: w.query().get("demo.method") == "lion")
+    assert w.model("demo-chart", "m.title.text") == "Size of each step along θ₁"
+    sizes = w.model("demo-chart-source", "Array.from(m.data.a)")
+    rate = 10 ** float(w.query()["demo.log_lr"])
+    assert all(abs(v - rate) < 1e-9 * rate for v in sizes), "every Lion step is η"
+
+    w.page.locator("select").first.select_option(label="Sophia")
+    wait_until(lambda: w.query().get("demo.method") == "sophia")
+    assert w.model("demo-map", "[m.x_range.start, m.x_range.end]") == [-2, 2], "the saddle's map"
+    assert w.has_text("The clip decided")
+    path = w.path("demo")
+    w.click_map("demo-map", -1.0, 1.5)
+    wait_until(lambda: w.path("demo") != path)
+    x0, y0 = map(float, w.query()["demo.start"].split(","))
+    assert abs(x0 + 1.0) < 0.1 and abs(y0 - 1.5) < 0.1
+    w.button("▶ Play").click()
+    w.page.wait_for_timeout(400)
+    frames, playing_from = w.frames_sent, w.step("demo")
+    w.page.wait_for_timeout(800)
+    assert w.step("demo") > playing_from and w.frames_sent == frames
+    w.button("‖ Pause").click()
+
+    full = w.model("factored-map0", "m.renderers[0].data_source.data.image[0].length")
+    assert full == 6 * 8
+    w.press_slider(3, "Home")  # rows: the slider after the demo's rate, steps and speed
+    wait_until(lambda: w.query().get("matrix.rows") == "2")
+    assert w.model("factored-map0", "m.renderers[0].data_source.data.image[0].length") == 2 * 8
+    box = w.page.get_by_label("A layer's rows")
+    box.scroll_into_view_if_needed()
+    box.fill("10")
+    box.press("Enter")
+    wait_until(lambda: w.has_text("For 40,960 weights"))
+    box.fill("-3")
+    box.press("Enter")
+    wait_until(lambda: w.has_text("must be a whole number from 1 to 1000000"))
+    assert w.query()["matrix.layer_rows"] == "10" and box.input_value() == "10"
+    answer_quiz(w, "It steps by the sign of a momentum blend")
+    assert w.errors == [] and w.external == []
+    screenshot(w, "chapter6-driven")
+    w.close()
+
+
 def test_chapter7_schedule_shapes_play_and_schedule_free(browser, app_url):
     w = Watched(browser, app_url + "?chapter=7")
     curve = w.model("schedule-curve-source", "Array.from(m.data.scheduled)")
@@ -528,7 +576,7 @@ def test_a_hostile_link_is_named_value_by_value_and_the_rest_applies(browser, ap
     w.close()
 
 
-@pytest.mark.parametrize("chapter", [0, 1, 2, 3, 4, 5, 7, 8])
+@pytest.mark.parametrize("chapter", [0, 1, 2, 3, 4, 5, 6, 7, 8])
 def test_every_slider_to_both_ends_raises_nothing(browser, app_url, chapter):
     log = ROOT / "artifacts" / "server.log"
     before = log.read_text()
@@ -550,7 +598,7 @@ def test_every_slider_to_both_ends_raises_nothing(browser, app_url, chapter):
 HOSTILE_TEXT = ("abc", "-1", "1e308", "nan", "<script>window.__hacked = 1</script>", "", "9" * 400)
 
 
-@pytest.mark.parametrize("chapter", [0, 1, 2, 3, 4, 5, 7, 8])
+@pytest.mark.parametrize("chapter", [0, 1, 2, 3, 4, 5, 6, 7, 8])
 def test_hostile_text_in_every_box_raises_nothing_and_runs_nothing(browser, app_url, chapter):
     log = ROOT / "artifacts" / "server.log"
     before = log.read_text()
@@ -594,7 +642,7 @@ def test_every_page_fits_a_phone(browser, app_url, name, query):
     w.close()
 
 
-@pytest.mark.parametrize("chapter", [0, 1, 2, 3, 4, 5, 7, 8])
+@pytest.mark.parametrize("chapter", [0, 1, 2, 3, 4, 5, 6, 7, 8])
 def test_at_200_percent_zoom_nothing_is_cut(browser, app_url, chapter):
     """A 1366 px screen at 200% zoom lays the page out 683 CSS pixels wide."""
     w = Watched(browser, app_url + f"?chapter={chapter}", width=683, height=768, zoom=2)

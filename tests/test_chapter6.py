@@ -207,3 +207,16 @@ def test_a_bad_link_is_named_and_changes_nothing():
     assert len(notices) == 3
     models = {link.prefix: link.model for link in links if not isinstance(link.model, Player)}
     assert models["tree"].selected == "adam" and models["demo"].method == "radam" and models["matrix"].rows == 6
+
+
+@pytest.mark.parametrize("text", ["²", "٣", "-1", "1e3", "9" * 400, "0", "1000001", "<b>1</b>", ""])
+def test_a_whole_number_box_refuses_with_a_message_and_changes_nothing(text):
+    from widgets.inputs import whole_number_box
+
+    model = FactoredMoment()
+    box, note = whole_number_box(model, "layer_rows")
+    box.value = text
+    assert model.layer_rows == 4096 and box.value == "4096" and note.visible
+    assert "<b>" not in note.object
+    box.value = " 12 "
+    assert model.layer_rows == 12 and not note.visible

@@ -25,23 +25,29 @@ def parse_number(text: str, *, name: str, low: float, high: float) -> float:
 
 
 def whole_number_box(owner, name: str, *, width: int = 110):
-    """A box for the Integer parameter `name` of `owner` (a seed, say). A value outside the
-    parameter's bounds, or none at all, is answered under the box and changes nothing."""
+    """A box for the Integer parameter `name` of `owner` (a seed, say). Text that is not a whole
+    number within the parameter's bounds is answered under the box and changes nothing.
+
+    A text box, not a number box: a number box's browser side silently drops a value outside
+    its bounds, and turns 400 digits into a float the server's integer widget refuses."""
     parameter = owner.param[name]
     low, high = parameter.bounds
-    box = pn.widgets.IntInput(label=parameter.label, value=getattr(owner, name), start=low, end=high, width=width)
+    box = pn.widgets.TextInput(label=parameter.label, value=str(getattr(owner, name)), width=width)
     note = pn.pane.HTML("", visible=False, width=max(width, 200), styles={"color": "#8a1c12", "font-size": "12px"})
 
     def typed(event):
-        value = event.new
-        if value is None or not low <= value <= high:
-            note.object = html.escape(f"{parameter.label} must be a whole number from {low} to {high}.")
+        text = event.new.strip()
+        if text == str(getattr(owner, name)):
+            return  # the box put back to the model's value after a refusal: the message stays
+        if not (text.isascii() and text.isdigit() and len(text) <= len(str(high)) and low <= int(text) <= high):
+            note.object = html.escape(f"{parameter.label} must be a whole number from {low} to {high}; "
+                                      f"got “{text[:30]}”.")
             note.visible = True
-            box.value = getattr(owner, name)
+            box.value = str(getattr(owner, name))
             return
         note.visible = False
-        setattr(owner, name, value)
+        setattr(owner, name, int(text))
 
     box.param.watch(typed, "value")
-    owner.param.watch(lambda event: setattr(box, "value", event.new), name)
+    owner.param.watch(lambda event: setattr(box, "value", str(event.new)), name)
     return pn.Column(box, note, width=max(width, 200))
