@@ -12,13 +12,14 @@ from . import (
     ch6_beyond,
     ch7_schedules,
     ch8_arena,
+    ch9_cheatsheet,
 )
 from .base import Chapter, Lesson
 from .catalog import CHAPTERS, ChapterInfo
 
 WRITTEN: dict[int, Chapter] = {c.CHAPTER.number: c.CHAPTER
                                for c in (ch0_landscape, ch1_sgd, ch2_momentum, ch3_adaptive, ch4_adam, ch5_adamw,
-                                          ch6_beyond, ch7_schedules, ch8_arena)}
+                                          ch6_beyond, ch7_schedules, ch8_arena, ch9_cheatsheet)}
 
 
 def outline_page(info: ChapterInfo) -> pn.viewable.Viewable:

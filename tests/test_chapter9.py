@@ -1,0 +1,82 @@
+"""Chapter 9: the decision tree's paths, its recipes against the registry and the schedules, the
+tables read from them, the quiz, and links with good and bad paths."""
+
+import pytest
+
+from chapters import build
+from chapters.catalog import CHAPTERS
+from chapters.ch9_cheatsheet import SUMMARIES, defaults_table, quiz, recipe_markdown, recipes_table
+from lessons.advice import QUESTIONS, RECIPES, DecisionTree, recipe_paths, walk
+from optimizers import REGISTRY, SCHEDULES
+
+
+def test_every_path_ends_in_a_recipe_and_every_recipe_is_reached():
+    paths = recipe_paths()
+    assert set(paths) == set(RECIPES)
+    targets = {option.then for question in QUESTIONS.values() for option in question.options}
+    assert targets <= set(QUESTIONS) | set(RECIPES) and set(QUESTIONS) - {"start"} <= targets
+
+
+@pytest.mark.parametrize("key", list(RECIPES))
+def test_every_recipe_names_a_registered_optimizer_and_a_schedule_the_core_has(key):
+    recipe = RECIPES[key]
+    assert recipe.optimizer in REGISTRY and recipe.schedule in SCHEDULES
+    low, high = recipe.lr
+    assert 0 < low <= high and 0 <= recipe.warmup < 0.5 and recipe.weight_decay >= 0
+    text = recipe_markdown(recipe)
+    chapter = REGISTRY[recipe.optimizer].chapter
+    assert f"(?chapter={chapter})" in text and "(?chapter=7)" in text and "(?chapter=5)" in text
+
+
+def test_answering_walks_the_tree_and_back_and_restart_undo_it():
+    tree = DecisionTree()
+    assert tree.question is QUESTIONS["start"] and tree.recipe is None
+    for key in recipe_paths()["pretrain"]:
+        tree.answer(key)
+    assert tree.recipe is RECIPES["pretrain"] and tree.question is None
+    with pytest.raises(ValueError, match="goes on after its recommendation"):
+        tree.answer("no")
+    tree.back()
+    assert tree.question is QUESTIONS["memory"]
+    with pytest.raises(ValueError, match="not one of"):
+        tree.answer("maybe")
+    tree.restart()
+    assert tree.path == "" and tree.taken == []
+
+
+def test_the_recipes_table_lists_each_recipe_once_with_its_numbers():
+    rows = recipes_table().rows
+    assert len(rows) == len(RECIPES)
+    for row, key in zip(rows, recipe_paths(), strict=True):
+        assert row[1] == RECIPES[key].title and row[2] == RECIPES[key].rate_text
+
+
+def test_the_defaults_table_is_the_registry():
+    rows = defaults_table().rows
+    assert [row[0] for row in rows] == [spec.title for spec in REGISTRY.values()]
+    for row, spec in zip(rows, REGISTRY.values(), strict=True):
+        assert row[1] == f"{spec.defaults['lr']:g}"
+        assert (spec.torch is None) == (row[4] == "not in torch.optim")
+
+
+def test_every_chapter_but_this_one_has_a_summary_that_links_back():
+    assert set(SUMMARIES) == {info.number for info in CHAPTERS} - {9}
+
+
+def test_the_quiz_answer_is_the_fine_tuning_recipe():
+    right = [c for c in quiz().choices if c.correct]
+    assert len(right) == 1 and RECIPES["finetune"].rate_text in right[0].text
+    assert RECIPES["finetune"].optimizer == "adamw"
+
+
+def test_a_link_sets_the_path_and_a_bad_one_is_named():
+    _, links, notices = build(9, {"tree.path": "scratch/transformer/usual"})
+    assert notices == [] and links[0].model.question is QUESTIONS["length"]
+    for bad in ("scratch/xx", "finetune/fits/more", "<script>", "/" * 150):
+        _, links, notices = build(9, {"tree.path": bad})
+        assert len(notices) == 1 and links[0].model.path == ""
+
+
+def test_walk_refuses_a_wrong_answer_by_position():
+    with pytest.raises(ValueError, match="answer 2"):
+        walk(["scratch", "rnn"])
