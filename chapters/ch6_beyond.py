@@ -42,6 +42,8 @@ def memory_text(name: str) -> str:
     text = f"{count} per parameter ({', '.join(buffers)})"
     if name == "adafactor":
         text += "; for a d₁ × d₂ matrix only d₁ + d₂ numbers in all (its factored form, below)"
+    if name == "schedule_free":
+        text += " in this course's code; the authors' package keeps two (z and v) and recovers x from y and z"
     return text
 
 
@@ -146,18 +148,22 @@ number $$\rho_t$$ that grows with the step count. While $$\rho_t \le 5$$ (the fi
 steps when $$\beta_2$$ = [[beta2]]) it does not divide at all and takes a plain momentum step
 $$\eta\,\hat m_t$$. From step [[radam_first]] it takes Adam's step multiplied by a rectifier $$r_t$$
 that starts at [[radam_r_first]] and creeps towards 1 ([[radam_r_1000]] by step 1000): a warmup
-built into the method. On the chart, Adam's first step moves each coordinate by exactly $$\eta$$;
-RAdam's first steps are as long as the gradient makes them, then drop and grow slowly. On a map
+built into the method. On the chart, Adam's first step moves each coordinate whose gradient is
+not zero by exactly $$\eta$$; RAdam's first steps are as long as the gradient makes them. From the
+demo's start, where the gradient is large, its steps then drop at step [[radam_first]] and grow
+slowly with $$r_t$$. On a map
 with steep slopes those first momentum steps can be huge: try the rate at 0.1.
 """,
     "amsgrad": r"""
 **AMSGrad**. When gradients shrink, Adam's $$v_t$$ shrinks too, and dividing by a smaller
 number makes the steps larger again. A method whose step can grow after it has settled can be
 thrown out of a minimum by one large gradient after a quiet spell. AMSGrad divides by the largest
-$$v$$ seen so far instead, so each coordinate's effective rate never increases. Here the bowl's
-gradients shrink as the ball nears its centre, and once it has slowed down the chart shows $$v$$
-falling while the maximum stays put. (At a rate too small to get near the centre in the steps
-given, $$v$$ only grows and the two curves are one.)
+$$v$$ seen so far instead: the number it divides by never shrinks, whatever the gradients do.
+(PyTorch, like this course, still divides that maximum by the bias correction $$1-\beta_2^t$$,
+which grows towards 1, so the effective rate can creep up slowly; a quiet spell no longer makes
+it jump.) Here the bowl's gradients shrink as the ball nears its centre, and the chart shows $$v$$
+falling while the maximum stays put. Early in a run $$v$$ is still filling up from zero and only
+grows: with few steps, or before the ball slows down, the two curves are one.
 """,
     "adamax": r"""
 **Adamax**. Adam divides by the root mean square of recent gradients; Adamax divides by a
@@ -174,41 +180,47 @@ pays depends on the landscape and the rate: compare the final losses in the line
 at a few rates.
 """,
     "adafactor": r"""
-**AdaFactor** keeps RMSProp's normalised step but sizes it *relative to the weights*: at most
+**AdaFactor** keeps RMSProp's normalised step but sizes it *relative to the weights*: the step's
+root mean square over the coordinates is at most
 $$\max(\epsilon_2, \mathrm{RMS}(\theta))\cdot\min(\eta, 1/\sqrt t)$$ with $$\epsilon_2$$ = 0.001. On a
 network, a weight matrix's RMS is a sensible scale for its changes. On this map the RMS of
 $$\theta$$ is its distance from (0, 0) over $$\sqrt 2$$: at the demo's first settings AdaFactor
-slides from Rosenbrock's start towards the origin, where its steps shrink with
-$$\mathrm{RMS}(\theta)$$ and it stays, far from the minimum at (1, 1). That is the relative step
-meeting a map whose origin is not a minimum, not a fault in the method. Click near (0.9, 0.9): with
-$$\mathrm{RMS}(\theta)$$ near 0.9 its steps keep their size and it stays in the valley near the
-minimum, at every rate.
+slides from Rosenbrock's start towards the origin. There its steps shrink with
+$$\mathrm{RMS}(\theta)$$ down to the floor $$\epsilon_2\min(\eta, 1/\sqrt t)$$, and it stays, far from
+the minimum at (1, 1). That is the relative step meeting a map whose origin is not a minimum, not
+a fault in the method. Click near (0.9, 0.9): with $$\mathrm{RMS}(\theta)$$ near 0.9 its steps keep
+their size, and at rates up to 0.1 it stays in the valley near the minimum.
 """,
     "lion": r"""
-**Lion** was found by a computer search over update rules. It keeps one buffer, the momentum,
-and steps by the *sign* of a blend of momentum and gradient: every coordinate moves by exactly
-$$\eta$$ (before weight decay, which this demo sets to 0). Adam's steps shrink as the gradients
-it averages cancel out; Lion's cannot, so near a minimum it rattles back and forth by $$\eta$$.
-That is why Lion's recommended rates are 3-10 times smaller than AdamW's. It also stores one
-number per weight where Adam stores two.
+**Lion** was found by a computer search over update rules. It keeps one buffer, the momentum, and
+steps by the *sign* of a blend of momentum and gradient: every coordinate whose blend is not zero
+moves by exactly $$\eta$$ (before weight decay, which this demo sets to 0). Adam's steps shrink as
+the gradients it averages cancel out; Lion's cannot, so near a minimum it rattles back and forth by
+$$\eta$$. That is why Lion's recommended rates are 3-10 times smaller than AdamW's. It also stores
+one number per weight where Adam stores two.
 """,
     "lamb": r"""
 **LAMB** was made for training with very large batches. It takes Adam's direction and rescales
 it, layer by layer, so that the step is $$\eta$$ times the size of that layer's weights (the
 *trust ratio* $$\lVert\theta\rVert / \lVert u\rVert$$). Here the whole point is one layer, so every
-step is $$\eta\lVert\theta\rVert$$ long. From Himmelblau's start at (0, 0) it first crawls,
-because $$\lVert\theta\rVert$$ is tiny. Once it reaches a minimum, its steps are still
-$$\eta\lVert\theta\rVert$$ long, so at a constant rate it circles the minimum instead of settling.
+step is $$\eta\lVert\theta\rVert$$ long (exactly at $$\theta = 0$$ the ratio falls back to 1, so the
+first step from Himmelblau's start at (0, 0) is $$\eta\lVert u\rVert$$). After that first step it
+crawls, because $$\lVert\theta\rVert$$ is tiny. If it reaches a minimum, its steps there are still
+$$\eta\lVert\theta\rVert$$ long, so at a constant rate it circles the minimum instead of settling;
+at large rates it flies past every minimum.
 Real training pairs LAMB with a decaying schedule.
 """,
     "sophia": r"""
-**Sophia** divides momentum by an estimate of the curvature $$h$$ (the Hessian's diagonal),
-like a Newton step, and clips the result to at most 1 in size, so no coordinate moves more than
-$$\eta$$. Where the curvature is negative or tiny, the division would point the wrong way or blow
-up; there the clip takes over and the step is $$\eta\,\mathrm{sign}(m)$$. On the saddle, $$\theta_2$$
-has negative curvature near the ridge: the chart shows its first steps along $$\theta_2$$ pinned at
-1 (clipped) as the ball rolls off. This course gives Sophia the exact Hessian diagonal; the paper estimates it every few
-steps from random samples.
+**Sophia** divides momentum by an estimate of the curvature $$h$$ (the Hessian's diagonal), like a
+Newton step, and clips the result to at most 1 in size, so no coordinate moves more than $$\eta$$.
+Where the curvature is negative or tiny, the division would point the wrong way or blow up; there
+the clip takes over and the step is $$\eta\,\mathrm{sign}(m)$$. The chart shows each coordinate's
+step as a share of $$\eta$$ (1: clipped). In the first steps both are pinned at 1 (unless the
+start is almost flat): $$h$$ is an average that starts at zero, so $$\rho h$$ is tiny and the
+division huge. Later a coordinate's step
+falls below 1 only where its curvature is positive and large next to its momentum; on the saddle,
+$$\theta_2$$'s curvature is negative near the ridge $$\theta_2 = 0$$. This course gives Sophia the
+exact Hessian diagonal; the paper estimates it every few steps from random samples.
 """,
 }
 
@@ -238,11 +250,12 @@ TEXT_NOTES = r"""
 ## What a 2-D toy misleads about, measured
 
 - **Relative steps crawl near the origin.** AdaFactor's step scales with $$\mathrm{RMS}(\theta)$$
-  and LAMB's with $$\lVert\theta\rVert$$. In the AdaFactor demo (Rosenbrock from (−1.2, 1),
-  η = [[crawl_rate]], [[crawl_steps]] steps) it ends at ([[crawl_x]], [[crawl_y]]), where the loss is
-  still [[crawl_loss]]: it is not stuck on a flat region, its steps are a fraction of a tiny
-  $$\mathrm{RMS}(\theta)$$. Real weight matrices are not near zero: they start at random values of a
-  chosen size, which is what these rules assume.
+  and LAMB's with $$\lVert\theta\rVert$$. In the AdaFactor demo (Rosenbrock from (−1.2, 1), η =
+  [[crawl_rate]], [[crawl_steps]] steps) it ends at ([[crawl_x]], [[crawl_y]]), where the loss is
+  still [[crawl_loss]]: it is not stuck on a flat region; its steps are sized by $$\max(\epsilon_2,
+  \mathrm{RMS}(\theta))$$, which near the origin is the floor $$\epsilon_2$$ = 0.001. Real weight
+  matrices are not near zero: they start at random values of a chosen size, which is what these
+  rules assume.
 - **LAMB at a constant rate does not settle** on a minimum away from the origin: its step never
   becomes shorter than $$\eta\lVert\theta\rVert$$. In practice its rate is decayed to zero.
 - **Sophia is mostly its clip in short runs.** On the ravine from (−9, 2), over 200 steps at rates
@@ -276,9 +289,10 @@ def quiz() -> Quiz:
             Choice("It divides by the largest second moment seen so far", False,
                    "That is AMSGrad: it keeps Adam's two moments and adds a third buffer, the maximum of v."),
             Choice("It scales each layer's step by the size of that layer's weights", False,
-                   "That is LAMB's trust ratio. Lion's step size is η for every coordinate, whatever the weights."),
-            Choice("It steps by the sign of a momentum blend, so every coordinate moves by exactly η, and it keeps "
-                   "one buffer instead of two", True,
+                   "That is LAMB's trust ratio. Before weight decay, Lion moves each coordinate by η (or not at all "
+                   "where the sign is 0), whatever the size of the weights."),
+            Choice("It steps by the sign of a momentum blend, so each coordinate moves by η (before weight decay), "
+                   "and it keeps one buffer instead of two", True,
                    "Right. Lion has no second moment at all: the sign does the normalising that Adam's division by "
                    "√v̂ does, and the saving is one number per weight. Its steps never shrink, which is why its "
                    "rate must be several times smaller than AdamW's."),

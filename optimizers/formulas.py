@@ -25,7 +25,8 @@ RULES: dict[str, tuple[str, ...]] = {
               r" + \frac{(1-\mu_t)\, g_t}{1-\prod_{i\le t}\mu_i}\right)"),
     "radam": (r"m_t,\ v_t \text{ as in Adam}, \quad \rho_t = \rho_\infty - \frac{2t\beta_2^t}{1-\beta_2^t}",
               r"\rho_t \le 5:\ \theta_t = \theta_{t-1} - \eta\, \hat m_t",
-              r"\rho_t > 5:\ \theta_t = \theta_{t-1} - \eta\, r_t\, \frac{\hat m_t}{\sqrt{\hat v_t} + \epsilon}"
+              r"\rho_t > 5:\ \theta_t = \theta_{t-1} - \eta\, r_t\,"
+              r" \frac{\hat m_t\sqrt{1-\beta_2^t}}{\sqrt{v_t} + \epsilon}"
               r", \quad r_t \text{ the rectifier}"),
     "adafactor": (r"v_t = \hat\beta_{2,t} v_{t-1} + (1-\hat\beta_{2,t})\, g_t^2, \quad \hat\beta_{2,t} = 1 - t^{-0.8}",
                   r"u_t = g_t / \sqrt{v_t}",
@@ -41,8 +42,8 @@ RULES: dict[str, tuple[str, ...]] = {
                r"\mathrm{diag}(\nabla^2 L)",
                r"\theta_t = (1-\eta\lambda)\,\theta_{t-1} - \eta\, \mathrm{clip}\!\left("
                r"\frac{m_t}{\max(\rho\, h_t, \epsilon)},\ 1\right)"),
-    "schedule_free": (r"y_t = (1-\beta_1)\, z_t + \beta_1 x_t, \quad g_t = \nabla L(y_t)",
-                      r"z_{t+1} = z_t - \eta\, \frac{g_t}{\sqrt{\hat v_t} + \epsilon}",
-                      r"x_{t+1} = (1 - c_{t+1})\, x_t + c_{t+1} z_{t+1}",
-                      r"c_{t+1} = \frac{1}{t+1} \text{ at a constant rate}"),
+    "schedule_free": (r"y_{t-1} = (1-\beta_1)\, z_{t-1} + \beta_1 x_{t-1}, \quad g_t = \nabla L(y_{t-1})",
+                      r"z_t = z_{t-1} - \eta\, \frac{g_t}{\sqrt{\hat v_t} + \epsilon}",
+                      r"x_t = (1 - c_t)\, x_{t-1} + c_t z_t",
+                      r"c_t = \frac{1}{t} \text{ at a constant rate (so } x_1 = z_1\text{)}"),
 }
