@@ -428,7 +428,7 @@ def page(lessons: dict[str, Lesson]):
         demo_controls,
         verdict_pane(demo_model, "demo-verdict"),
         demo_view.layout(),
-        prose(TEXT_FACTORED),
+        prose(fill(TEXT_FACTORED, f)),
         factored_controls,
         factored.reading,
         plots_row(*factored.maps.figures, name="factored-plots"),

@@ -345,3 +345,15 @@ def test_each_chapter_shows_different_code_with_its_maths_typeset_apart():
         page, _, _ = build(number)
         listings += [pane.object for pane in page.select(lambda p: getattr(p, "name", "").startswith("code-"))]
     assert len(listings) == len(set(listings)) >= len(WRITTEN), "every chapter shows its own code"
+
+
+@pytest.mark.parametrize("number", range(10))
+def test_no_page_shows_an_unfilled_figure(number):
+    """Every [[name]] in a page's prose is replaced by the core's figure before it is shown."""
+    import panel as pn
+
+    from chapters import build
+
+    page, _, _ = build(number, {})
+    texts = [pane.object for pane in page.select(pn.pane.Markdown) if isinstance(pane.object, str)]
+    assert texts and not any("[[" in text for text in texts)

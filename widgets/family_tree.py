@@ -20,7 +20,7 @@ def group_color(chapter: int) -> str:
 
 def family_figure(name: str, title: str):
     place = positions()
-    fig = figure(height=max(380, 30 * len(place)), title=title, x_range=Range1d(1945, 2045),
+    fig = figure(height=max(380, 30 * len(place)), title=title, x_range=Range1d(1945, 2060),
                  y_range=Range1d(len(place) - 0.5, -1), toolbar_location=None, name=name, x_axis_label="year",
                  sizing_mode="stretch_width", min_width=280, tools="")
     fig.yaxis.visible = False
