@@ -2,6 +2,7 @@
 widgets respond to a slider, a click on the map, Play and Step, and playback is browser-only."""
 
 import math
+import re
 import time
 import urllib.parse
 from pathlib import Path
@@ -96,6 +97,13 @@ class Watched:
         target = self.page.get_by_role("button", name=label).nth(index)
         target.scroll_into_view_if_needed()
         return target
+
+
+def server_problems(log: str) -> list[str]:
+    """The log's entries with a traceback or an error, except Tornado's note that a browser closed
+    its websocket while the server was still writing to it (a page closed by the test itself)."""
+    entries = re.split(r"\n(?=\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} )", log)
+    return [e for e in entries if ("Traceback" in e or "ERROR" in e) and "WebSocketClosedError" not in e]
 
 
 def wait_until(condition, timeout=20.0, interval=0.1, message=lambda: ""):
@@ -424,11 +432,10 @@ def test_chapter6_tree_clicks_demo_matrix_and_memory(browser, app_url):
 
     w.page.locator("select").first.select_option(label="Sophia")
     wait_until(lambda: w.query().get("demo.method") == "sophia")
-    assert w.model("demo-map", "[m.x_range.start, m.x_range.end]") == [-2, 2], "the saddle's map"
-    assert w.has_text("The clip decided")
-    path = w.path("demo")
+    wait_until(lambda: w.model("demo-map", "[m.x_range.start, m.x_range.end]") == [-2, 2])
+    wait_until(lambda: w.has_text("The clip decided") and w.path("demo")[0][0] == 1.8)
     w.click_map("demo-map", -1.0, 1.5)
-    wait_until(lambda: w.path("demo") != path)
+    wait_until(lambda: w.query().get("demo.start") != "1.8,0.05" and w.path("demo")[0][0] != 1.8)
     x0, y0 = map(float, w.query()["demo.start"].split(","))
     assert abs(x0 + 1.0) < 0.1 and abs(y0 - 1.5) < 0.1
     w.button("▶ Play").click()
@@ -621,7 +628,7 @@ def test_every_slider_to_both_ends_raises_nothing(browser, app_url, chapter):
             w.page.wait_for_timeout(150)
     w.page.wait_for_timeout(500)
     new_log = log.read_text()[len(before):]
-    assert "Traceback" not in new_log and "ERROR" not in new_log, new_log[-2000:]
+    assert not server_problems(new_log), new_log[-2000:]
     assert w.errors == []
     w.close()
 
@@ -646,7 +653,7 @@ def test_hostile_text_in_every_box_raises_nothing_and_runs_nothing(browser, app_
             w.page.wait_for_timeout(60)
     w.page.wait_for_timeout(600)
     new_log = log.read_text()[len(before):]
-    assert "Traceback" not in new_log and "ERROR" not in new_log, new_log[-2000:]
+    assert not server_problems(new_log), new_log[-2000:]
     assert w.page.evaluate("() => window.__hacked === undefined"), "no typed text ran as script"
     assert w.errors == []
     w.close()

@@ -293,7 +293,7 @@ def test_every_page_renders_to_a_document(chapter):
     app.create_app({} if chapter is None else {"chapter": [str(chapter).encode()]}).server_doc(document)
     issues = check_integrity(document.models)
     assert issues.error == [] and issues.warning == []
-    assert any(isinstance(model, Plot) for model in document.models)
+    assert any(isinstance(model, Plot) for model in document.models) or chapter == 9, "the cheat sheet has no plot"
 
 
 @pytest.mark.parametrize("chapter", sorted(WRITTEN))
@@ -344,7 +344,8 @@ def test_each_chapter_shows_different_code_with_its_maths_typeset_apart():
     for number in WRITTEN:
         page, _, _ = build(number)
         listings += [pane.object for pane in page.select(lambda p: getattr(p, "name", "").startswith("code-"))]
-    assert len(listings) == len(set(listings)) >= len(WRITTEN), "every chapter shows its own code"
+    teaching = len(WRITTEN) - (9 in WRITTEN)  # the cheat sheet teaches no method of its own
+    assert len(listings) == len(set(listings)) >= teaching, "every chapter shows its own code"
 
 
 @pytest.mark.parametrize("number", range(10))
