@@ -10,7 +10,7 @@ import landscapes
 from lessons import Player
 from lessons.beyond import DEMOS, FactoredMoment, MethodDemo, clipped
 from lessons.family import FamilyTree
-from optimizers import REGISTRY, run
+from optimizers import REGISTRY, in_chapter, run
 from optimizers.adam import radam_rectifier
 from optimizers.modern import lion
 from widgets.code_view import code_view
@@ -29,7 +29,9 @@ from widgets.worked_table import Table, WorkedTable
 
 from .base import Chapter, Lesson
 
-CHAPTER6 = [name for name, spec in REGISTRY.items() if spec.chapter == 6]
+CHAPTER6 = in_chapter(6)
+OWN_SECOND_COLOR = "#555555"
+"""The second curve's colour when it, too, comes from the method's own run."""
 SOPHIA_RATES = (1e-3, 1e-2, 1e-1)
 """The rates over which the page quotes how often Sophia's clip decides a step on the ravine."""
 
@@ -329,9 +331,8 @@ class DemoView:
         demo = self.demo
         chart = demo.demo.chart
         steps, first, second = demo.curves()
-        colors = [optimizer_style(demo.demo.method)[0], optimizer_style(demo.demo.rival)[0]]
-        if demo.method in ("amsgrad", "sophia"):  # both curves come from the method's own run
-            colors[1] = "#555555"
+        colors = [optimizer_style(demo.demo.method)[0],
+                  optimizer_style(demo.demo.rival)[0] if chart.from_rival else OWN_SECOND_COLOR]
         with pn.io.hold():
             self.text.object = self.explanation()
             for renderer, color in zip(self.chart.figure.renderers, colors, strict=True):

@@ -12,7 +12,7 @@ from bokeh.models import CustomJSTickFormatter
 import landscapes
 from lessons import Link, Player
 from lessons.arena import MODES, SWEEP_METRICS, SWEEP_RATES, Arena, basins, sweep
-from optimizers import REGISTRY, get_spec, names
+from optimizers import get_spec, in_chapter, names
 from widgets.arena_views import BasinLayer, Leaderboard, SweepChart, basin_summary
 from widgets.controls import FloatSlider, IntSlider
 from widgets.inputs import whole_number_box
@@ -51,7 +51,7 @@ PRESETS = {
     "Himmelblau's four basins": {"landscape": "himmelblau", "optimizers": list(BASIN_TRIO), "log_lr": -2.0,
                                  "show_basins": True, "basin_optimizer": "adam", "steps": 300},
     "Beyond Adam, each at its best rate": {"landscape": "ravine", "mode": "tuned",
-                                           "optimizers": ["adam", *(n for n, s in REGISTRY.items() if s.chapter == 6)]},
+                                           "optimizers": ["adam", *in_chapter(6)]},
     "A typed landscape": {"landscape": "typed", "formula": "x**2/4 + 2*sin(x)*sin(y) + y**2/4",
                           "optimizers": ["sgd", "momentum", "adam"], "log_lr": -1.5},
 }

@@ -10,7 +10,7 @@ from bokeh.plotting import figure
 
 from landscapes import get
 from lessons import Entry, Race
-from optimizers import REGISTRY, SCHEDULES, make_schedule
+from optimizers import REGISTRY, SCHEDULES, in_chapter, make_schedule
 from widgets.lean import draw
 from widgets.loss_chart import LossChart
 from widgets.map_view import PATH_SEQUENCES, PATH_STATICS, MapView
@@ -30,7 +30,7 @@ def contestants(number: int) -> list[str]:
     if chosen == "all":
         return list(REGISTRY)
     if chosen == "chapter 6":
-        return [name for name, spec in REGISTRY.items() if spec.chapter == 6]
+        return in_chapter(6)
     return chosen
 
 

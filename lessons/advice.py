@@ -145,7 +145,7 @@ class DecisionTree(param.Parameterized):
 
     def __init__(self, **params):
         super().__init__(**params)
-        walk(self.answers)  # a bad path is refused before it is kept
+        walk(self.answers)  # a bad path given here raises instead of making a tree without a question
 
     @property
     def answers(self) -> list[str]:

@@ -51,10 +51,13 @@ def clipped(params: np.ndarray, lr: float) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Chart:
+    """A demo's chart, drawn on a log axis. `from_rival` says whether the second curve comes from
+    the rival's run or, like the first, from the method's own."""
+
     title: str
     y_label: str
     labels: tuple[str, str]
-    log_y: bool = True
+    from_rival: bool = True
 
 
 @dataclass(frozen=True)
@@ -83,7 +86,7 @@ DEMOS = {
                   Chart("Step length ‖θₜ − θₜ₋₁‖", "step length", ("RAdam", "Adam")), _both(step_lengths)),
     "amsgrad": Demo("amsgrad", "adam", "bowl", np.log10(0.05), 1000,
                     Chart("AMSGrad's v and the largest v so far, for θ₁", "second moment",
-                          ("v (shrinks as the ball slows)", "max v (AMSGrad divides by this)")),
+                          ("v (shrinks as the ball slows)", "max v (AMSGrad divides by this)"), from_rival=False),
                     lambda own, rival, _: (own.internals["v"][:, 0], own.internals["v_max"][:, 0])),
     "adamax": Demo("adamax", "adam", "ravine", -1.0, 200,
                    Chart("The denominator for θ₂: Adamax's u and Adam's √v̂", "denominator",
@@ -103,10 +106,16 @@ DEMOS = {
                  _both(relative_steps)),
     "sophia": Demo("sophia", "adam", "saddle", -2.0, 300,
                    Chart("Sophia's step per coordinate, as a share of η (1: clipped)", "|Δθᵢ| / η",
-                         ("θ₁ (positive curvature)", "θ₂ (negative curvature)"), log_y=False),
+                         ("θ₁ (positive curvature)", "θ₂ (negative curvature)"), from_rival=False),
                    lambda own, _, race: (coordinate_steps(own, 0) / race.rate, coordinate_steps(own, 1) / race.rate),
                    start=(1.8, 0.05)),
 }
+
+
+def first_settings(demo: Demo) -> dict:
+    """The map, rate, steps and start a demo opens with (the start: the demo's own, else its map's)."""
+    start = demo.start or tuple(landscapes.get(demo.landscape).start)
+    return {"landscape": demo.landscape, "log_lr": demo.log_lr, "steps": demo.steps, "start": start}
 
 
 class MethodDemo(Race):
@@ -119,11 +128,7 @@ class MethodDemo(Race):
     MAP_SETTINGS = ("method",)
 
     def __init__(self, **params):
-        demo = DEMOS[params.get("method", "radam")]
-        given = {"landscape": demo.landscape, "log_lr": demo.log_lr, "steps": demo.steps, **params}
-        if "start" not in params and demo.start is not None:
-            given["start"] = demo.start
-        super().__init__(**given)
+        super().__init__(**{**first_settings(DEMOS[params.get("method", "radam")]), **params})
 
     @property
     def demo(self) -> Demo:
@@ -140,13 +145,9 @@ class MethodDemo(Race):
     def _changed(self, *events):
         changed = {event.name for event in events}
         if "method" in changed:
-            demo = self.demo
-            defaults = {"landscape": demo.landscape, "log_lr": demo.log_lr, "steps": demo.steps,
-                        "start": demo.start or None}
+            kept = {name: value for name, value in first_settings(self.demo).items() if name not in changed}
             with param.parameterized.discard_events(self):
-                for name, value in defaults.items():
-                    if name not in changed:
-                        setattr(self, name, value if value is not None else tuple(self.surface.start))
+                self.param.update(**kept)
         self.recompute()
 
     def surface_for(self, accepted):

@@ -170,6 +170,11 @@ def names() -> list[str]:
     return list(REGISTRY)
 
 
+def in_chapter(number: int) -> list[str]:
+    """The optimizers chapter `number` introduces, in course order."""
+    return [name for name, spec in REGISTRY.items() if spec.chapter == number]
+
+
 def get_spec(name: str) -> OptimizerSpec:
     try:
         return REGISTRY[name]
