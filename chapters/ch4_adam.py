@@ -117,7 +117,7 @@ gives every quantity at the chosen step, including the two correction factors $$
 Things to look for: with a constant gradient, $$\hat m$$ and $$\hat v$$ are exact from step 1 while
 $$m$$ and $$v$$ creep up (at the default $$\beta_2$$, $$v$$ needs thousands of steps). With a sign flip at
 step [[flip_at]] the update turns round [[turn_delay]] steps later at the default $$\beta_1$$, as momentum
-did. With sparse gradients (and $$\beta_2 > \beta_1^2$$) the update jumps at every spike; below
+did. With sparse gradients (and $$\beta_2 \gt \beta_1^2$$) the update jumps at every spike; below
 that the largest updates come between the spikes, where $$\hat v$$ has almost vanished.
 Set $$\beta_1$$ = 0 for RMSProp with bias correction; set $$\beta_2$$ close to 1 and watch
 $$1-\beta_2^t$$ stay far from 1.

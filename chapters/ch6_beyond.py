@@ -325,7 +325,9 @@ class DemoView:
         self.draw()
 
     def explanation(self) -> str:
-        return fill(DEMO_TEXT[self.demo.method], self.facts)
+        """The method's idea, then its update rule as the core runs it."""
+        method = self.demo.method
+        return fill(DEMO_TEXT[method], self.facts) + "\n\n" + displayed(REGISTRY[method].rule_tex)
 
     def draw(self):
         demo = self.demo

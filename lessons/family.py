@@ -5,10 +5,6 @@ import param
 
 from optimizers import REGISTRY
 
-LABEL_YEARS_PER_CHARACTER = 1.2
-"""How far a node's label reaches to its right, in years per character, on the tree's axis (a
-click on the label selects the node too)."""
-
 
 def positions() -> dict[str, tuple[int, int]]:
     """(year, lane) of every optimizer; lane 0 is the oldest in course order."""
@@ -28,10 +24,11 @@ class FamilyTree(param.Parameterized):
         super().__init__(**params)
 
     def pick(self, x: float, y: float) -> bool:
-        """Select the node whose marker or label is at (year x, lane y); False if there is none."""
-        for name, (year, lane) in positions().items():
-            reach = 3 + LABEL_YEARS_PER_CHARACTER * len(label(name))
-            if abs(y - lane) < 0.5 and year - 3 <= x <= year + reach:
+        """Select the method whose lane holds the click at (year x, lane y); False if none does.
+        Each method has a lane of its own, so a click on its dot, its label or anywhere along its
+        row picks it, at any width of the plot."""
+        for name, (_, lane) in positions().items():
+            if abs(y - lane) < 0.5:
                 self.selected = name
                 return True
         return False

@@ -25,7 +25,7 @@ RULES: dict[str, tuple[str, ...]] = {
               r" + \frac{(1-\mu_t)\, g_t}{1-\prod_{i\le t}\mu_i}\right)"),
     "radam": (r"m_t,\ v_t \text{ as in Adam}, \quad \rho_t = \rho_\infty - \frac{2t\beta_2^t}{1-\beta_2^t}",
               r"\rho_t \le 5:\ \theta_t = \theta_{t-1} - \eta\, \hat m_t",
-              r"\rho_t > 5:\ \theta_t = \theta_{t-1} - \eta\, r_t\,"
+              r"\rho_t \gt 5:\ \theta_t = \theta_{t-1} - \eta\, r_t\,"
               r" \frac{\hat m_t\sqrt{1-\beta_2^t}}{\sqrt{v_t} + \epsilon}"
               r", \quad r_t \text{ the rectifier}"),
     "adafactor": (r"v_t = \hat\beta_{2,t} v_{t-1} + (1-\hat\beta_{2,t})\, g_t^2, \quad \hat\beta_{2,t} = 1 - t^{-0.8}",

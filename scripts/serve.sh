@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Install the course into .venv (pinned versions) and serve it: open http://localhost:5006/app.
-# Extra arguments go to `panel serve` (for a classroom: --address 0.0.0.0 --allow-websocket-origin HOST:5006).
+# The server's options are in deploy/panel-serve.args; extra arguments go to `panel serve`. It
+# accepts websockets only from localhost:5006 unless told otherwise: for a classroom on one
+# machine, add --address 0.0.0.0 --allow-websocket-origin HOST:5006 (HOST: the name students type).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/venv.sh ""
-exec .venv/bin/panel serve app.py "$@"
+mapfile -t options < <(grep -v -e '^#' -e '^$' deploy/panel-serve.args)
+exec .venv/bin/panel serve app.py "${options[@]}" "$@"

@@ -9,6 +9,9 @@ import time
 import urllib.request
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from deploy.classroom import panel_options
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -22,30 +25,34 @@ def free_port() -> int:
 
 
 class ServedURL(str):
-    """The base URL of /app, also carrying the id of the server process (to read its CPU time)."""
+    """The base URL of /app, also carrying the id of the server process (to read its CPU time)
+    and the path of its log."""
 
     pid: int
+    log: Path
 
 
 @contextlib.contextmanager
-def served_app(port: int | None = None, also: tuple[str, ...] = (), root: Path = ROOT):
+def served_app(port: int | None = None, also: tuple[str, ...] = (), root: Path = ROOT, log_name: str = ""):
     """Run `panel serve app.py` in `root` until the block ends; yields the base URL of /app.
-    `also` names more app scripts to serve beside it (each at /its-file-name)."""
+    `also` names more app scripts to serve beside it (each at /its-file-name); the server's output
+    goes to artifacts/`log_name`."""
     port = port or free_port()
-    log_path = ROOT / "artifacts" / ("server.log" if root == ROOT else f"server-{port}.log")
+    log_path = ROOT / "artifacts" / (log_name or ("server.log" if root == ROOT else f"server-{port}.log"))
     log_path.parent.mkdir(exist_ok=True)
     with open(log_path, "w") as log:
-        yield from _serve(port, log, also, root)
+        yield from _serve(port, log, also, root, log_path)
 
 
-def _serve(port, log, also, root):
+def _serve(port, log, also, root, log_path):
     process = subprocess.Popen(
         [sys.executable, "-m", "panel", "serve", "app.py", *also, "--port", str(port), "--address", "127.0.0.1",
-         "--allow-websocket-origin", f"127.0.0.1:{port}", "--num-procs", "1", "--liveness"],
+         "--allow-websocket-origin", f"127.0.0.1:{port}", *panel_options()],
         cwd=root, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "BOKEH_MINIFIED": "yes"},
     )
     url = ServedURL(f"http://127.0.0.1:{port}/app")
     url.pid = process.pid
+    url.log = log_path
     try:
         deadline = time.monotonic() + 60
         while True:

@@ -12,6 +12,7 @@ from lessons.family import FamilyTree, positions
 from optimizers import REGISTRY
 from optimizers.adam import radam_rectifier
 from optimizers.formulas import RULES
+from widgets.text import Prose
 
 RATES = np.linspace(-5.0, 0.0, 11)
 """The rate slider's whole range, log₁₀ η."""
@@ -175,13 +176,15 @@ def test_memory_counts(rows, cols):
                       "factored": rows + cols}
 
 
-def test_every_tree_node_answers_a_click_on_its_dot_and_on_its_label():
+def test_every_tree_node_answers_a_click_on_its_dot_its_label_and_its_lane():
     tree = FamilyTree()
+    lanes = len(positions())
     for name, (year, lane) in positions().items():
-        assert tree.pick(year, lane + 0.2) and tree.selected == name
-        tree.selected = "sgd" if name != "sgd" else "adam"
-        assert tree.pick(year + 10, lane) and tree.selected == name
-    assert not tree.pick(1946, 14) and not tree.pick(2000, -0.9)
+        for x, y in [(year, lane + 0.2), (year - 10, lane), (year + 10, lane - 0.3), (1946, lane), (2034, lane)]:
+            tree.selected = "sgd" if name != "sgd" else "adam"
+            assert tree.pick(x, y) and tree.selected == name
+    tree.selected = "lion"
+    assert not tree.pick(2000, -0.6) and not tree.pick(1990, lanes - 0.4) and tree.selected == "lion"
 
 
 def test_every_optimizer_has_a_card_with_its_rule_year_paper_and_state():
@@ -212,6 +215,20 @@ def test_the_page_builds_and_a_link_sets_every_lesson():
     assert models["tree"].selected == "lion" and models["demo"].method == "sophia"
     assert models["demo"].log_lr == -1.5 and models["demo"].landscape == "saddle"
     assert models["matrix"].rows == 3 and models["matrix"].layer_cols == 12
+
+
+def test_the_demo_text_shows_the_chosen_methods_rule_and_follows_a_switch():
+    page, links, _ = build(6, {})
+    demo = next(link.model for link in links if link.prefix == "demo")
+
+    def demo_text():
+        return next(pane.object for pane in page.select(Prose) if pane.object.lstrip().startswith("**"))
+
+    for method in DEMOS:
+        demo.method = method
+        text = demo_text()
+        assert text.lstrip().startswith(f"**{REGISTRY[method].title.split()[0]}")
+        assert all(line.replace("\\,", " ").replace("\\!", "") in text for line in RULES[method])
 
 
 def test_a_bad_link_is_named_and_changes_nothing():

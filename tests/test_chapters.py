@@ -358,3 +358,20 @@ def test_no_page_shows_an_unfilled_figure(number):
     page, _, _ = build(number, {})
     texts = [pane.object for pane in page.select(pn.pane.Markdown) if isinstance(pane.object, str)]
     assert texts and not any("[[" in text for text in texts)
+
+
+@pytest.mark.parametrize("number", range(10))
+def test_no_equation_on_a_page_holds_a_bare_angle_bracket(number):
+    """Bokeh hands the TeX between $$ signs to MathJax from the page's HTML, where `<` and `>`
+    arrive escaped (`&gt;`), and MathJax then draws nothing at all: `\\lt` and `\\gt` are used."""
+    import re
+
+    import panel as pn
+
+    from chapters import build
+
+    page, _, _ = build(number, {})
+    texts = [pane.object for pane in page.select(pn.pane.Markdown) if isinstance(pane.object, str)]
+    equations = [tex for text in texts for tex in re.findall(r"\$\$(.*?)\$\$", text, flags=re.S)]
+    assert equations or number == 9
+    assert [tex for tex in equations if "<" in tex or ">" in tex] == []

@@ -18,9 +18,15 @@ def group_color(chapter: int) -> str:
     return next(color for last, color in GROUP_COLORS if chapter <= last)
 
 
+LABELS_LEFT_FROM = 2000
+"""Methods from this year on carry their label to the left of their dot, so that on a phone the
+newest ones' labels stay inside the plot (each method has its own lane, so no label meets
+another)."""
+
+
 def family_figure(name: str, title: str):
     place = positions()
-    fig = figure(height=max(380, 30 * len(place)), title=title, x_range=Range1d(1945, 2060),
+    fig = figure(height=max(380, 30 * len(place)), title=title, x_range=Range1d(1945, 2035),
                  y_range=Range1d(len(place) - 0.5, -1), toolbar_location=None, name=name, x_axis_label="year",
                  sizing_mode="stretch_width", min_width=280, tools="")
     fig.yaxis.visible = False
@@ -35,10 +41,13 @@ def family_figure(name: str, title: str):
     source = ColumnDataSource({
         "x": [place[n][0] for n in REGISTRY], "y": [place[n][1] for n in REGISTRY],
         "label": [label(n) for n in REGISTRY], "color": [group_color(s.chapter) for s in REGISTRY.values()],
+        "align": ["right" if place[n][0] >= LABELS_LEFT_FROM else "left" for n in REGISTRY],
+        "offset": [-8 if place[n][0] >= LABELS_LEFT_FROM else 8 for n in REGISTRY],
     })
     draw(fig, Scatter(x="x", y="y", size=11, fill_color="color", line_color="white"), source)
-    fig.add_layout(LabelSet(x="x", y="y", text="label", source=source, x_offset=8, y_offset=-7,
-                            text_font_size="11px", background_fill_color="white", background_fill_alpha=0.85))
+    fig.add_layout(LabelSet(x="x", y="y", text="label", source=source, x_offset="offset", text_align="align",
+                            y_offset=-7, text_font_size="11px", background_fill_color="white",
+                            background_fill_alpha=0.85))
     return fig
 
 

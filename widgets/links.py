@@ -13,7 +13,7 @@ from lessons import Link
 
 COPY_JS = """
 const url = window.location.href;
-function done(text) { button.label = text; setTimeout(() => { button.label = "Copy link"; }, 1600); }
+function done(text) { source.label = text; setTimeout(() => { source.label = "Copy link"; }, 1600); }
 if (navigator.clipboard && window.isSecureContext) {
   navigator.clipboard.writeText(url).then(() => done("Link copied"), () => done("Copy failed"));
 } else {
@@ -32,7 +32,9 @@ def copy_link_button(name: str) -> pn.widgets.Button:
     """Copies the page's address, which holds every setting on the page."""
     button = pn.widgets.Button(label="Copy link", width=100, css_classes=[f"{name}-copy-link"],
                                description="Copy a link that reopens this page with these settings")
-    button.js_on_click(args={"button": button}, code=COPY_JS)
+    # The script finds the button as `source`: a button passed in its args would keep itself alive
+    # in Panel's registry of callbacks (weak keys, strong values) after its session has ended.
+    button.js_on_click(code=COPY_JS)
     return button
 
 

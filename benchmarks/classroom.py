@@ -1,0 +1,130 @@
+"""A class opening one chapter at once: S students at random moments within W seconds.
+
+    python -m benchmarks.classroom --chapter 2 --students 60 --window 30 [--procs 1]
+
+Each student is `benchmarks.student`: the page request, then the websocket pull of the whole
+document, as Bokeh's browser client does it, without a browser; all of them in this one asyncio
+process, so the clients cost the machine little. With `--procs 1` the course runs as one
+`panel serve` process with the options of `deploy/panel-serve.args`; with more, as the classroom
+recipe of `deploy/` (that many processes behind HAProxy).
+
+Printed: seconds from a student's page request to the whole document (median, 95th percentile,
+slowest), failures, the server's CPU seconds per visit and its memory per open session (the
+processes' resident memory with every student's page open, less what it was before the class,
+over the students). Each process serves one visit first, so that its per-process caches are warm.
+"""
+
+import argparse
+import asyncio
+import contextlib
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from browser import free_port, served_app
+
+from benchmarks.student import Visit, open_page
+from deploy.classroom import classroom
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+"""The unit of the CPU times in /proc/PID/stat, per second."""
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def resident_bytes(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    raise ValueError(f"no VmRSS for process {pid}")
+
+
+async def a_class(base: str, query: str, students: int, window: float, seed: int) -> tuple[list[Visit], list]:
+    """Every student's visit, and their open websockets (the caller closes them)."""
+    moments = sorted(random.Random(seed).uniform(0, window) for _ in range(students))
+
+    async def student(moment):
+        await asyncio.sleep(moment)
+        return await open_page(base, query)
+
+    answers = await asyncio.gather(*(student(moment) for moment in moments))
+    return [visit for visit, _ in answers], [socket for _, socket in answers if socket is not None]
+
+
+async def one_visit(base: str, query: str) -> Visit:
+    visit, socket = await open_page(base, query)
+    if socket is not None:
+        socket.close()
+    return visit
+
+
+@contextlib.contextmanager
+def course(procs: int):
+    """The base URL students open, and the course processes' ids with each one's own base URL."""
+    if procs == 1:
+        with served_app() as url:
+            base = url.rsplit("/", 1)[0]
+            yield base, {url.pid: base}
+    else:
+        port = free_port()
+        ports = [free_port() for _ in range(procs)]
+        with classroom(procs, port, process_ports=ports) as room:
+            own = zip(room.processes.values(), ports, strict=True)
+            yield room.url, {process.pid: f"http://127.0.0.1:{p}" for process, p in own}
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--chapter", type=int, default=2)
+    parser.add_argument("--students", type=int, default=60)
+    parser.add_argument("--window", type=float, default=30.0, help="seconds over which the students arrive")
+    parser.add_argument("--procs", type=int, default=1, help="course processes (more than 1: behind HAProxy)")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    query = f"chapter={args.chapter}"
+    with course(args.procs) as (base, processes):
+        for own_base in processes.values():
+            warm = asyncio.run(one_visit(own_base, query))
+            if warm.error:
+                raise SystemExit(f"the warm-up visit failed: {warm.error}")
+        time.sleep(1)
+        cpu_before = sum(cpu_seconds(pid) for pid in processes)
+        memory_before = sum(resident_bytes(pid) for pid in processes)
+
+        async def run_class():
+            visits, sockets = await a_class(base, query, args.students, args.window, args.seed)
+            cpu = sum(cpu_seconds(pid) for pid in processes) - cpu_before
+            memory = sum(resident_bytes(pid) for pid in processes) - memory_before
+            for socket in sockets:
+                socket.close()
+            return visits, cpu, memory
+
+        visits, cpu, memory = asyncio.run(run_class())
+    served = [v.seconds for v in visits if not v.error]
+    failures = [v.error for v in visits if v.error]
+    print(f"chapter {args.chapter}: {args.students} students in {args.window:g} s, {args.procs} process"
+          f"{'es' if args.procs > 1 else ''}")
+    if served:
+        print(f"  seconds to the whole document: median {statistics.median(served):.2f}, "
+              f"95th percentile {percentile(served, 0.95):.2f}, slowest {max(served):.2f}")
+        print(f"  document: {statistics.median(v.document_bytes for v in visits if not v.error) / 1e6:.2f} MB")
+    print(f"  failures: {len(failures)}" + (f" (first: {failures[0]})" if failures else ""))
+    print(f"  server CPU per visit: {cpu / args.students:.3f} s (budget 0.2 s)")
+    print(f"  server memory per open session: {memory / args.students / 2**20:.1f} MiB")
+
+
+if __name__ == "__main__":
+    main()

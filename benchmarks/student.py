@@ -1,0 +1,98 @@
+"""One student opening a page, as Bokeh's own browser client does it, without a browser and without
+building the document in Python: the page request, then the websocket that pulls the whole
+document. Many students run in one asyncio loop, so the clients cost the machine little.
+
+Bokeh's protocol: the page's HTML carries a session token; the websocket at `/app/ws` is opened
+with the sub-protocols `bokeh` and that token; the server says ACK; the client sends PULL-DOC-REQ
+and the server answers PULL-DOC-REPLY with every model of the page. Each message is a header, a
+metadata and a content frame, then two frames (a reference and the bytes) per binary buffer.
+"""
+
+import json
+import re
+import time
+from dataclasses import dataclass
+
+from tornado.httpclient import AsyncHTTPClient, HTTPRequest
+from tornado.websocket import WebSocketClientConnection, websocket_connect
+
+AsyncHTTPClient.configure(None, max_clients=10_000)
+"""Tornado's client queues more than ten requests at once by default; a class sends sixty."""
+
+TOKEN = re.compile(r'"token"\s*:\s*"([^"]+)"')
+SERVED_BY = "X-Served-By"
+"""The response header the load balancer of `deploy/` adds, naming the process that answered."""
+
+
+@dataclass
+class Visit:
+    """One student's page: seconds from the page request until the whole document had arrived,
+    which process served the page and its websocket (behind the load balancer), or what failed."""
+
+    seconds: float = float("nan")
+    page_served_by: str = ""
+    socket_served_by: str = ""
+    document_bytes: int = 0
+    error: str = ""
+
+
+async def read_message(socket: WebSocketClientConnection) -> tuple[dict, int]:
+    """The next Bokeh message's header and the size of all its frames in bytes."""
+    frames = []
+    header_text = await socket.read_message()
+    if header_text is None:
+        raise ConnectionError("the server closed the websocket")
+    header = json.loads(header_text)
+    for _ in range(2 + 2 * header.get("num_buffers", 0)):
+        frame = await socket.read_message()
+        if frame is None:
+            raise ConnectionError("the server closed the websocket mid-message")
+        frames.append(frame)
+    return header, len(header_text) + sum(len(frame) for frame in frames)
+
+
+async def pull_document(socket: WebSocketClientConnection) -> int:
+    """Wait for the server's ACK, ask for the document and wait for all of it; its size in bytes."""
+    header, _ = await read_message(socket)
+    if header["msgtype"] != "ACK":
+        raise ConnectionError(f"expected ACK, got {header['msgtype']}")
+    for frame in (json.dumps({"msgid": "pull", "msgtype": "PULL-DOC-REQ"}), "{}", "{}"):
+        await socket.write_message(frame)
+    while True:
+        header, size = await read_message(socket)
+        if header["msgtype"] == "PULL-DOC-REPLY":
+            return size
+        if header["msgtype"] == "ERROR":
+            raise ConnectionError("the server answered the pull with an error")
+
+
+async def open_page(base: str, query: str = "", origin: str | None = None, cookie: str = "",
+                    timeout: float = 60) -> tuple[Visit, WebSocketClientConnection | None]:
+    """Open `base`/app?`query` as a student; the visit and the open websocket (None if it failed).
+    The caller closes the websocket when the student leaves. `cookie` is sent with both requests,
+    and a cookie the page response sets is added to it, as a browser would."""
+    visit = Visit()
+    began = time.perf_counter()
+    try:
+        response = await AsyncHTTPClient().fetch(
+            HTTPRequest(f"{base}/app?{query}", headers={"Cookie": cookie} if cookie else {},
+                        request_timeout=timeout))
+        visit.page_served_by = response.headers.get(SERVED_BY, "")
+        token = TOKEN.search(response.body.decode())
+        if token is None:
+            raise ConnectionError("the page carries no session token")
+        cookies = [cookie] if cookie else []
+        cookies += [c.split(";", 1)[0] for c in response.headers.get_list("Set-Cookie")]
+        headers = {"Origin": origin or base}
+        if cookies:
+            headers["Cookie"] = "; ".join(cookies)
+        socket = await websocket_connect(
+            HTTPRequest(f"ws{base.removeprefix('http')}/app/ws", headers=headers, request_timeout=timeout),
+            subprotocols=["bokeh", token.group(1)])
+        visit.socket_served_by = socket.headers.get(SERVED_BY, "")
+        visit.document_bytes = await pull_document(socket)
+    except Exception as error:  # any failure is this student's result, reported
+        visit.error = f"{type(error).__name__}: {error}"
+        return visit, None
+    visit.seconds = time.perf_counter() - began
+    return visit, socket

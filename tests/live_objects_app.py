@@ -1,0 +1,10 @@
+"""Served beside the course by the memory test (/live_objects_app): each visit writes to the
+server's log how many objects its Python holds after a full collection."""
+
+import gc
+
+import panel as pn
+
+gc.collect()
+print(f"LIVE OBJECTS {len(gc.get_objects())}", flush=True)
+pn.pane.Str("counted").servable()
