@@ -49,7 +49,8 @@ def resident_bytes(pid: int) -> int:
 
 async def a_class(base: str, query: str, students: int, window: float, seed: int) -> tuple[list[Visit], list]:
     """Every student's visit, and their open websockets (the caller closes them)."""
-    moments = sorted(random.Random(seed).uniform(0, window) for _ in range(students))
+    arrivals = random.Random(seed)
+    moments = sorted(arrivals.uniform(0, window) for _ in range(students))
 
     async def student(moment):
         await asyncio.sleep(moment)

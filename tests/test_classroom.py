@@ -90,10 +90,10 @@ def test_the_classroom_recipe_behind_haproxy():
 
 def test_two_hundred_visits_give_their_memory_back():
     """Visits opened and closed one after another. Once their sessions have expired the server
-    holds as many Python objects as after the first twenty (no session, callback or watcher
-    outlives its page). Its resident memory levels off: from visit 80 to visit 200 it stays
-    within 10% (it rises about 12% between visits 20 and 80, pages the C allocator keeps for
-    reuse rather than objects that live on)."""
+    holds as many Python objects as after the first twenty: no session, callback or watcher
+    outlives its page. Its resident memory levels off: from visit 80 to visit 200 it stays within
+    10%. (It rises between visits 20 and 80, while more closed pages come to wait out their
+    lifetime at the same time: freed memory the C allocator keeps for reuse, not live objects.)"""
     options = panel_options()
     lifetime = int(options[options.index("--unused-session-lifetime") + 1]) / 1000
     check = int(options[options.index("--check-unused-sessions") + 1]) / 1000
