@@ -274,7 +274,8 @@ class Arena(Race):
         return ""
 
     def link_problem(self, name, value, accepted) -> str | None:
-        if name in ("formula", "span") and accepted.get("landscape", self.landscape) == "typed":
+        # A formula is checked even while another landscape is shown: the learner may pick "typed" later.
+        if name == "formula" or (name == "span" and accepted.get("landscape", self.landscape) == "typed"):
             formula = value if name == "formula" else accepted.get("formula", self.formula)
             span = value if name == "span" else accepted.get("span", self.span)
             try:

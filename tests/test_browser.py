@@ -614,6 +614,31 @@ def test_a_hostile_link_is_named_value_by_value_and_the_rest_applies(browser, ap
     w.close()
 
 
+HOSTILE_LINK_VALUES = ("<script>window.__hacked = 1</script>", "nan", "9" * 400, "1e308,-1e308", "-1e308")
+
+
+@pytest.mark.parametrize("chapter", range(10))
+def test_a_hostile_value_for_every_setting_of_a_page_is_refused_on_the_page(browser, app_url, chapter):
+    """Every setting a page keeps in its link, given a value no setting takes: the page opens,
+    names each refused setting, runs none of it and logs no server problem."""
+    from chapters import build
+
+    _, links, _ = build(chapter, {})
+    keys = [f"{link.prefix}.{name}" for link in links for name in link.names]
+    values = {key: HOSTILE_LINK_VALUES[i % len(HOSTILE_LINK_VALUES)] for i, key in enumerate(keys)}
+    log = ROOT / "artifacts" / "server.log"
+    before = log.read_text()
+    w = Watched(browser, app_url + "?" + urllib.parse.urlencode({"chapter": str(chapter), **values}))
+    assert keys and w.has_text("Some settings in this link could not be used")
+    assert [key for key in keys if w.page.get_by_text(f"“{key}=").count() != 1] == []
+    assert w.page.evaluate("() => window.__hacked") is None
+    w.page.wait_for_timeout(500)
+    new_log = log.read_text()[len(before):]
+    assert not server_problems(new_log), new_log[-2000:]
+    assert w.errors == [] and w.external == []
+    w.close()
+
+
 @pytest.mark.parametrize("chapter", [0, 1, 2, 3, 4, 5, 6, 7, 8])
 def test_every_slider_to_both_ends_raises_nothing(browser, app_url, chapter):
     log = ROOT / "artifacts" / "server.log"

@@ -256,6 +256,7 @@ def test_a_bad_formula_is_answered_and_changes_nothing():
 
 @pytest.mark.parametrize("query, named", [
     ({"arena.landscape": "typed", "arena.formula": "__import__('os')"}, "arena.formula"),
+    ({"arena.landscape": "ravine", "arena.formula": "x +* y"}, "arena.formula"),
     ({"arena.log_lr": "1e308"}, "arena.log_lr"),
     ({"arena.optimizers": "sgd,evil"}, "arena.optimizers"),
     ({"arena.start": "99,99"}, "arena.start"),
