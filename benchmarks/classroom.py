@@ -60,8 +60,10 @@ async def a_class(base: str, query: str, students: int, window: float, seed: int
     return [visit for visit, _ in answers], [socket for _, socket in answers if socket is not None]
 
 
-async def one_visit(base: str, query: str) -> Visit:
-    visit, socket = await open_page(base, query)
+async def one_visit(base: str, query: str, **options) -> Visit:
+    """A student who opens the page and leaves as soon as it has arrived; `options` as for
+    `open_page`."""
+    visit, socket = await open_page(base, query, **options)
     if socket is not None:
         socket.close()
     return visit

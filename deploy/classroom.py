@@ -34,9 +34,10 @@ def panel_options() -> list[str]:
     return [line for line in lines if line and not line.startswith("#")]
 
 
-def panel_command(port: int, origins: list[str], python: str = sys.executable) -> list[str]:
+def panel_command(port: int, origins: list[str], apps: tuple[str, ...] = ("app.py",)) -> list[str]:
+    """`panel serve` of `apps` on 127.0.0.1:`port`, accepting websockets from `origins` only."""
     origin_options = [option for origin in origins for option in ("--allow-websocket-origin", origin)]
-    return [python, "-m", "panel", "serve", "app.py", "--port", str(port), "--address", "127.0.0.1",
+    return [sys.executable, "-m", "panel", "serve", *apps, "--port", str(port), "--address", "127.0.0.1",
             *origin_options, *panel_options()]
 
 

@@ -6,10 +6,8 @@ set -euo pipefail
 if [ ! -x .venv/bin/python ]; then
     if ! python3 -m venv .venv 2>/dev/null; then
         rm -rf .venv
-        sudo=""
-        [ "$(id -u)" -eq 0 ] || sudo="sudo"
-        $sudo apt-get update -qq
-        $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null
+        source scripts/apt-need.sh
+        apt_install python3-venv
         python3 -m venv .venv
     fi
 fi

@@ -5,12 +5,10 @@ import os
 import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from deploy.classroom import panel_options
+from deploy.classroom import panel_command, stop, wait_for
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -45,28 +43,16 @@ def served_app(port: int | None = None, also: tuple[str, ...] = (), root: Path =
 
 
 def _serve(port, log, also, root, log_path):
-    process = subprocess.Popen(
-        [sys.executable, "-m", "panel", "serve", "app.py", *also, "--port", str(port), "--address", "127.0.0.1",
-         "--allow-websocket-origin", f"127.0.0.1:{port}", *panel_options()],
-        cwd=root, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "BOKEH_MINIFIED": "yes"},
-    )
+    process = subprocess.Popen(panel_command(port, [f"127.0.0.1:{port}"], apps=("app.py", *also)), cwd=root,
+                               stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "BOKEH_MINIFIED": "yes"})
     url = ServedURL(f"http://127.0.0.1:{port}/app")
     url.pid = process.pid
     url.log = log_path
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/liveness", timeout=1)
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("panel serve did not start") from None
-                time.sleep(0.2)
+        wait_for(f"http://127.0.0.1:{port}/liveness", process)
         yield url
     finally:
-        process.terminate()
-        process.wait(10)
+        stop(process)
 
 
 def launch(playwright):

@@ -54,6 +54,17 @@ class Watched:
     def step(self, timeline):
         return self.model(f"{timeline}-state", "m.data.step[0]")
 
+    def play(self, timeline, seconds):
+        """Play for `seconds` once playback is under way, then pause: the steps it advanced in that
+        time and the websocket frames the page sent meanwhile."""
+        self.button("▶ Play").click()
+        self.page.wait_for_timeout(400)
+        frames, playing_from = self.frames_sent, self.step(timeline)
+        self.page.wait_for_timeout(seconds * 1000)
+        advanced, sent = self.step(timeline) - playing_from, self.frames_sent - frames
+        self.button("‖ Pause").click()
+        return advanced, sent
+
     def path(self, timeline, row=0, group="paths"):
         """Row `row`'s whole x and y, as the browser holds them."""
         return self.model(f"{timeline}-{group}-full", f"[Array.from(m.data.x[{row}]), Array.from(m.data.y[{row}])]")
@@ -439,12 +450,8 @@ def test_chapter6_tree_clicks_demo_matrix_and_memory(browser, app_url):
     wait_until(lambda: w.query().get("demo.start") != "1.8,0.05" and w.path("demo")[0][0] != 1.8)
     x0, y0 = map(float, w.query()["demo.start"].split(","))
     assert abs(x0 + 1.0) < 0.1 and abs(y0 - 1.5) < 0.1
-    w.button("▶ Play").click()
-    w.page.wait_for_timeout(400)
-    frames, playing_from = w.frames_sent, w.step("demo")
-    w.page.wait_for_timeout(800)
-    assert w.step("demo") > playing_from and w.frames_sent == frames
-    w.button("‖ Pause").click()
+    advanced, sent = w.play("demo", 0.8)
+    assert advanced > 0 and sent == 0
 
     full = w.model("factored-map0", "m.renderers[0].data_source.data.image[0].length")
     assert full == 6 * 8
@@ -502,12 +509,8 @@ def test_chapter7_schedule_shapes_play_and_schedule_free(browser, app_url):
     stepped = w.model("schedule-curve-source", "Array.from(m.data.scheduled)")
     assert len(set(round(v, 9) for v in stepped[int(0.1 * len(stepped)):])) <= 5, "a staircase"
     assert w.has_text("with the step schedule")
-    w.button("▶ Play").click()
-    w.page.wait_for_timeout(400)
-    frames, playing_from = w.frames_sent, w.step("schedules")
-    w.page.wait_for_timeout(800)
-    assert w.step("schedules") > playing_from and w.frames_sent == frames
-    w.button("‖ Pause").click()
+    advanced, sent = w.play("schedules", 0.8)
+    assert advanced > 0 and sent == 0
     before = w.model("free-map", "[m.x_range.start, m.x_range.end]")
     w.page.locator("select").nth(3).select_option("himmelblau")
     wait_until(lambda: w.model("free-map", "[m.x_range.start, m.x_range.end]") != before)
@@ -561,13 +564,9 @@ def test_chapter8_tick_landscape_typed_click_mode_play_basins_and_presets(browse
     wait_until(lambda: w.model("leaderboard-source", "Array.from(m.data.rate)") != rates_before)
     assert w.model("sweep-source", "m.data.xs.length") == 4, "one sweep line per ticked optimizer"
 
-    w.button("▶ Play").click()
-    w.page.wait_for_timeout(400)
-    frames, playing_from = w.frames_sent, w.step("arena")
-    w.page.wait_for_timeout(1000)
-    assert w.step("arena") >= playing_from + 20, "playback advances about 30 steps a second"
-    assert w.frames_sent == frames, "playback sends nothing to the server while it runs"
-    w.button("‖ Pause").click()
+    advanced, sent = w.play("arena", 1.0)
+    assert advanced >= 20, "playback advances about 30 steps a second"
+    assert sent == 0, "playback sends nothing to the server while it runs"
 
     w.page.locator(".show-basins input").check()
     wait_until(lambda: w.model("basins-source", "m.data.image.length") == 1)

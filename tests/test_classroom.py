@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from browser import free_port, served_app
 
-from benchmarks.classroom import resident_bytes
+from benchmarks.classroom import one_visit, resident_bytes
 from benchmarks.student import open_page
 from deploy.classroom import COOKIE, classroom, haproxy_config, panel_options
 
@@ -20,14 +20,7 @@ pytestmark = pytest.mark.browser
 
 def visit(base: str, query: str = "chapter=1", **options):
     """One student's visit; the websocket is closed before returning."""
-
-    async def go():
-        answer, socket = await open_page(base, query, **options)
-        if socket is not None:
-            socket.close()
-        return answer
-
-    return asyncio.run(go())
+    return asyncio.run(one_visit(base, query, **options))
 
 
 def students(base: str, count: int, query: str = "chapter=1", **options):
@@ -43,10 +36,16 @@ def students(base: str, count: int, query: str = "chapter=1", **options):
     return asyncio.run(go())
 
 
+def milliseconds(option: str) -> int:
+    """The value the options file gives `option`."""
+    options = panel_options()
+    return int(options[options.index(option) + 1])
+
+
 def test_the_options_file_sets_the_session_lifetimes_and_no_admin_page():
     options = panel_options()
-    assert int(options[options.index("--unused-session-lifetime") + 1]) >= 5000
-    assert int(options[options.index("--check-unused-sessions") + 1]) <= 5000
+    assert milliseconds("--unused-session-lifetime") >= 5000
+    assert milliseconds("--check-unused-sessions") <= 5000
     assert "--admin" not in options and not any("origin" in option for option in options)
     serve = (Path(__file__).resolve().parent.parent / "scripts" / "serve.sh").read_text()
     assert "deploy/panel-serve.args" in serve and "--admin" not in serve
@@ -94,9 +93,8 @@ def test_two_hundred_visits_give_their_memory_back():
     outlives its page. Its resident memory still creeps (freed memory the C allocator keeps while
     closed pages wait out their lifetime together), but by less than a fifth of a page's 5 MiB
     per visit, so no visit keeps its page."""
-    options = panel_options()
-    lifetime = int(options[options.index("--unused-session-lifetime") + 1]) / 1000
-    check = int(options[options.index("--check-unused-sessions") + 1]) / 1000
+    lifetime = milliseconds("--unused-session-lifetime") / 1000
+    check = milliseconds("--check-unused-sessions") / 1000
     with served_app(also=("tests/live_objects_app.py",), log_name="server-memory.log") as url:
         base = url.rsplit("/", 1)[0]
 

@@ -38,11 +38,11 @@ def family_figure(name: str, title: str):
             xs.append([x0, x1])
             ys.append([y0, y1])
     draw(fig, MultiLine(xs="xs", ys="ys", line_color="#999999", line_width=1.5), ColumnDataSource({"xs": xs, "ys": ys}))
+    on_left = [place[n][0] >= LABELS_LEFT_FROM for n in REGISTRY]
     source = ColumnDataSource({
         "x": [place[n][0] for n in REGISTRY], "y": [place[n][1] for n in REGISTRY],
         "label": [label(n) for n in REGISTRY], "color": [group_color(s.chapter) for s in REGISTRY.values()],
-        "align": ["right" if place[n][0] >= LABELS_LEFT_FROM else "left" for n in REGISTRY],
-        "offset": [-8 if place[n][0] >= LABELS_LEFT_FROM else 8 for n in REGISTRY],
+        "align": ["right" if left else "left" for left in on_left], "offset": [-8 if left else 8 for left in on_left],
     })
     draw(fig, Scatter(x="x", y="y", size=11, fill_color="color", line_color="white"), source)
     fig.add_layout(LabelSet(x="x", y="y", text="label", source=source, x_offset="offset", text_align="align",
