@@ -12,6 +12,7 @@ from bokeh.models import CustomJSTickFormatter
 import landscapes
 from lessons import Link, Player
 from lessons.arena import MODES, SWEEP_METRICS, SWEEP_RATES, Arena, basins, sweep
+from lessons.own_settings import MAX_TEXT, adjustable, settings_text
 from optimizers import get_spec, in_chapter, names
 from widgets.arena_views import BasinLayer, Leaderboard, SweepChart, basin_summary
 from widgets.controls import FloatSlider, IntSlider
@@ -24,7 +25,8 @@ from widgets.text import fill, prose
 
 from .base import Chapter, Lesson
 
-LINK = ("landscape", "formula", "span", "optimizers", "log_lr", "mode", "own_rates", "own_name", "own_log_lr", "steps",
+LINK = ("landscape", "formula", "span", "optimizers", "log_lr", "mode", "own_rates", "own_settings", "own_name",
+        "own_log_lr", "steps",
         "tolerance", "noise", "seed", "schedule", "warmup", "start", "sort_by", "show_sweep", "sweep_metric",
         "show_basins", "basin_optimizer")
 ETA_LABEL = "return 'η = ' + Math.pow(10, tick).toPrecision(2)"
@@ -159,10 +161,14 @@ TEXT_MODES = r"""
   to [[grid_top]] (one run of the core per optimizer: the rates are an array, one per copy of the
   start) and races each at the rate that arrives soonest. This is a fairer comparison, not a
   perfect one: the best rate is chosen on this very start and these very noise draws, and only
-  the rate is tuned (momentum, betas and weight decay keep their defaults). The line under the
-  controls says so whenever it applies.
+  the rate is tuned (momentum, betas and weight decay keep their defaults, or the settings you
+  gave the method). The line under the controls says so whenever it applies.
 
-You can also give any one optimizer **a rate of its own**, whatever the mode.
+You can also give any one optimizer **settings of its own**, whatever the mode: a rate of its
+own, and in the box under it anything else the method takes, such as `momentum=0.5` for
+Momentum or `betas=0.5/0.9` for Adam. The box shows the method's defaults, and a value it
+cannot take is answered under the box without changing the race. Try Momentum's momentum at
+0.5 and at 0.99 on the ravine and watch its lane on the leaderboard.
 
 **No optimizer wins everywhere.** At the shared rate [[shared]] and [[steps]] steps, the first to
 arrive is [[win_ravine]] on the ravine, [[win_himmelblau]] on Himmelblau, [[win_ellipse]] on the
@@ -337,23 +343,6 @@ def _controls(arena: Arena, formula: FormulaBox) -> pn.Column:
     typed = pn.Column(formula.layout(), FloatSlider.from_param(arena.param.span, width=260),
                       visible=arena.landscape == "typed", sizing_mode="stretch_width")
     arena.param.watch(lambda event: setattr(typed, "visible", event.new == "typed"), "landscape")
-    give = pn.widgets.Button(label="Give it this rate", width=140)
-    give.on_click(lambda _: arena.give_own_rate())
-    follow = pn.widgets.Button(label="Let it follow the mode", width=170)
-    follow.on_click(lambda _: arena.give_own_rate(follow_mode=True))
-    own = pn.pane.HTML("", sizing_mode="stretch_width", name="own-rates")
-
-    def show_own(*_):
-        own.object = html.escape(f"Own rates: {arena.own_rates.replace(',', ', ')}" if arena.own_rates else
-                                 "No optimizer has a rate of its own: each follows the mode.")
-
-    arena.param.watch(show_own, "own_rates")
-    show_own()
-    own_rates = pn.FlexBox(
-        pn.widgets.Select.from_param(arena.param.own_name, options={get_spec(n).title: n for n in names()},
-                                     width=150),
-        FloatSlider.from_param(arena.param.own_log_lr, format=CustomJSTickFormatter(code=ETA_LABEL), width=240),
-        give, follow, own)
     return pn.Column(
         pn.FlexBox(pn.widgets.Select.from_param(arena.param.landscape, options=_landscape_options(), width=200),
                    pn.widgets.RadioBoxGroup.from_param(arena.param.mode, options={v: k for k, v in MODES.items()},
@@ -372,10 +361,64 @@ def _controls(arena: Arena, formula: FormulaBox) -> pn.Column:
             FloatSlider.from_param(arena.param.warmup, step=0.05, width=200),
             pn.widgets.Select.from_param(arena.param.sort_by, width=190),
         ),
-        pn.pane.HTML("<b>A rate of its own</b> for one optimizer, whatever the mode:", margin=(0, 10)),
-        own_rates,
+        pn.pane.HTML("<b>Settings of its own</b> for one optimizer, whatever the mode:", margin=(0, 10)),
+        _own_rates(arena),
+        _own_settings(arena),
         sizing_mode="stretch_width", name="arena-controls",
     )
+
+
+def _own_rates(arena: Arena) -> pn.FlexBox:
+    """The picked optimizer's own rate: a slider, a button to give it, one to take it back."""
+    give = pn.widgets.Button(label="Give it this rate", width=140)
+    give.on_click(lambda _: arena.give_own_rate())
+    follow = pn.widgets.Button(label="Let it follow the mode", width=170)
+    follow.on_click(lambda _: arena.give_own_rate(follow_mode=True))
+    own = pn.pane.HTML("", sizing_mode="stretch_width", name="own-rates")
+
+    def show_own(*_):
+        own.object = html.escape(f"Own rates: {arena.own_rates.replace(',', ', ')}" if arena.own_rates else
+                                 "No optimizer has a rate of its own: each follows the mode.")
+
+    arena.param.watch(show_own, "own_rates")
+    show_own()
+    return pn.FlexBox(
+        pn.widgets.Select.from_param(arena.param.own_name, options={get_spec(n).title: n for n in names()},
+                                     width=150),
+        FloatSlider.from_param(arena.param.own_log_lr, format=CustomJSTickFormatter(code=ETA_LABEL), width=240),
+        give, follow, own)
+
+
+def _own_settings(arena: Arena) -> pn.Column:
+    """A box for the picked optimizer's settings other than its rate; a refusal is answered
+    under it and changes nothing."""
+    box = pn.widgets.TextInput(label="Its other settings (name=value, comma between; blank: defaults)",
+                               sizing_mode="stretch_width", max_length=MAX_TEXT, css_classes=["own-settings"])
+    note = pn.pane.HTML("", sizing_mode="stretch_width", name="own-settings-note",
+                        styles={"font-size": "13px"})
+
+    def show(*_):
+        given = arena.settings_of(arena.own_name)
+        box.value = settings_text(given)
+        box.placeholder = settings_text(adjustable(arena.own_name)) or "(none: only its rate can change)"
+        defaults = settings_text(adjustable(arena.own_name)) or "none but its rate"
+        note.styles = {"font-size": "13px", "color": "inherit"}
+        note.object = html.escape(f"{get_spec(arena.own_name).title}: "
+                                  + (f"races with {settings_text(given)}" if given else "races with its defaults")
+                                  + f" (defaults: {defaults}).")
+
+    def typed(event):
+        if event.new == settings_text(arena.settings_of(arena.own_name)):
+            return
+        problem = arena.give_own_settings(event.new)
+        if problem:
+            note.styles = {"font-size": "13px", "color": "#8a1c12"}
+            note.object = html.escape(f"Not used: {problem}.")
+
+    box.param.watch(typed, "value")
+    arena.param.watch(show, ["own_name", "own_settings"])
+    show()
+    return pn.Column(box, note, sizing_mode="stretch_width")
 
 
 def _presets() -> pn.pane.HTML:

@@ -20,6 +20,7 @@ from landscapes import Landscape
 from landscapes.expression import from_expression
 from optimizers import get_spec, make_schedule, names, run
 
+from .own_settings import read_settings, read_table, settings_text, table_text
 from .race import Entry, Race, landscape_minimum
 
 ARENA_LANDSCAPES = ["ravine", "rosenbrock", "saddle", "himmelblau", "rastrigin", "beale", "ellipse", "typed"]
@@ -111,14 +112,15 @@ def arrived_at(lane, steps: int, landscape: Landscape) -> int | None:
 
 @functools.lru_cache(maxsize=128)
 def sweep(optimizer: str, surface: Landscape, start: tuple, steps: int, tolerance: float, noise: float,
-          seed: int, schedule: str, warmup: float) -> Sweep:
-    """Every rate of SWEEP_RATES for one optimizer in one run of the core."""
+          seed: int, schedule: str, warmup: float, settings: tuple = ()) -> Sweep:
+    """Every rate of SWEEP_RATES for one optimizer in one run of the core. `settings` are the
+    optimizer's other hyperparameters, as (name, value) pairs."""
     rates = SWEEP_RATES
     grad = shared_noise(surface, noise, seed) if noise > 0 else surface.grad
-    hyper = {"lr": rates}
+    hyper = {"lr": rates, **dict(settings)}
     if schedule != "constant" or warmup > 0:
         shape = make_schedule(schedule, steps, 1.0, warmup_steps=int(warmup * steps))
-        hyper = {"schedule": lambda k: shape(k)[:, None] * rates[None, :]}
+        hyper = {"schedule": lambda k: shape(k)[:, None] * rates[None, :], **dict(settings)}
     traj = run(optimizer, grad, np.asarray(start, dtype=float), steps, bound=surface.escape_bound,
                hess_fn=surface.hess_diag, **hyper)
     minimum = landscape_minimum(surface)
@@ -159,14 +161,15 @@ class Basins:
 
 @functools.lru_cache(maxsize=32)
 def basins(optimizer: str, surface: Landscape, rate: float, steps: int = BASIN_STEPS,
-           resolution: int = BASIN_GRID, workers: int = 2) -> Basins:
-    """Run `optimizer` at `rate` from every point of a resolution × resolution grid (exact
-    gradients) and label each start by the minimum its last point is near."""
+           resolution: int = BASIN_GRID, workers: int = 2, settings: tuple = ()) -> Basins:
+    """Run `optimizer` at `rate` (and its other `settings`, as (name, value) pairs) from every
+    point of a resolution × resolution grid (exact gradients) and label each start by the minimum
+    its last point is near."""
     xs = np.linspace(*surface.x_range, resolution)
     ys = np.linspace(*surface.y_range, resolution)
     starts = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2)
     traj = run(optimizer, surface.grad, starts, steps, lr=rate, record="params", hess_fn=surface.hess_diag,
-               bound=surface.escape_bound, workers=workers)
+               bound=surface.escape_bound, workers=workers, **dict(settings))
     final = traj.final
     minima = np.array(surface.minima)
     distance = np.linalg.norm(final[:, None, :] - minima[None, :, :], axis=-1)
@@ -229,6 +232,9 @@ class Arena(Race):
                              doc="Optimizers with a rate of their own whatever the mode, as 'adam=0.05,sgd=0.1'.")
     own_name = param.Selector(default="adam", objects=names(), label="Optimizer")
     own_log_lr = param.Number(default=-2.0, bounds=(-5.0, 1.0), step=0.05, label="Its own rate (log₁₀ η)")
+    own_settings = param.String(default="", label="Own settings",
+                                doc="Settings other than the rate, per optimizer, as "
+                                    "'adam:betas=0.8/0.99,eps=1e-06;momentum:momentum=0.95'.")
     mode = param.Selector(default="shared", objects=list(MODES), label="Learning rates")
     steps = param.Integer(default=500, bounds=(10, 2000), label="Steps")
     noise = param.Number(default=0.0, bounds=(0.0, 10.0), step=0.01, label="Gradient noise σ")
@@ -283,9 +289,9 @@ class Arena(Race):
             except ValueError as problem:
                 return str(problem)
             return None
-        if name == "own_rates":
+        if name in ("own_rates", "own_settings"):
             try:
-                own_rate_table(value)
+                (own_rate_table if name == "own_rates" else read_table)(value)
             except ValueError as problem:
                 return str(problem)
             return None
@@ -324,7 +330,29 @@ class Arena(Race):
 
     def sweep_of(self, name: str) -> Sweep:
         return sweep(name, self.surface, tuple(self.start), self.steps, self.tolerance, self.noise, self.seed,
-                     self.schedule, self.warmup)
+                     self.schedule, self.warmup, self.settings_key(name))
+
+    def settings_of(self, name: str) -> dict:
+        """The settings other than the rate that `name` races with (empty: its defaults)."""
+        return read_table(self.own_settings).get(name, {})
+
+    def settings_key(self, name: str) -> tuple:
+        """`settings_of(name)` in a form the per-process caches can key on."""
+        return tuple(self.settings_of(name).items())
+
+    def give_own_settings(self, text: str) -> str:
+        """Give the picked optimizer (`own_name`) the settings in `text` ('momentum=0.95, ...'; blank:
+        its defaults again); or change nothing and return what is wrong with the text."""
+        try:
+            given = read_settings(self.own_name, text)
+        except ValueError as problem:
+            return str(problem)
+        table = read_table(self.own_settings)
+        table.pop(self.own_name, None)
+        if given:
+            table[self.own_name] = given
+        self.own_settings = table_text(table)
+        return ""
 
     def give_own_rate(self, follow_mode: bool = False):
         """Give the picked optimizer (`own_name`) the picked rate, or let it follow the mode again."""
@@ -346,7 +374,7 @@ class Arena(Race):
         return self.shared_rate
 
     def entries(self) -> list[Entry]:
-        return [Entry(name, hyper={"lr": self.rate_of(name)}) for name in self.optimizers]
+        return [Entry(name, hyper={"lr": self.rate_of(name), **self.settings_of(name)}) for name in self.optimizers]
 
     def standings(self) -> list[Standing]:
         rows = []
@@ -378,13 +406,16 @@ class Arena(Race):
         noise = (f"gradient noise σ = {self.noise:g} (seed {self.seed}, the same draws for everyone)"
                  if self.noise else "exact gradients")
         own = f" (except {self.own_rates.replace(',', ', ')})" if self.own_rates else ""
+        settings = {name: given for name, given in read_table(self.own_settings).items() if name in self.optimizers}
+        others = ("every other setting (momentum, betas, weight decay) at its default" if not settings else
+                  "every other setting at its default except " +
+                  "; ".join(f"{get_spec(name).title}'s {settings_text(given)}" for name, given in settings.items()))
         rates = ("each at the best of 40 rates for this start and these gradients" if self.mode == "tuned"
                  else MODES[self.mode])
         sophia = "; Sophia sees the exact curvature" if "sophia" in self.optimizers else ""
         x, y = self.start
         return (f"{len(self.optimizers)} optimizers from ({x:.3g}, {y:.3g}), {self.steps} steps each, "
-                f"{rates}{own}, {schedule}, {noise}, every other setting (momentum, betas, "
-                f"weight decay) at its default, no gradient clipping{sophia}; arrived = loss within "
+                f"{rates}{own}, {schedule}, {noise}, {others}, no gradient clipping{sophia}; arrived = loss within "
                 f"{self.tolerance:g} of the minimum for at least the last {HOLD} steps, ending on the map.")
 
     def verdict(self) -> str:
@@ -393,4 +424,5 @@ class Arena(Race):
     def basin_map(self) -> Basins:
         rate = self.rate_of(self.basin_optimizer) if self.basin_optimizer in self.optimizers else (
             self.shared_rate if self.mode == "shared" else float(get_spec(self.basin_optimizer).defaults["lr"]))
-        return basins(self.basin_optimizer, self.surface, rate, min(self.steps, BASIN_STEPS))
+        return basins(self.basin_optimizer, self.surface, rate, min(self.steps, BASIN_STEPS),
+                      settings=self.settings_key(self.basin_optimizer))

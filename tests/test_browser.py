@@ -584,6 +584,31 @@ def test_chapter8_tick_landscape_typed_click_mode_play_basins_and_presets(browse
     w.close()
 
 
+def test_chapter8_gives_one_optimizer_settings_of_its_own_and_answers_a_bad_one(browser, app_url):
+    w = Watched(browser, app_url + "?chapter=8&arena.optimizers=momentum,adam")
+    w.page.get_by_label("Optimizer", exact=True).select_option(label="Momentum")
+    wait_until(lambda: w.query().get("arena.own_name") == "momentum")
+    box = w.page.locator(".own-settings input")
+    assert box.get_attribute("placeholder") == "momentum=0.9, nesterov=false, weight_decay=0"
+    before = w.path("arena")
+    box.fill("momentum=0.5")
+    box.press("Enter")
+    wait_until(lambda: w.query().get("arena.own_settings") == "momentum:momentum=0.5")
+    wait_until(lambda: w.path("arena") != before)
+    assert w.has_text("Momentum's momentum=0.5"), "the race says what it compares"
+    changed = w.path("arena")
+    box.fill("momentum=lots")
+    box.press("Enter")
+    wait_until(lambda: w.has_text("Not used: momentum must be a number, got 'lots'."))
+    assert w.query()["arena.own_settings"] == "momentum:momentum=0.5" and w.path("arena") == changed
+    box.fill("")
+    box.press("Enter")
+    wait_until(lambda: "arena.own_settings" not in w.query())
+    wait_until(lambda: w.path("arena") == before, message=lambda: "blank text races at the defaults again")
+    assert w.errors == [] and w.external == []
+    w.close()
+
+
 def test_a_link_reopens_the_page_with_its_settings(browser, app_url):
     query = "?chapter=2&race.lr=0.3&race.beta=0.7&race.start=-5%2C1&race.speed=90&look.step=12"
     w = Watched(browser, app_url + query)

@@ -11,7 +11,7 @@ from chapters import build, ch8_arena
 from chapters.ch8_arena import LINK, PRESETS, SADDLE_OFFSET, facts
 from lessons import Link
 from lessons.arena import MODES, SWEEP_RATES, TOLERANCES, Arena, basins, settle_steps, sweep
-from optimizers import names
+from optimizers import get_spec, names
 
 RAVINE = landscapes.get("ravine")
 LANDSCAPES = ["ravine", "rosenbrock", "himmelblau", "rastrigin", "beale", "ellipse"]
@@ -61,8 +61,6 @@ def test_each_at_its_best_rate_runs_every_method_at_the_rate_the_sweep_chose(lan
 
 
 def test_defaults_mode_uses_the_registry_rates():
-    from optimizers import get_spec
-
     arena = Arena(optimizers=names(), mode="defaults")
     assert all(lane.entry.hyper["lr"] == get_spec(lane.entry.optimizer).defaults["lr"] for lane in arena.result.lanes)
 
@@ -310,3 +308,75 @@ def test_a_flat_typed_landscape_races_and_is_drawn():
     view = MapView(Arena(landscape="ravine").surface)
     view.set_landscape(arena.surface)
     assert view.figure.x_range.start == -3
+
+
+@pytest.mark.parametrize("name", names())
+def test_every_optimizers_settings_read_back_as_written(name):
+    from lessons.own_settings import adjustable, read_settings, read_table, settings_text, table_text
+
+    defaults = adjustable(name)
+    assert "lr" not in defaults
+    assert read_settings(name, settings_text(defaults)) == defaults
+    assert read_settings(name, "") == {}
+    table = {name: defaults} if defaults else {}
+    assert read_table(table_text(table)) == table
+
+
+@pytest.mark.parametrize("name", names())
+@pytest.mark.parametrize("text", ["lr=0.1", "nonsense=1", "momentum", "eps=abc", "eps=nan", "eps=-1",
+                                  "betas=0.9", "betas=1.5/0.9", "amsgrad=maybe", "hessian_interval=2.5",
+                                  "momentum=1e309", "<script>x</script>=1", "x" * 500])
+def test_a_setting_a_method_cannot_take_is_answered_and_changes_nothing(name, text):
+    arena = Arena(optimizers=[name], own_name=name, own_settings="momentum:momentum=0.5")
+    before, result = arena.own_settings, arena.result
+    problem = arena.give_own_settings(text)
+    assert problem, f"{name} took {text[:40]!r}"
+    assert arena.own_settings == before and arena.result is result
+
+
+@pytest.mark.parametrize(("name", "text", "expected"), [
+    ("momentum", "momentum=0.5, weight_decay=0.01", {"momentum": 0.5, "weight_decay": 0.01}),
+    ("adam", "betas=0.8/0.99, eps=1e-6, amsgrad=true", {"betas": (0.8, 0.99), "eps": 1e-6, "amsgrad": True}),
+    ("rmsprop", "centered=true, momentum=0.9", {"centered": True, "momentum": 0.9}),
+    ("adafactor", "eps=none/0.01, d=2", {"eps": (None, 0.01), "d": 2.0}),
+    ("sophia", "hessian_interval=3, rho=0.1", {"hessian_interval": 3, "rho": 0.1}),
+])
+def test_settings_of_its_own_reach_the_race_the_sweep_and_the_basins(name, text, expected):
+    from optimizers import run
+
+    arena = Arena(landscape="himmelblau", optimizers=[name, "sgd"], own_name=name, steps=150, log_lr=-2.0,
+                  mode="tuned")
+    assert arena.give_own_settings(text) == ""
+    assert arena.settings_of(name) == expected and arena.settings_of("sgd") == {}
+    lane = next(lane for lane in arena.result.lanes if lane.entry.optimizer == name)
+    surface = arena.surface
+    alone = run(name, surface.grad, np.array(arena.start), 150, lr=lane.entry.hyper["lr"], hess_fn=surface.hess_diag,
+                bound=surface.escape_bound, **expected)
+    np.testing.assert_array_equal(lane.path, alone.params)
+    chosen = arena.sweeps[name]
+    assert lane.entry.hyper["lr"] == chosen.best_rate, "the sweep that chose the rate ran with the settings"
+    if np.isfinite(chosen.steps_to_tolerance).any():
+        assert lane.steps_to_tolerance == np.nanmin(chosen.steps_to_tolerance)
+    assert f"{get_spec(name).title}'s {text.split(',')[0]}" in arena.compared()
+    arena.basin_optimizer = name
+    assert arena.basin_map() is basins(name, surface, lane.entry.hyper["lr"], 150, settings=tuple(expected.items()))
+    assert arena.give_own_settings("") == "" and arena.own_settings == "", "blank text restores the defaults"
+
+
+def test_own_settings_travel_in_the_link_and_a_bad_one_is_named():
+    arena = Arena(optimizers=["momentum", "adam"], own_name="adam")
+    arena.give_own_settings("betas=0.8/0.99")
+    arena.own_name = "momentum"
+    arena.give_own_settings("momentum=0.5")
+    query = Link(arena, "arena", LINK).query()
+    assert query["arena.own_settings"] == "adam:betas=0.8/0.99;momentum:momentum=0.5"
+    _page, links, notices = build(8, query)
+    assert notices == []
+    reopened = links[0].model
+    for mine, theirs in zip(reopened.result.lanes, arena.result.lanes, strict=True):
+        assert mine.entry == theirs.entry
+        np.testing.assert_array_equal(mine.path, theirs.path)
+    for bad in ("adam:betas=2/0.9", "evil:x=1", "momentum", "<script>", "nan"):
+        _page, links, notices = build(8, {"arena.own_settings": bad, "arena.steps": "120"})
+        assert any("arena.own_settings" in notice for notice in notices), bad
+        assert links[0].model.own_settings == "" and links[0].model.steps == 120
