@@ -138,6 +138,19 @@ def serve(build: Callable[[dict], pn.template.BaseTemplate]):
     # reach the browser in the light theme's colour.)
     with pn.state.curdoc.models.freeze():
         build(pn.state.session_args).servable()
+    pn.state.onload(free_when_closed)
+
+
+def free_when_closed():
+    """Free this page as soon as its tab closes, at Bokeh's next check for unused sessions.
+
+    Bokeh keeps a page whose websocket has closed for the whole unused-session lifetime (see
+    deploy/panel-serve.args: it must be long, because it also runs from the page request until the
+    websocket opens). Once the browser has loaded the page that wait has done its job, and asking
+    for expiration now makes Bokeh drop the session as soon as it has no connection left."""
+    session = getattr(pn.state.curdoc.session_context, "_session", None)
+    if session is not None:
+        session.request_expiration()
 
 
 if __name__.startswith("bokeh"):

@@ -4,8 +4,9 @@ document. Many students run in one asyncio loop, so the clients cost the machine
 
 Bokeh's protocol: the page's HTML carries a session token; the websocket at `/app/ws` is opened
 with the sub-protocols `bokeh` and that token; the server says ACK; the client sends PULL-DOC-REQ
-and the server answers PULL-DOC-REPLY with every model of the page. Each message is a header, a
-metadata and a content frame, then two frames (a reference and the bytes) per binary buffer.
+and the server answers PULL-DOC-REPLY with every model of the page; the client then reports the
+document ready (a PATCH-DOC), which runs the page's on-load callbacks. Each message is a header,
+a metadata and a content frame, then two frames (a reference and the bytes) per binary buffer.
 """
 
 import json
@@ -51,8 +52,14 @@ async def read_message(socket: WebSocketClientConnection) -> tuple[dict, int]:
     return header, len(header_text) + sum(len(frame) for frame in frames)
 
 
+DOCUMENT_READY = {"events": [{"kind": "MessageSent", "msg_type": "bokeh_event",
+                               "msg_data": {"type": "event", "name": "document_ready", "values": {"type": "map"}}}]}
+"""What BokehJS sends once it has drawn the document."""
+
+
 async def pull_document(socket: WebSocketClientConnection) -> int:
-    """Wait for the server's ACK, ask for the document and wait for all of it; its size in bytes."""
+    """Wait for the server's ACK, ask for the document, wait for all of it and report it ready, as
+    the browser does; the document's size in bytes."""
     header, _ = await read_message(socket)
     if header["msgtype"] != "ACK":
         raise ConnectionError(f"expected ACK, got {header['msgtype']}")
@@ -61,6 +68,8 @@ async def pull_document(socket: WebSocketClientConnection) -> int:
     while True:
         header, size = await read_message(socket)
         if header["msgtype"] == "PULL-DOC-REPLY":
+            for frame in (json.dumps({"msgid": "ready", "msgtype": "PATCH-DOC"}), "{}", json.dumps(DOCUMENT_READY)):
+                await socket.write_message(frame)
             return size
         if header["msgtype"] == "ERROR":
             raise ConnectionError("the server answered the pull with an error")
