@@ -237,7 +237,7 @@ def internals_view(model: AdamInternals) -> pn.Column:
     model.param.watch(show_step, "step")
     recompute()
     controls = pn.FlexBox(
-        pn.widgets.RadioButtonGroup.from_param(model.param.preset, options=list(PRESETS), button_type="primary",
+        pn.widgets.RadioButtonGroup.from_param(model.param.preset, options=list(PRESETS), color="primary",
                                               button_style="outline"),
         FloatSlider.from_param(model.param.beta1, width=220, format="0.[000]"),
         FloatSlider.from_param(model.param.beta2, width=220, format="0.[0000]"),
