@@ -9,9 +9,11 @@ import panel as pn
 from bokeh.settings import settings
 
 from chapters import CHAPTERS, build, home
+from widgets import speedups
 from widgets.links import follow_in_address, notices_pane
 
 pn.extension(notifications=False, sizing_mode="stretch_width")
+speedups.install()
 
 LAST = len(CHAPTERS) - 1
 
@@ -132,6 +134,10 @@ def serve(build: Callable[[dict], pn.template.BaseTemplate]):
     # a tenth of a second on a long chapter, every visit. The test suite runs the same checks
     # on every page instead.
     settings.perform_document_validation.set_value(False)
+    # Panel asks Bokeh models for attributes they may not have; without diagnostics Bokeh answers
+    # with a plain AttributeError instead of first searching all property names for a suggestion
+    # (and skips checking callback signatures, which the suite exercises).
+    settings.perform_error_diagnostics.set_value(False)
     # Frozen, the document indexes its models once instead of after each of the template's roots:
     # about a third of the server's time for a chapter with several plots. (Turning Bokeh's
     # property checks off as well saves another 10%, but the dark theme's plot titles then

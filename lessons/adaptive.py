@@ -9,6 +9,7 @@ import param
 import landscapes
 from optimizers import get_spec, run
 
+from .kept import Kept
 from .race import Entry, Race
 from .sequence import replay
 
@@ -111,6 +112,9 @@ STEEP = float(ELLIPSE.hess_diag(np.zeros(2))[1])
 """The curvature c of the ellipse's steep axis, y."""
 
 
+LONG_CURVES = Kept(max_bytes=64 * 2**20)
+
+
 class RateOverTime(param.Parameterized):
     """A long run of both methods on the ellipse; the steep axis's effective rate at every step."""
 
@@ -124,6 +128,9 @@ class RateOverTime(param.Parameterized):
 
     def curves(self) -> dict[str, np.ndarray]:
         """The y axis's effective rate after each step, by method, and where each ball is ("adagrad_x", ...)."""
+        return LONG_CURVES.get((self.noise, self.rho), self._curves)
+
+    def _curves(self) -> dict[str, np.ndarray]:
         out = {}
         for name, hyper in (("adagrad", {}), ("rmsprop", {"alpha": self.rho})):
             grad = ELLIPSE.noisy_grad(self.SIGMA, self.SEED) if self.noise else ELLIPSE.grad

@@ -4,6 +4,7 @@ weights, under SGD and under Adam."""
 import numpy as np
 import param
 
+from .kept import Kept
 from .sequence import replay
 
 
@@ -64,6 +65,9 @@ BUSY, QUIET = 10.0, 0.01
 """Gradient sizes of the two weights: the busy one's are a thousand times the quiet one's."""
 
 
+TWO_WEIGHTS = Kept(max_bytes=16 * 2**20)
+
+
 class TwoWeights(param.Parameterized):
     """Two weights, both starting at 1, whose gradients only swing ±s (zero on average): the
     busy one with s = 10, the quiet one with s = 0.01. Each is trained by torch's Adam with
@@ -81,6 +85,9 @@ class TwoWeights(param.Parameterized):
 
     def weights(self) -> dict[str, np.ndarray]:
         """(steps + 1, 2) per method, columns busy and quiet."""
+        return TWO_WEIGHTS.get(self.lam, self._weights)
+
+    def _weights(self) -> dict[str, np.ndarray]:
         grads = self.gradients()
         return {name: replay(name, grads, start=[1.0, 1.0], lr=self.LR, weight_decay=self.lam).params
                 for name in ("adam", "adamw")}

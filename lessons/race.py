@@ -14,6 +14,8 @@ import landscapes
 from landscapes import Landscape
 from optimizers import SCHEDULES, get_spec, make_schedule, run
 
+from .kept import Kept
+
 CLICK_DECIMALS = 4
 """A clicked start is kept to this many decimals (finer than a pixel on every map), so that the
 page's link, which carries it, stays short and gives back exactly the same start."""
@@ -123,6 +125,10 @@ def run_lane(entry: Entry, landscape: Landscape, start, steps: int, minimum: flo
                 diverged_at=int(traj.diverged_at), steps_to_tolerance=settled)
 
 
+RESULTS = Kept(max_bytes=256 * 2**20)
+"""Every race's result by its class and settings: a page at its defaults is computed once."""
+
+
 def _scaled(function, factor):
     def scaled(points):
         return factor * function(points)
@@ -201,7 +207,15 @@ class Race(param.Parameterized):
                 self.start = tuple(self.surface.start)
         self.recompute()
 
+    def result_key(self) -> tuple:
+        """Everything the result depends on: the class and the value of every setting."""
+        return (type(self).__module__, type(self).__qualname__,
+                tuple((name, repr(getattr(self, name))) for name in self.param if name not in self._outputs))
+
     def recompute(self):
+        self.result = RESULTS.get(self.result_key(), self._compute)
+
+    def _compute(self) -> RaceResult:
         surface = self.surface
         minimum = landscape_minimum(surface)
         lanes = []
@@ -209,4 +223,4 @@ class Race(param.Parameterized):
             grad_fn = surface.noisy_grad(self.noise, self.seed) if self.noise > 0 else None
             lanes.append(run_lane(entry, surface, self.start, self.steps, minimum, self.tolerance, grad_fn,
                                   self.schedule, self.warmup))
-        self.result = RaceResult(surface, tuple(self.start), self.steps, minimum, self.tolerance, tuple(lanes))
+        return RaceResult(surface, tuple(self.start), self.steps, minimum, self.tolerance, tuple(lanes))

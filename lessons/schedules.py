@@ -9,6 +9,7 @@ import param
 import landscapes
 from optimizers import SCHEDULES, make_schedule, run
 
+from .kept import Kept
 from .race import Entry, Race, landscape_minimum
 
 SCHEDULE_LANDSCAPES = ["ravine", "rosenbrock", "himmelblau", "beale"]
@@ -16,6 +17,10 @@ SCHEDULE_OPTIMIZERS = ["sgd", "momentum", "adam", "adamw"]
 CONSTANT_COLOR = "#777777"
 REPEATS = 16
 """Noisy runs per setting behind the averages: one run's last point is a single noisy sample."""
+
+
+AVERAGE_GAPS = Kept(max_bytes=2**20)
+FREE_RESULTS = Kept(max_bytes=64 * 2**20)
 
 
 class ScheduleLab(Race):
@@ -62,6 +67,9 @@ class ScheduleLab(Race):
                 Entry(self.optimizer, "constant rate", {"lr": self.peak}, color=CONSTANT_COLOR, dash="dashed")]
 
     def average_final_gaps(self) -> tuple[float, float]:
+        return AVERAGE_GAPS.get(self.result_key(), self._average_final_gaps)
+
+    def _average_final_gaps(self) -> tuple[float, float]:
         """Mean loss above the minimum at the last step over REPEATS runs with different noise
         (one batch of copies of the start each): (scheduled, constant). Diverged runs count as inf."""
         surface = self.surface
@@ -114,6 +122,9 @@ class ScheduleFreeRace(param.Parameterized):
         self.recompute()
 
     def recompute(self):
+        self.result = FREE_RESULTS.get((self.landscape, self.log_lr, self.steps, self.noise, self.seed), self._compute)
+
+    def _compute(self) -> "ScheduleFreeResult":
         surface = landscapes.get(self.landscape)
         start = np.array(surface.start)
         rate, warmup = float(10.0**self.log_lr), int(self.WARMUP * self.steps)
@@ -131,7 +142,7 @@ class ScheduleFreeRace(param.Parameterized):
         with np.errstate(all="ignore"):
             gaps = {"x": surface.f(x) - minimum, "y": surface.f(free.params) - minimum,
                     "cosine": surface.f(cosine.params) - minimum}
-        self.result = ScheduleFreeResult(free.params, z, x, cosine.params, gaps, minimum)
+        return ScheduleFreeResult(free.params, z, x, cosine.params, gaps, minimum)
 
     def verdict(self) -> str:
         gaps = self.result.gaps

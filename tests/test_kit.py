@@ -4,6 +4,7 @@ Race, links, and the registry as the one source of optimizer facts."""
 import numpy as np
 import pytest
 from bokeh.events import Tap
+from bokeh.models import ContourRenderer
 
 from lessons import Entry, Link, Player, Race
 from lessons.links import parse
@@ -154,8 +155,8 @@ def test_a_new_landscape_redraws_the_bands_without_filled_polygons():
     race.landscape = "saddle"
     assert not np.allclose(view.bands.data["z"][0], before)
     assert view.band_colors.low < 0 < view.band_colors.high, "the saddle's loss goes below zero"
-    assert len(view.contours.line_renderer.data_source.data["xs"]) > 0
-    assert len(view.contours.fill_renderer.data_source.data.get("xs", [])) == 0
+    assert len(view.contours.data["xs"]) > 0
+    assert not any(isinstance(r, ContourRenderer) for r in view.figure.renderers), "lines only, no polygons"
     assert view.figure.x_range.start == race.surface.x_range[0]
 
 

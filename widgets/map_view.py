@@ -59,6 +59,14 @@ def contour_field(landscape: Landscape, resolution: int = 140):
     return xs, ys, z.astype(np.float32), levels
 
 
+@functools.lru_cache(maxsize=64)
+def contour_lines(landscape: Landscape) -> dict:
+    """The contour lines' columns (xs, ys: one array per line), the same for every visitor."""
+    xs, ys, z, levels = contour_field(landscape)
+    lines = contour_data(xs, ys, z, levels, want_fill=False).line_data
+    return {"xs": list(lines.xs), "ys": list(lines.ys)}
+
+
 def _fill_colors():
     picks = np.linspace(0, len(CONTOUR_PALETTE) - 1, LEVELS).astype(int)
     return [CONTOUR_PALETTE[i] for i in picks]
@@ -81,8 +89,9 @@ class MapView:
         self.bands = ColumnDataSource({})
         self.band_colors = LinearColorMapper(palette=_fill_colors())
         draw(self.figure, Image(image="z", x="x", y="y", dw="dw", dh="dh", color_mapper=self.band_colors), self.bands)
-        self.contours = self.figure.contour(xs, ys, z, levels, fill_color=None,
-                                            line_color="white", line_alpha=0.35, line_width=0.8)
+        self.contours = ColumnDataSource(dict(contour_lines(landscape)))
+        draw(self.figure, MultiLine(xs="xs", ys="ys", line_color="white", line_alpha=0.35, line_width=0.8),
+             self.contours)
         lean(self.figure)
         self._show_bands(xs, ys, z, levels)
         self.minima = ColumnDataSource({"x": [], "y": []})
@@ -112,7 +121,7 @@ class MapView:
         self.landscape = landscape
         xs, ys, z, levels = contour_field(landscape)
         self._show_bands(xs, ys, z, levels)
-        self.contours.set_data(contour_data(xs, ys, z, levels, want_fill=False))  # the bands are the image
+        self.contours.data = dict(contour_lines(landscape))  # the bands are the image
         self.figure.x_range.update(start=landscape.x_range[0], end=landscape.x_range[1])
         self.figure.y_range.update(start=landscape.y_range[0], end=landscape.y_range[1])
         self._show_minima(landscape)

@@ -1,0 +1,191 @@
+"""Faster page building for the Bokeh and Panel versions the course pins, with the same documents.
+
+Profiling a visit (issue 12: at most 0.2 s of server CPU per page) showed 18-42% of the time in
+Bokeh recomputing property defaults. Bokeh 3.9 works a default out again on every read: it walks
+the class's MRO for overridden defaults, copies and validates the value, and looks for theme
+overrides through a failing `getattr`. Every walk of a document (collecting references,
+`select`, freezing, serialising) reads every property of every model, and serialisation reads
+even the properties it is about to drop. Panel 1.9 adds a loop that is quadratic in a
+component's parameters and compiles a Jinja template for every FlexBox.
+
+`install()` replaces those spots with versions that give the same answers and remember what
+depends only on the class. It is applied only to the versions it was checked against
+(`CHECKED`); `tests/test_speedups.py` builds every page in both themes with and without it and
+requires the serialised documents to be identical. After upgrading Bokeh or Panel, run that test
+with the new versions and update `CHECKED`.
+"""
+
+import functools
+
+import bokeh
+import bokeh.model.util as model_util
+import jinja2
+import panel
+import panel.reactive as panel_reactive
+from bokeh.core.has_props import HasProps, Intrinsic, Undefined
+from bokeh.core.property.descriptors import PropertyDescriptor, UnsetValueError
+from bokeh.core.property.wrappers import PropertyValueContainer
+from panel.reactive import Syncable
+
+CHECKED = {"bokeh": "3.9.2", "panel": "1.9.4"}
+_MISSING = object()
+
+
+def applicable() -> bool:
+    return bokeh.__version__ == CHECKED["bokeh"] and panel.__version__ == CHECKED["panel"]
+
+
+def install() -> bool:
+    """Apply every patch once (for the checked versions only); whether they are in place."""
+    if not applicable():
+        return False
+    if getattr(HasProps, "_optimizer_lab_speedups", False):
+        return True
+    _class_defaults()
+    _serialise_what_is_kept()
+    _walk_held_values()
+    _panel_once_per_class()
+    HasProps._optimizer_lab_speedups = True
+    return True
+
+
+def _class_defaults():
+    """Defaults, and whether each is unstable (a mutable or model value), depend only on the class
+    and the property when no theme overrides them: work each out once."""
+    overridden = HasProps._overridden_defaults.__func__
+    HasProps._overridden_defaults = classmethod(functools.cache(overridden))  # callers only read it
+
+    unstable_answers = {}
+    has_unstable_default = PropertyDescriptor.has_unstable_default
+
+    def cached_has_unstable_default(self, obj):
+        key = (obj.__class__, self.name)
+        answer = unstable_answers.get(key)
+        if answer is None:
+            answer = unstable_answers[key] = has_unstable_default(self, obj)
+        return answer
+
+    stable_defaults = {}
+    get_default = PropertyDescriptor._get_default
+
+    def cached_get_default(self, obj):
+        themed = obj.themed_values()
+        if themed is not None and self.name in themed:
+            return get_default(self, obj)
+        key = (obj.__class__, self.name)
+        value = stable_defaults.get(key, _MISSING)
+        if value is _MISSING:
+            value = get_default(self, obj)
+            if not self.has_unstable_default(obj):
+                stable_defaults[key] = value
+        return value
+
+    def themed_values(self):  # the theme's overrides live in the instance's dict, when there are any
+        return self.__dict__.get("__themed_values__")
+
+    unstable_names = {}
+
+    def init(self, **properties):
+        super(HasProps, self).__init__()
+        self._property_values = {}
+        self._unstable_default_values = {}
+        self._unstable_themed_values = {}
+        for name, value in properties.items():
+            if value is Undefined or value is Intrinsic:
+                continue
+            setattr(self, name, value)
+        cls = type(self)
+        unstable = unstable_names.get(cls)
+        if unstable is None:
+            unstable = unstable_names[cls] = [
+                (name, self.lookup(name)) for name in self.properties(_with_props=True)
+                if self.lookup(name).has_unstable_default(self)]
+        for name, descriptor in unstable:
+            if name not in properties:
+                descriptor._get(self)  # fills in the unstable default, as Bokeh's own __init__ does
+        self._initialized = True
+
+    PropertyDescriptor.has_unstable_default = cached_has_unstable_default
+    PropertyDescriptor._get_default = cached_get_default
+    HasProps.themed_values = themed_values
+    HasProps.__init__ = init
+
+
+def _serialise_what_is_kept():
+    """Serialising without defaults reads only the properties it keeps (Bokeh reads all, then
+    drops the unselected ones)."""
+    query_properties_with_values = HasProps.query_properties_with_values
+
+    def selected_properties_with_values(self, query, *, include_defaults=True, include_undefined=False):
+        if include_defaults:
+            return query_properties_with_values(self, query, include_defaults=True,
+                                                include_undefined=include_undefined)
+        themed = self.themed_values()
+        themed_keys = set(themed) if themed is not None else set()
+        selected = set(self._property_values) | set(self._unstable_default_values) | themed_keys
+        result = {}
+        for key in self.properties(_with_props=True):
+            if key not in selected:
+                continue
+            descriptor = self.lookup(key)
+            if not query(descriptor):
+                continue
+            try:
+                value = descriptor.get_value(self)
+            except UnsetValueError:
+                if not include_undefined:
+                    raise
+                value = Undefined
+            else:
+                if (key not in themed_keys and isinstance(value, PropertyValueContainer)
+                        and key in self._unstable_default_values):
+                    continue  # an untouched default container, as Bokeh drops it
+            result[key] = value
+        return result
+
+    HasProps.query_properties_with_values = selected_properties_with_values
+
+
+def _walk_held_values():
+    """A walk of the document's references reads a value the model holds from where it is held
+    (the same order of precedence as Bokeh's descriptor: set, then unstable default unless a theme
+    overrides it, then everything else through the descriptor)."""
+    visit_value = model_util.visit_value_and_its_immediate_references
+
+    def visit_immediate_value_references(value, visitor):
+        if not isinstance(value, HasProps):
+            visit_value(value, visitor)
+            return
+        held, unstable = value._property_values, value._unstable_default_values
+        themed = value.__dict__.get("__themed_values__")
+        for attr in value.properties_with_refs():
+            if attr in held:
+                child = held[attr]
+            elif attr in unstable and not (themed and attr in themed):
+                child = unstable[attr]
+            else:
+                child = getattr(value, attr)
+            visit_value(child, visitor)
+
+    model_util.visit_immediate_value_references = visit_immediate_value_references
+
+
+def _panel_once_per_class():
+    """Panel computes a component's synced parameters once per parameter (quadratic) and compiles
+    a FlexBox's Jinja template for every instance: once each."""
+
+    def init_params(self):
+        synced = set(self._synced_params)
+        values = {}
+        for name in self.param:
+            if name in synced:
+                value = getattr(self, name)
+                if value is not None:
+                    values[name] = value
+        return values
+
+    class CompiledOnce:
+        Template = staticmethod(functools.lru_cache(maxsize=256)(jinja2.Template))
+
+    Syncable._init_params = init_params
+    panel_reactive.jinja2 = CompiledOnce
