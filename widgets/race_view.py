@@ -10,6 +10,7 @@ import panel as pn
 from bokeh.layouts import column
 
 from lessons import Entry, Lane, Player, Race, RaceResult
+from lessons.kept import Kept
 
 from .bars import InternalsBars
 from .loss_chart import LossChart, loss_gap
@@ -31,6 +32,11 @@ def verdict_pane(race: Race, name: str, styles: dict | None = None) -> pn.pane.H
     pane = pn.pane.HTML(race.verdict(), name=name, sizing_mode="stretch_width", styles=styles or {})
     race.param.watch(lambda _: setattr(pane, "object", race.verdict()), "result")
     return pane
+
+
+ROWS = Kept(max_bytes=64 * 2**20)
+"""The rows each map of a race view sends, by the race's settings: every visitor at the same
+settings gets the same paths and read-out text, formatted once per process."""
 
 
 def path_rows(result: RaceResult, lanes: list[Lane], *, readout: bool = True,
@@ -102,10 +108,13 @@ class RaceView:
     def _send(self, result: RaceResult):
         last = result.steps
         gaps = []
-        for view, group, lanes in zip(self.maps, self.groups, self._lanes_per_map(result), strict=True):
+        panels = tuple(map(tuple, self.panels)) if self.panels else None
+        for index, (view, group, lanes) in enumerate(zip(self.maps, self.groups, self._lanes_per_map(result),
+                                                         strict=True)):
             view.set_landscape(result.landscape)
             view.pin_readout()
-            rows, lane_gaps = path_rows(result, lanes, readout=self.readout)
+            key = (self.race.result_key(), panels, index, self.readout)
+            rows, lane_gaps = ROWS.get(key, lambda lanes=lanes: path_rows(result, lanes, readout=self.readout))
             gaps += lane_gaps
             self.timeline.load(group, rows, last)
         if self.loss:

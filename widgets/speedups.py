@@ -5,7 +5,8 @@ Bokeh recomputing property defaults. Bokeh 3.9 works a default out again on ever
 the class's MRO for overridden defaults, copies and validates the value, and looks for theme
 overrides through a failing `getattr`. Every walk of a document (collecting references,
 `select`, freezing, serialising) reads every property of every model, and serialisation reads
-even the properties it is about to drop. Panel 1.9 adds a loop that is quadratic in a
+even the properties it is about to drop; checking a dict property spells out its error message
+before knowing whether there is an error. Panel 1.9 adds a loop that is quadratic in a
 component's parameters and compiles a Jinja template for every FlexBox.
 
 `install()` replaces those spots with versions that give the same answers and remember what
@@ -23,6 +24,7 @@ import jinja2
 import panel
 import panel.reactive as panel_reactive
 from bokeh.core.has_props import HasProps, Intrinsic, Undefined
+from bokeh.core.property.container import Dict
 from bokeh.core.property.descriptors import PropertyDescriptor, UnsetValueError
 from bokeh.core.property.wrappers import PropertyValueContainer
 from panel.reactive import Syncable
@@ -42,6 +44,7 @@ def install() -> bool:
     if getattr(HasProps, "_optimizer_lab_speedups", False):
         return True
     _class_defaults()
+    _dict_checks_without_messages()
     _serialise_what_is_kept()
     _walk_held_values()
     _panel_once_per_class()
@@ -109,6 +112,23 @@ def _class_defaults():
     PropertyDescriptor._get_default = cached_get_default
     HasProps.themed_values = themed_values
     HasProps.__init__ = init
+
+
+def _dict_checks_without_messages():
+    """Bokeh's check of a dict property writes its error message (the property type as text, a
+    recursive walk) before it knows whether there is an error, for every dict of every model
+    made. A valid dict now passes without the message; an invalid one gets Bokeh's own check."""
+    validate = Dict.validate
+
+    def validate_quietly_when_valid(self, value, detail=True):
+        if isinstance(value, dict):
+            key_is_valid, value_is_valid = self.keys_type.is_valid, self.values_type.is_valid
+            if all(key_is_valid(key) and value_is_valid(item) for key, item in value.items()):
+                super(Dict, self).validate(value, detail)
+                return
+        validate(self, value, detail)
+
+    Dict.validate = validate_quietly_when_valid
 
 
 def _serialise_what_is_kept():
