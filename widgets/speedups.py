@@ -17,17 +17,22 @@ with the new versions and update `CHECKED`.
 """
 
 import functools
+import textwrap
+from html import escape
 
 import bokeh
 import bokeh.model.util as model_util
 import jinja2
 import panel
 import panel.reactive as panel_reactive
+import param
 from bokeh.core.has_props import HasProps, Intrinsic, Undefined
 from bokeh.core.property.container import Dict
 from bokeh.core.property.descriptors import PropertyDescriptor, UnsetValueError
 from bokeh.core.property.wrappers import PropertyValueContainer
-from panel.reactive import Syncable
+from panel.reactive import Reactive, ReactiveHTML, Syncable
+from panel.util import HTML_SANITIZER
+from panel.viewable import Layoutable, Viewable
 
 CHECKED = {"bokeh": "3.9.2", "panel": "1.9.4"}
 _MISSING = object()
@@ -209,3 +214,45 @@ def _panel_once_per_class():
 
     Syncable._init_params = init_params
     panel_reactive.jinja2 = CompiledOnce
+    ReactiveHTML._init_params = _reactive_html_init_params
+
+
+def _reactive_html_init_params(self):
+    """Panel's ReactiveHTML._init_params, reading each parameter's settings from the instance's own
+    copy where it has one and from the class otherwise, instead of `self.param[name]`, which makes
+    a copy of every parameter for every instance (FlexBox has dozens)."""
+    ignored = list(Reactive.param)
+    for child in self._parser.children.values():
+        if self._child_config.get(child) != "literal":
+            ignored.append(child)
+    params = {p: getattr(self, p) for p in list(Layoutable.param) if getattr(self, p) is not None and p != "name"}
+    data_params, event_params = {}, []
+    parameters = self.param.objects(instance="existing")
+    for k in self.param:
+        pobj = parameters[k]
+        v = getattr(self, k)
+        if ((k in ignored and k != "name") or ((pobj.precedence or 0) < 0)
+                or (isinstance(v, Viewable) and not isinstance(pobj, param.ClassSelector))):
+            continue
+        if isinstance(v, str):
+            v = HTML_SANITIZER.clean(v)
+        data_params[k] = v
+        if isinstance(pobj, param.Event):
+            event_params.append(k)
+    html, nodes, self._attrs = self._get_template()
+    params.update({
+        "attrs": self._attrs,
+        "callbacks": self._node_callbacks,
+        "data": self._data_model(**self._process_param_change(data_params)),
+        "events": self._get_events(),
+        "event_params": event_params,
+        "html": escape(textwrap.dedent(html)),
+        "nodes": nodes,
+        "looped": [node for node, _ in self._parser.looped],
+        "scripts": {},
+    })
+    for trigger, scripts in self._scripts.items():
+        if not isinstance(scripts, list):
+            scripts = [scripts]
+        params["scripts"][trigger] = [escape(textwrap.dedent(script).strip()) for script in scripts]
+    return params
