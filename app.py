@@ -11,6 +11,7 @@ from bokeh.settings import settings
 from chapters import CHAPTERS, build, home
 from widgets import speedups
 from widgets.links import follow_in_address, notices_pane
+from widgets.timeline import clip_overlays
 
 pn.extension(notifications=False, sizing_mode="stretch_width")
 speedups.install()
@@ -121,6 +122,7 @@ def create_app(args: dict) -> pn.template.BootstrapTemplate:
         template.main.append(home.page())
         return template
     page, links, notices = build(chapter, query_of(args))
+    template.main.append(clip_overlays())
     template.main.append(notices_pane(notices))
     template.main.append(page)
     template.main.append(footer(chapter, theme))

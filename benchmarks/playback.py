@@ -1,9 +1,11 @@
 """Playback in headless Chromium: frames per second while the arena plays every optimizer's path.
 `python -m benchmarks.playback` (needs the test extra and Debian's chromium, see scripts/test.sh).
 
-The player advances in the browser; a frame here is an animation frame on which the shown step
-changed, counted for a few seconds of playing. Websocket messages sent meanwhile are counted too
-(the target is none).
+The player advances in the browser; a frame here is a repaint of the race's map showing a step
+it had not shown just before, counted for a few seconds of playing (a step that changed but was
+never painted was never seen; counting animation frames on which the step changed counted those,
+and missed frames where a 60 Hz timer and the screen's frames drifted apart). Websocket messages
+sent meanwhile are counted too (the target is none).
 """
 
 import sys
@@ -18,15 +20,17 @@ from browser import launch, served_app
 from optimizers import names
 
 SECONDS = 3
-COUNT_FRAMES = """async ([name, seconds]) => {
-    const state = Bokeh.documents[0].get_model_by_name(name);
-    let frames = 0, last = state.data.step[0];
-    const began = performance.now();
-    while (performance.now() - began < seconds * 1000) {
-        await new Promise((done) => requestAnimationFrame(done));
+COUNT_FRAMES = """async ([name, plot, seconds]) => {
+    const doc = Bokeh.documents[0];
+    const state = doc.get_model_by_name(name);
+    let frames = 0, shown = state.data.step[0], counting = true;
+    Bokeh.index.find_one(doc.get_model_by_name(plot)).repainted.connect(() => {
         const now = state.data.step[0];
-        if (now !== last) { frames += 1; last = now; }
-    }
+        if (counting && now !== shown) frames += 1;
+        shown = now;
+    });
+    await new Promise((done) => setTimeout(done, seconds * 1000));
+    counting = false;
     return [frames / seconds, state.data.step[0]];
 }"""
 
@@ -48,7 +52,7 @@ def measure(url: str) -> tuple[float, int, int]:
         page.get_by_role("button", name="▶ Play").click()
         page.wait_for_timeout(300)
         before = len(sent)
-        fps, step = page.evaluate(COUNT_FRAMES, ["arena-state", SECONDS])
+        fps, step = page.evaluate(COUNT_FRAMES, ["arena-state", "arena-map", SECONDS])
         messages = len(sent) - before
         browser.close()
     return fps, step, messages

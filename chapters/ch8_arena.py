@@ -392,7 +392,7 @@ def _own_rates(arena: Arena) -> pn.FlexBox:
 def _own_settings(arena: Arena) -> pn.Column:
     """A box for the picked optimizer's settings other than its rate; a refusal is answered
     under it and changes nothing."""
-    box = pn.widgets.TextInput(label="Its other settings (name=value, comma between; blank: defaults)",
+    box = pn.widgets.TextInput(label="Its other settings, as name=value",
                                sizing_mode="stretch_width", max_length=MAX_TEXT, css_classes=["own-settings"])
     note = pn.pane.HTML("", sizing_mode="stretch_width", name="own-settings-note",
                         styles={"font-size": "13px"})
@@ -440,8 +440,12 @@ class BasinView:
         self.map.draw_paths(race_view.groups[0], readout=False)
         self.map.on_tap(arena.set_start)
         self.summary = pn.pane.HTML("", sizing_mode="stretch_width", name="basin-summary")
-        self.pane = pn.Column(pn.pane.Bokeh(self.map.figure, sizing_mode="stretch_width", min_width=280,
-                                            max_width=500), visible=arena.show_basins, sizing_mode="stretch_width")
+        # in the page only while shown: a hidden plot drawn from the race's sources would still take
+        # every frame of playback, and relayout the whole page each time (its hidden axes never fit)
+        self.plot = pn.pane.Bokeh(self.map.figure, sizing_mode="stretch_width", min_width=280, max_width=500)
+        self.hidden = pn.Spacer(width=0, height=0)
+        self.pane = pn.Column(self.plot if arena.show_basins else self.hidden, visible=arena.show_basins,
+                              sizing_mode="stretch_width")
         arena.param.watch(lambda _: self.draw(), ["result", "show_basins", "basin_optimizer"])
         self.draw()
 
@@ -453,6 +457,8 @@ class BasinView:
         shown = self.arena.show_basins
         self.pane.visible = shown
         self.summary.visible = shown
+        if (self.pane.objects[0] is self.plot) != shown:
+            self.pane.objects = [self.plot if shown else self.hidden]
         if not shown:
             return
         surface = self.arena.surface

@@ -29,6 +29,36 @@ def draw(figure: Plot, glyph: Glyph, source: ColumnDataSource, legend: str | Non
     return renderer
 
 
+CLIP_OVERLAYS = """{
+  // BokehJS clips glyphs to the plot's frame only on the levels under "overlay": clip those too
+  const glyphs = Bokeh.Models.get("GlyphRenderer")?.prototype.default_view?.prototype;
+  if (glyphs != null && !Object.prototype.hasOwnProperty.call(glyphs, "needs_clip")) {
+    Object.defineProperty(glyphs, "needs_clip", {configurable: true, get() { return this.model.level == "overlay"; }});
+    const Plot = Bokeh.Models.get("Plot");
+    for (const plot of Bokeh.index.query((v) => v.model instanceof Plot)) plot.request_paint();
+  }
+}
+"""
+"""Run once in the page, before playback (see `animated`): `widgets.timeline.clip_overlays` adds it
+to a page, and the player's script runs it again at its first click. It reaches into BokehJS's
+renderer views, like `widgets/speedups.py` into Bokeh's Python side, so it is checked with the same
+pinned version (`speedups.CHECKED`); on another version it may do nothing, and the moving paths
+are then drawn unclipped, never wrong."""
+
+
+def animated(renderer: GlyphRenderer) -> GlyphRenderer:
+    """Mark a renderer redrawn on every frame of playback.
+
+    - On the "overlay" level it is drawn on the plot's second canvas, so a frame repaints only
+      what moves; the first one (bands, contours, axes, legend, title) stays as it is. BokehJS
+      leaves that level unclipped: CLIP_OVERLAYS, run in the page, clips it to the frame.
+    - BokehJS moves each renderer's (empty) page element to its glyph's box whenever the data
+      change: a style change, a relayout and a re-layerising of the page every frame. Hidden, the
+      element costs nothing; nothing is drawn in it."""
+    renderer.update(level="overlay", styles={"display": "none"})
+    return renderer
+
+
 def lean(*figures: Plot) -> Plot:
     """Drop the glyph copies from renderers that `bokeh.plotting` made; returns the first figure."""
     for figure in figures:

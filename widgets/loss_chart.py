@@ -4,7 +4,7 @@ import numpy as np
 from bokeh.models import MultiLine, Range1d, Scatter
 from bokeh.plotting import figure
 
-from .lean import draw
+from .lean import animated, draw
 from .sizing import responsive
 from .timeline import Group
 
@@ -29,10 +29,11 @@ class LossChart:
         ))
 
     def draw(self, group: Group):
-        draw(self.figure, MultiLine(xs="step", ys="gap", line_color="color", line_dash="dash", line_width=2.2),
-             group.trail or group.full)
+        animated(draw(self.figure, MultiLine(xs="step", ys="gap", line_color="color", line_dash="dash",
+                                             line_width=2.2), group.trail or group.full))
         if group.point is not None:
-            draw(self.figure, Scatter(x="step", y="gap", fill_color="color", line_color="color", size=8), group.point)
+            animated(draw(self.figure, Scatter(x="step", y="gap", fill_color="color", line_color="color", size=8),
+                          group.point))
 
     def fit(self, gaps: list[np.ndarray], steps: int):
         """Fix the axes to the runs shown (fixed ranges: playback must not sync them)."""

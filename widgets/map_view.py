@@ -33,7 +33,7 @@ from bokeh.plotting.contour import contour_data
 
 from landscapes import Landscape
 
-from .lean import draw, lean
+from .lean import animated, draw, lean
 from .palette import CONTOUR_PALETTE, MINIMUM_COLOR
 from .sizing import responsive
 from .timeline import Group
@@ -134,25 +134,26 @@ class MapView:
         """The paths of `group`: trails, balls, starts, and optionally ghosts and the readout."""
         trail = group.trail or group.full
         point = group.point
-        line = draw(self.figure, MultiLine(xs="x", ys="y", line_color="color", line_dash="dash", line_width=2.5),
-                    trail)
+        line = animated(draw(self.figure, MultiLine(xs="x", ys="y", line_color="color", line_dash="dash",
+                                                    line_width=2.5), trail))
         self.legend.items.append(LegendItem(label=field("label"), renderers=[line]))
         if point is None:
             return
         draw(self.figure, Scatter(x="x0", y="y0", marker="square", fill_color="color", line_color="white", size=9),
-             point)
-        draw(self.figure, Scatter(x="x", y="y", size=13, fill_color="color", line_color="white", line_width=2), point)
+             group.full)  # the starts never move: from `full`, so a frame leaves the plot's first canvas alone
+        animated(draw(self.figure, Scatter(x="x", y="y", size=13, fill_color="color", line_color="white",
+                                           line_width=2), point))
         if ghosts:
-            draw(self.figure, Segment(x0="x", y0="y", x1="gx", y1="gy", line_color="color", line_dash="dashed",
-                                      line_width=2), point)
-            draw(self.figure, Scatter(x="gx", y="gy", size=13, fill_alpha=0.15, fill_color="color",
-                                      line_color="color", line_width=2), point)
+            animated(draw(self.figure, Segment(x0="x", y0="y", x1="gx", y1="gy", line_color="color",
+                                               line_dash="dashed", line_width=2), point))
+            animated(draw(self.figure, Scatter(x="gx", y="gy", size=13, fill_alpha=0.15, fill_color="color",
+                                               line_color="color", line_width=2), point))
         if readout:
-            self.readout = draw(self.figure, Text(
+            self.readout = animated(draw(self.figure, Text(
                 x=self.figure.x_range.start, y=self.figure.y_range.start, text="text", x_offset=6, y_offset="dy",
                 text_baseline="bottom", text_font_size="11px", text_line_height=1.25, text_color="#111111",
                 background_fill_color="white", background_fill_alpha=0.8, padding=3,
-            ), point)
+            ), point))
 
     def pin_readout(self):
         """Keep the readout in the bottom-left corner of the current axes."""

@@ -17,37 +17,60 @@ ranges: auto-ranging would sync). The clock tells the server its step (in the st
 from dataclasses import dataclass
 
 import numpy as np
+import panel as pn
 from bokeh.layouts import row
 from bokeh.models import Button, ColumnDataSource, CustomJS, Div, Slider
 
 from lessons import Player
 
-_JS = """
+from .lean import CLIP_OVERLAYS
+
+_JS = CLIP_OVERLAYS + """
 const api = (window.__optimizerLab ??= {timers: {}, last: {}});
 const id = state.id;
 const actions = new Map([[play, "play"], [forward, "forward"], [back, "back"], [reset, "reset"], [replay, "replay"]]);
 const action = actions.get(cb_obj.origin);
 function stepNow() { return state.data.step[0]; }
 function last() { return state.data.last[0]; }
+function plain(seq) {  // a typed array's plain view (an NDArray's own subarray() ignores the offset)
+  if (!ArrayBuffer.isView(seq)) return null;
+  return new (Object.getPrototypeOf(seq.constructor))(seq.buffer, seq.byteOffset, seq.length);
+}
+function typedRows(group) {  // per sequence column, each row's plain view (null if not typed), kept
+  const full = group.full.data;
+  const cache = (api.rows ??= new WeakMap());
+  let entry = cache.get(group.full);
+  if (entry == null || entry.data !== full || group.keys.some((key) => entry.columns[key] !== full[key])) {
+    entry = {data: full, columns: {}, rows: {}};
+    for (const key of group.keys) { entry.columns[key] = full[key]; entry.rows[key] = full[key].map(plain); }
+    cache.set(group.full, entry);
+  }
+  return entry.rows;
+}
 function render(k) {
   k = Math.max(0, Math.min(k, last()));
   state.data.step[0] = k;
   for (const group of groups) {
     const full = group.full.data;
+    const typed = group.trail ? typedRows(group) : null;
     for (const key of group.keys) {
       const rows = full[key];
-      if (group.trail) group.trail.data[key] = rows.map((seq) => Array.from(seq.slice(0, k + 1)));
+      if (group.trail) {  // views, not copies, of the typed rows
+        group.trail.data[key] = rows.map((seq, i) => typed[key][i]?.subarray(0, k + 1) ?? seq.slice(0, k + 1));
+      }
       if (group.point) group.point.data[key] = rows.map((seq) => seq[Math.min(k, seq.length - 1)]);
     }
-    if (group.trail) group.trail.change.emit();
-    if (group.point) group.point.change.emit();
+    // "streaming", not "change": glyphs redraw from the new arrays, but a legend labelled from
+    // this source is not rebuilt (a change rebuilds every entry, canvases included, each frame)
+    if (group.trail) group.trail.streaming.emit();
+    if (group.point) group.point.streaming.emit();
   }
 }
 function tell() {  // one message: the step the learner stopped at
   state.tags = [stepNow(), last()];
 }
 function stop() {
-  clearInterval(api.timers[id]);
+  cancelAnimationFrame(api.timers[id]);
   api.timers[id] = null;
   state.data.playing[0] = 0;
   play.label = "\\u25B6 Play";
@@ -60,7 +83,8 @@ function tick() {
   const advance = Math.floor(state.data.carry[0]);
   state.data.carry[0] -= advance;
   render(stepNow() + advance);
-  if (stepNow() >= last()) { stop(); tell(); }
+  if (stepNow() >= last()) { stop(); tell(); return; }
+  api.timers[id] = requestAnimationFrame(tick);  // once a displayed frame, whatever the screen's rate
 }
 if (action === "play" || action === "replay") {
   if (action === "play" && api.timers[id]) { stop(); tell(); return; }
@@ -70,7 +94,7 @@ if (action === "play" || action === "replay") {
   state.data.carry[0] = 1;
   api.last[id] = performance.now();
   play.label = "\\u2016 Pause";
-  api.timers[id] = setInterval(tick, 1000 / 60);
+  api.timers[id] = requestAnimationFrame(tick);
 } else {
   if (api.timers[id]) stop();
   if (action === "forward") render(stepNow() + 1);
@@ -192,3 +216,10 @@ def _padded(values, rows: int):
         return values[:rows]
     fill = values[-1] if len(values) else np.nan
     return np.concatenate([values, np.full(rows - len(values), fill, dtype=np.result_type(values, type(fill)))])
+
+
+def clip_overlays():
+    """A pane that runs CLIP_OVERLAYS as the page is built, before any plot is painted (the
+    player's script runs it too, at its first click)."""
+    return pn.pane.HTML(f"<script>{CLIP_OVERLAYS}</script>", width=0, height=0, margin=0, sizing_mode="fixed",
+                        name="clip-overlays")
