@@ -112,7 +112,7 @@ STEEP = float(ELLIPSE.hess_diag(np.zeros(2))[1])
 """The curvature c of the ellipse's steep axis, y."""
 
 
-LONG_CURVES = Kept(max_bytes=64 * 2**20)
+LONG_CURVES = Kept(max_bytes=16 * 2**20)
 
 
 class RateOverTime(param.Parameterized):

@@ -125,7 +125,7 @@ def run_lane(entry: Entry, landscape: Landscape, start, steps: int, minimum: flo
                 diverged_at=int(traj.diverged_at), steps_to_tolerance=settled)
 
 
-RESULTS = Kept(max_bytes=256 * 2**20)
+RESULTS = Kept(max_bytes=128 * 2**20)
 """Every race's result by its class and settings: a page at its defaults is computed once."""
 
 

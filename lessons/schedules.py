@@ -20,7 +20,7 @@ REPEATS = 16
 
 
 AVERAGE_GAPS = Kept(max_bytes=2**20)
-FREE_RESULTS = Kept(max_bytes=64 * 2**20)
+FREE_RESULTS = Kept(max_bytes=32 * 2**20)
 
 
 class ScheduleLab(Race):

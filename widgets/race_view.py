@@ -34,7 +34,7 @@ def verdict_pane(race: Race, name: str, styles: dict | None = None) -> pn.pane.H
     return pane
 
 
-ROWS = Kept(max_bytes=64 * 2**20)
+ROWS = Kept(max_bytes=32 * 2**20)
 """The rows each map of a race view sends, by the race's settings: every visitor at the same
 settings gets the same paths and read-out text, formatted once per process."""
 
