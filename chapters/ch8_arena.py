@@ -414,6 +414,8 @@ def _own_settings(arena: Arena) -> pn.Column:
         if problem:
             note.styles = {"font-size": "13px", "color": "#8a1c12"}
             note.object = html.escape(f"Not used: {problem}.")
+        else:
+            show()  # the settings may be the ones already kept: no change event, but the note must clear
 
     box.param.watch(typed, "value")
     arena.param.watch(show, ["own_name", "own_settings"])

@@ -11,6 +11,7 @@ so they are kept per process.
 import functools
 import html
 from dataclasses import dataclass
+from types import MappingProxyType
 
 import numpy as np
 import param
@@ -181,6 +182,8 @@ def basins(optimizer: str, surface: Landscape, rate: float, steps: int = BASIN_S
 
 
 OWN_RATE_BOUNDS = (1e-5, 10.0)
+OWN_SETTINGS_LENGTH = 1000
+"""The longest line of settings the arena keeps (and accepts from a link)."""
 
 
 def own_rate_table(text: str) -> dict[str, float]:
@@ -251,6 +254,9 @@ class Arena(Race):
                            doc="Why the last change to the typed landscape was refused (it was undone).")
 
     _outputs = ("name", "result", "sweeps", "problem")
+    LINK_TEXT_LIMITS = MappingProxyType({"own_settings": OWN_SETTINGS_LENGTH})
+    VIEW_ONLY = frozenset({"sort_by", "basin_optimizer", "show_basins", "sweep_metric", "own_name", "own_log_lr"})
+    """Settings that change what the page shows of a race, never the race."""
     MAP_SETTINGS = ("landscape", "formula", "span")
 
     def __init__(self, **params):
@@ -317,9 +323,13 @@ class Arena(Race):
                 self.problem = str(refused)
                 return
         self.problem = ""
-        if changed <= {"sort_by", "basin_optimizer", "show_basins", "sweep_metric", "own_name", "own_log_lr"}:
+        if changed <= self.VIEW_ONLY:
             return  # views redraw from what is already computed
         super()._changed(*events)
+
+    def result_key(self) -> tuple:
+        module, name, settings = super().result_key()
+        return module, name, tuple(item for item in settings if item[0] not in self.VIEW_ONLY)
 
     def sweep_needed(self) -> bool:
         return self.mode == "tuned" or self.show_sweep
@@ -333,7 +343,8 @@ class Arena(Race):
                      self.schedule, self.warmup, self.settings_key(name))
 
     def settings_of(self, name: str) -> dict:
-        """The settings other than the rate that `name` races with (empty: its defaults)."""
+        """The settings other than the rate that `name` races with (empty: its defaults). Only text
+        that reads back is ever stored (see `give_own_settings` and the link's check)."""
         return read_table(self.own_settings).get(name, {})
 
     def settings_key(self, name: str) -> tuple:
@@ -351,7 +362,10 @@ class Arena(Race):
         table.pop(self.own_name, None)
         if given:
             table[self.own_name] = given
-        self.own_settings = table_text(table)
+        text = table_text(table)
+        if len(text) > OWN_SETTINGS_LENGTH:
+            return f"all optimizers' settings together must fit in {OWN_SETTINGS_LENGTH} characters"
+        self.own_settings = text
         return ""
 
     def give_own_rate(self, follow_mode: bool = False):

@@ -6,6 +6,7 @@ bytes of arrays; the arrays it hands out are read-only, since every visitor shar
 """
 
 import dataclasses
+import sys
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 
@@ -23,6 +24,13 @@ def arrays_in(value) -> list[np.ndarray]:
     if isinstance(value, list | tuple):
         return [a for item in value for a in arrays_in(item)]
     return []
+
+
+def _size(array: np.ndarray) -> int:
+    """Bytes an array holds, counting the objects an object array points to (read-out text)."""
+    if array.dtype == object:
+        return array.nbytes + sum(sys.getsizeof(item) for item in array.flat)
+    return array.nbytes
 
 
 class Kept:
@@ -43,7 +51,7 @@ class Kept:
         arrays = arrays_in(result)
         for array in arrays:
             array.flags.writeable = False
-        size = sum(array.nbytes for array in arrays)
+        size = sum(_size(array) for array in arrays)
         self._results[key] = (result, size)
         self._bytes += size
         while self._bytes > self.max_bytes and len(self._results) > 1:

@@ -61,10 +61,10 @@ def _boolean(text):
     raise ValueError("not true or false")
 
 
-def parse(parameter: param.Parameter, text: str):
+def parse(parameter: param.Parameter, text: str, limit: int = MAX_TEXT):
     """The value `text` stands for, or ValueError saying why it cannot be one."""
-    if len(text) > MAX_TEXT:
-        raise ValueError(f"longer than {MAX_TEXT} characters")
+    if len(text) > limit:
+        raise ValueError(f"longer than {limit} characters")
     if isinstance(parameter, param.ListSelector):
         chosen = [item for item in text.split(",") if item]
         values = [_matching(parameter.objects, item) for item in chosen]
@@ -117,7 +117,9 @@ class Link:
     def apply(self, query: dict[str, str]) -> list[str]:
         """Set every parameter the query names, in declaration order; returns a notice for each
         value that could not be used (that parameter keeps its value). A model may refuse a value
-        that passes its parameter's own checks with `link_problem(name, value, accepted_so_far)`."""
+        that passes its parameter's own checks with `link_problem(name, value, accepted_so_far)`,
+        and allow a text parameter more than MAX_TEXT characters in `LINK_TEXT_LIMITS`."""
+        limits = getattr(self.model, "LINK_TEXT_LIMITS", {})
         notices, values = [], {}
         for name in self.names:
             text = query.get(self.key(name))
@@ -125,7 +127,7 @@ class Link:
                 continue
             parameter = self.model.param[name]
             try:
-                value = parse(parameter, text.strip())
+                value = parse(parameter, text.strip(), limits.get(name, MAX_TEXT))
                 parameter._validate(value)
                 problem = getattr(self.model, "link_problem", lambda *_: None)(name, value, values)
                 if problem:

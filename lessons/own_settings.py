@@ -80,11 +80,12 @@ def read_settings(name: str, text: str) -> dict:
 
 
 def format_value(value) -> str:
+    """A setting as text that reads back as exactly the same value (0.9999999 stays 0.9999999)."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, tuple):
-        return "/".join("none" if part is None else f"{part:g}" for part in value)
-    return f"{value:g}"
+        return "/".join("none" if part is None else repr(part) for part in value)
+    return repr(value)
 
 
 def settings_text(settings: dict) -> str:

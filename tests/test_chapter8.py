@@ -380,3 +380,34 @@ def test_own_settings_travel_in_the_link_and_a_bad_one_is_named():
         _page, links, notices = build(8, {"arena.own_settings": bad, "arena.steps": "120"})
         assert any("arena.own_settings" in notice for notice in notices), bad
         assert links[0].model.own_settings == "" and links[0].model.steps == 120
+
+
+@pytest.mark.parametrize(("name", "text"), [("adam", "betas=0.9/0.9999999"), ("rmsprop", "alpha=0.9999999"),
+                                            ("momentum", "momentum=0.9999999, weight_decay=1.2345678e-09"),
+                                            ("adafactor", "eps=none/0.00123456789")])
+def test_an_accepted_setting_is_kept_to_the_last_digit_and_reads_back(name, text):
+    from lessons.own_settings import read_settings
+
+    arena = Arena(optimizers=[name], own_name=name)
+    assert arena.give_own_settings(text) == ""
+    assert arena.settings_of(name) == read_settings(name, text), "the race runs with exactly what was typed"
+    reopened = Arena()
+    assert Link(reopened, "arena", LINK).apply(Link(arena, "arena", LINK).query()) == []
+    assert reopened.settings_of(name) == read_settings(name, text)
+    assert arena.give_own_settings(text) == "" and arena.compared()
+
+
+def test_every_optimizer_with_settings_of_its_own_fits_in_a_link():
+    arena = Arena(optimizers=names())
+    for name in names():
+        arena.own_name = name
+        assert arena.give_own_settings("weight_decay=0.000123456789" if name != "adafactor" else "d=1.5") == ""
+    query = Link(arena, "arena", LINK).query()
+    assert len(query["arena.own_settings"]) > 200
+    _page, links, notices = build(8, query)
+    assert notices == [] and links[0].model.own_settings == arena.own_settings
+
+
+def test_the_arena_shares_one_race_between_settings_that_only_change_the_view():
+    first = Arena(sort_by="final", show_basins=True, own_name="sgd")
+    assert Arena().result is first.result

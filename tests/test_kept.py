@@ -44,3 +44,9 @@ def test_two_visits_with_the_same_settings_share_one_result_and_a_change_compute
     assert second.result is not first.result and len(second.result.lanes[0].path) == 42
     assert len(first.result.lanes[0].path) == 41
     assert RESULTS.bytes <= RESULTS.max_bytes
+
+
+def test_the_bound_counts_the_text_an_object_array_holds():
+    kept = Kept(max_bytes=10**9)
+    kept.get("text", lambda: np.array(["a line of read-out text"] * 100, dtype=object))
+    assert kept.bytes > 100 * len("a line of read-out text")

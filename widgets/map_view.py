@@ -100,7 +100,8 @@ class MapView:
         self._show_minima(landscape)
         self.legend = Legend(items=[LegendItem(label="minimum", renderers=[minima])], location="top_right",
                              background_fill_alpha=0.75, click_policy="hide", visible=legend,
-                             label_text_font_size="11px", spacing=0, padding=4)
+                             label_text_font_size="11px", spacing=0, padding=4,
+                             level="overlay")  # with the moving paths (see lean.animated), and over them
         self.figure.add_layout(self.legend)
         self.readout: GlyphRenderer | None = None
 

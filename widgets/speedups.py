@@ -16,6 +16,7 @@ requires the serialised documents to be identical. After upgrading Bokeh or Pane
 with the new versions and update `CHECKED`.
 """
 
+import enum
 import functools
 import textwrap
 from html import escape
@@ -36,6 +37,13 @@ from panel.viewable import Layoutable, Viewable
 
 CHECKED = {"bokeh": "3.9.2", "panel": "1.9.4"}
 _MISSING = object()
+
+
+def _immutable(value) -> bool:
+    """Whether `value` can be handed to many models at once (Bokeh gives each read its own copy)."""
+    if value is None or isinstance(value, str | int | float | bool | enum.Enum):
+        return True
+    return isinstance(value, tuple) and all(_immutable(item) for item in value)
 
 
 def applicable() -> bool:
@@ -84,8 +92,8 @@ def _class_defaults():
         value = stable_defaults.get(key, _MISSING)
         if value is _MISSING:
             value = get_default(self, obj)
-            if not self.has_unstable_default(obj):
-                stable_defaults[key] = value
+            if not self.has_unstable_default(obj) and _immutable(value):
+                stable_defaults[key] = value  # shared by every instance: only values nobody can change
         return value
 
     def themed_values(self):  # the theme's overrides live in the instance's dict, when there are any
@@ -150,9 +158,11 @@ def _serialise_what_is_kept():
         selected = set(self._property_values) | set(self._unstable_default_values) | themed_keys
         result = {}
         for key in self.properties(_with_props=True):
-            if key not in selected:
-                continue
             descriptor = self.lookup(key)
+            if key not in selected:
+                if descriptor.property._default is Undefined and not include_undefined and query(descriptor):
+                    descriptor.get_value(self)  # a required property left unset raises, as in Bokeh
+                continue
             if not query(descriptor):
                 continue
             try:
