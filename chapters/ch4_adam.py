@@ -238,7 +238,7 @@ def internals_view(model: AdamInternals) -> pn.Column:
     recompute()
     controls = pn.FlexBox(
         pn.widgets.RadioButtonGroup.from_param(model.param.preset, options=list(PRESETS), color="primary",
-                                              button_style="outline"),
+                                              variant="outline"),
         FloatSlider.from_param(model.param.beta1, width=220, format="0.[000]"),
         FloatSlider.from_param(model.param.beta2, width=220, format="0.[0000]"),
         IntSlider.from_param(model.param.step, width=260), copy_link_button("inside"),
