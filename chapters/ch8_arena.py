@@ -12,7 +12,7 @@ from bokeh.models import CustomJSTickFormatter
 import landscapes
 from lessons import Link, Player
 from lessons.arena import MODES, SWEEP_METRICS, SWEEP_RATES, Arena, basins, sweep
-from lessons.own_settings import MAX_TEXT, adjustable, settings_text
+from lessons.own_settings import MAX_TEXT, adjustable, defaults_text, settings_text
 from optimizers import get_spec, in_chapter, names
 from widgets.arena_views import BasinLayer, Leaderboard, SweepChart, basin_summary
 from widgets.controls import FloatSlider, IntSlider
@@ -400,7 +400,7 @@ def _own_settings(arena: Arena) -> pn.Column:
     def show(*_):
         given = arena.settings_of(arena.own_name)
         box.value = settings_text(given)
-        box.placeholder = settings_text(adjustable(arena.own_name)) or "(none: only its rate can change)"
+        box.placeholder = defaults_text(arena.own_name)
         defaults = settings_text(adjustable(arena.own_name)) or "none but its rate"
         note.styles = {"font-size": "13px", "color": "inherit"}
         note.object = html.escape(f"{get_spec(arena.own_name).title}: "

@@ -21,7 +21,7 @@ from landscapes import Landscape
 from landscapes.expression import from_expression
 from optimizers import get_spec, make_schedule, names, run
 
-from .own_settings import read_settings, read_table, settings_text, table_text
+from .own_settings import MAX_TABLE, read_settings, read_table, settings_text, table_text
 from .race import Entry, Race, landscape_minimum
 
 ARENA_LANDSCAPES = ["ravine", "rosenbrock", "saddle", "himmelblau", "rastrigin", "beale", "ellipse", "typed"]
@@ -118,10 +118,12 @@ def sweep(optimizer: str, surface: Landscape, start: tuple, steps: int, toleranc
     optimizer's other hyperparameters, as (name, value) pairs."""
     rates = SWEEP_RATES
     grad = shared_noise(surface, noise, seed) if noise > 0 else surface.grad
-    hyper = {"lr": rates, **dict(settings)}
+    hyper = dict(settings)
     if schedule != "constant" or warmup > 0:
         shape = make_schedule(schedule, steps, 1.0, warmup_steps=int(warmup * steps))
-        hyper = {"schedule": lambda k: shape(k)[:, None] * rates[None, :], **dict(settings)}
+        hyper["schedule"] = lambda k: shape(k)[:, None] * rates[None, :]
+    else:
+        hyper["lr"] = rates
     traj = run(optimizer, grad, np.asarray(start, dtype=float), steps, bound=surface.escape_bound,
                hess_fn=surface.hess_diag, **hyper)
     minimum = landscape_minimum(surface)
@@ -182,8 +184,6 @@ def basins(optimizer: str, surface: Landscape, rate: float, steps: int = BASIN_S
 
 
 OWN_RATE_BOUNDS = (1e-5, 10.0)
-OWN_SETTINGS_LENGTH = 1000
-"""The longest line of settings the arena keeps (and accepts from a link)."""
 
 
 def own_rate_table(text: str) -> dict[str, float]:
@@ -254,7 +254,7 @@ class Arena(Race):
                            doc="Why the last change to the typed landscape was refused (it was undone).")
 
     _outputs = ("name", "result", "sweeps", "problem")
-    LINK_TEXT_LIMITS = MappingProxyType({"own_settings": OWN_SETTINGS_LENGTH})
+    LINK_TEXT_LIMITS = MappingProxyType({"own_settings": MAX_TABLE})
     VIEW_ONLY = frozenset({"sort_by", "basin_optimizer", "show_basins", "sweep_metric", "own_name", "own_log_lr"})
     """Settings that change what the page shows of a race, never the race."""
     MAP_SETTINGS = ("landscape", "formula", "span")
@@ -363,8 +363,10 @@ class Arena(Race):
         if given:
             table[self.own_name] = given
         text = table_text(table)
-        if len(text) > OWN_SETTINGS_LENGTH:
-            return f"all optimizers' settings together must fit in {OWN_SETTINGS_LENGTH} characters"
+        try:
+            read_table(text)  # the whole line must fit, and read back
+        except ValueError as problem:
+            return str(problem)
         self.own_settings = text
         return ""
 

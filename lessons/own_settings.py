@@ -12,6 +12,9 @@ from optimizers import get_spec, names
 from optimizers.hyper import resolve
 
 MAX_TEXT = 400
+"""The longest text for one optimizer's settings."""
+MAX_TABLE = 1000
+"""The longest line of every optimizer's settings that the arena keeps (and accepts from a link)."""
 TRUE, FALSE = ("true", "yes", "on", "1"), ("false", "no", "off", "0")
 
 
@@ -68,7 +71,7 @@ def read_settings(name: str, text: str) -> dict:
         key, equals, value = pair.partition("=")
         key = key.strip()
         if not equals:
-            raise ValueError(f"write each setting as name=value, e.g. {_example(name)}")
+            raise ValueError(f"write each setting as name=value, e.g. {defaults_text(name)}")
         if key == "lr":
             raise ValueError("the rate is set with the slider above, not here")
         if key not in allowed:
@@ -93,14 +96,15 @@ def settings_text(settings: dict) -> str:
     return ", ".join(f"{key}={format_value(value)}" for key, value in settings.items())
 
 
-def _example(name: str) -> str:
+def defaults_text(name: str) -> str:
+    """The text of `name`'s default settings (what its box shows before anything is typed)."""
     return settings_text(adjustable(name)) or "(none: only its rate can change)"
 
 
 def read_table(text: str) -> dict[str, dict]:
     """The arena's line 'adam:betas=0.8/0.99;momentum:momentum=0.95' as {optimizer: settings}."""
-    if len(text) > MAX_TEXT * 4:
-        raise ValueError(f"the settings are longer than {MAX_TEXT * 4} characters")
+    if len(text) > MAX_TABLE:
+        raise ValueError(f"all optimizers' settings together must fit in {MAX_TABLE} characters")
     table = {}
     for part in filter(None, (part.strip() for part in text.split(";"))):
         name, colon, settings = part.partition(":")

@@ -113,16 +113,18 @@ class ScheduleFreeRace(param.Parameterized):
     seed = param.Integer(default=0, bounds=(0, 9999), label="Noise seed")
     result = param.Parameter(default=None, precedence=-1)
 
+    SETTINGS = ("landscape", "log_lr", "steps", "noise", "seed")
+    """What the result depends on: a change recomputes it, and results are kept by it."""
     WARMUP = 0.05
     """Both methods warm up over this share of the steps."""
 
     def __init__(self, **params):
         super().__init__(**params)
-        self.param.watch(lambda *_: self.recompute(), ["landscape", "log_lr", "steps", "noise", "seed"])
+        self.param.watch(lambda *_: self.recompute(), list(self.SETTINGS))
         self.recompute()
 
     def recompute(self):
-        self.result = FREE_RESULTS.get((self.landscape, self.log_lr, self.steps, self.noise, self.seed), self._compute)
+        self.result = FREE_RESULTS.get(tuple(getattr(self, name) for name in self.SETTINGS), self._compute)
 
     def _compute(self) -> "ScheduleFreeResult":
         surface = landscapes.get(self.landscape)
