@@ -7,7 +7,8 @@ overrides through a failing `getattr`. Every walk of a document (collecting refe
 `select`, freezing, serialising) reads every property of every model, and serialisation reads
 even the properties it is about to drop; checking a dict property spells out its error message
 before knowing whether there is an error. Panel 1.9 adds a loop that is quadratic in a
-component's parameters and compiles a Jinja template for every FlexBox.
+component's parameters and compiles a Jinja template for every FlexBox, and every read of a
+setting of `pn.config` (thousands per visit) runs an import statement.
 
 `install()` replaces those spots with versions that give the same answers and remember what
 depends only on the class. It is applied only to the versions it was checked against
@@ -16,8 +17,10 @@ requires the serialised documents to be identical. After upgrading Bokeh or Pane
 with the new versions and update `CHECKED`.
 """
 
+import copy
 import enum
 import functools
+import importlib
 import textwrap
 from html import escape
 
@@ -31,6 +34,7 @@ from bokeh.core.has_props import HasProps, Intrinsic, Undefined
 from bokeh.core.property.container import Dict
 from bokeh.core.property.descriptors import PropertyDescriptor, UnsetValueError
 from bokeh.core.property.wrappers import PropertyValueContainer
+from panel.io.state import state as panel_state
 from panel.reactive import Reactive, ReactiveHTML, Syncable
 from panel.util import HTML_SANITIZER
 from panel.viewable import Layoutable, Viewable
@@ -61,6 +65,7 @@ def install() -> bool:
     _serialise_what_is_kept()
     _walk_held_values()
     _panel_once_per_class()
+    _config_without_import()
     HasProps._optimizer_lab_speedups = True
     return True
 
@@ -225,6 +230,35 @@ def _panel_once_per_class():
     Syncable._init_params = init_params
     panel_reactive.jinja2 = CompiledOnce
     ReactiveHTML._init_params = _reactive_html_init_params
+
+
+def _config_without_import():
+    """Panel's `_config.__getattribute__` with the session state it imports on every call looked up
+    once: the same rules, in the same order."""
+    panel_config = importlib.import_module("panel.config")  # `panel.config` is also the settings object
+    config_class = panel_config._config
+    base_getattribute = super(config_class, config_class).__getattribute__
+    own = frozenset({"_param__private", "_globals", "_parameter_set", "__class__", "param"})
+    copied = frozenset({"raw_css", "global_css", "css_files", "js_files", "js_modules"})
+
+    def config_getattribute(self, attr):
+        if panel_config._config_uninitialized or attr in own:
+            return base_getattribute(self, attr)
+        session_config = base_getattribute(self, "_session_config")
+        curdoc = panel_state.curdoc
+        if curdoc and curdoc not in session_config:
+            session_config[curdoc] = {}
+        if attr in copied and curdoc and attr not in session_config[curdoc]:
+            setattr(self, attr, copy.copy(base_getattribute(self, attr)))
+        if attr in config_class._globals or attr == "theme":
+            return base_getattribute(self, attr)
+        if curdoc and curdoc in session_config and attr in session_config[curdoc]:
+            return session_config[curdoc][attr]
+        if f"_{attr}" in config_class._parameter_set and getattr(self, f"_{attr}_") is not None:
+            return base_getattribute(self, f"_{attr}_")
+        return base_getattribute(self, attr)
+
+    config_class.__getattribute__ = config_getattribute
 
 
 def _reactive_html_init_params(self):
