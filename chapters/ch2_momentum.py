@@ -12,6 +12,7 @@ from optimizers import run
 from optimizers.sgd import momentum_step
 from widgets.code_view import code_view
 from widgets.controls import FloatSlider, choice_slider
+from widgets.deferred import Deferred
 from widgets.links import copy_link_button
 from widgets.quiz import Choice, Quiz
 from widgets.race_view import RaceView, verdict_pane
@@ -290,12 +291,17 @@ def lessons() -> dict[str, Lesson]:
             "look": Lesson("look", LookaheadLesson(), ("beta", "lr", "start"), player=Player())}
 
 
+def lookahead_section(look: Lesson) -> pn.Column:
+    view = RaceView(look.model, "nesterov", player=look.player, ghosts=True,
+                    titles=["Momentum and Nesterov (click: new start)"])
+    return pn.Column(slider_row(look.model, "look"), verdict_pane(look.model, "nesterov-verdict"), view.layout(),
+                     sizing_mode="stretch_width")
+
+
 def page(lessons: dict[str, Lesson]):
     hand, race, look = lessons["hand"].model, lessons["race"], lessons["look"]
     race_view = RaceView(race.model, "ravine", player=race.player, split=True, map_height=330,
                          titles=["SGD (click to set the start)", "momentum (click to set the start)"])
-    look_view = RaceView(look.model, "nesterov", player=look.player, ghosts=True,
-                         titles=["Momentum and Nesterov (click: new start)"])
     facts = race_facts()
     return pn.Column(
         prose(fill(TEXT_INTRO, facts)),
@@ -306,9 +312,7 @@ def page(lessons: dict[str, Lesson]):
         race_view.layout(),
         prose(fill(TEXT_RACE_AFTER, facts)),
         prose(TEXT_NESTEROV),
-        slider_row(look.model, "look"),
-        verdict_pane(look.model, "nesterov-verdict"),
-        look_view.layout(),
+        Deferred(lambda: lookahead_section(look), "The lookahead race", 700),
         prose(fill(TEXT_BETA, facts)),
         code_view(momentum_step, "Classical momentum and Nesterov are one function with a flag; "
                                  "`sgd` from chapter 0 calls it whenever β > 0."),

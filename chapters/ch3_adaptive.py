@@ -11,6 +11,7 @@ from optimizers import get_spec
 from optimizers.adaptive import adagrad, rmsprop
 from widgets.code_view import code_view
 from widgets.controls import FloatSlider, choice_slider
+from widgets.deferred import Deferred
 from widgets.line_chart import Curve, LineChart
 from widgets.links import copy_link_button
 from widgets.palette import PATH_COLORS
@@ -298,12 +299,12 @@ def page(lessons: dict[str, Lesson]):
         prose(fill(TEXT_BY_HAND, f)),
         by_hand_view(lessons["hand"].model),
         prose(TEXT_RACE),
-        race_view(race.model, race.player),
+        Deferred(lambda: race_view(race.model, race.player), "The race of SGD, AdaGrad and RMSProp", 800),
         prose(fill(TEXT_RACE_AFTER, f)),
         prose(fill(TEXT_LONG, f)),
-        long_run_view(lessons["long"].model),
+        Deferred(lambda: long_run_view(lessons["long"].model), "The long run", 600),
         prose(fill(TEXT_SPARSE, f)),
-        sparse_view(lessons["sparse"].model),
+        Deferred(lambda: sparse_view(lessons["sparse"].model), "Sparse features", 600),
         prose(TEXT_CODE),
         code_view(adagrad, "AdaGrad, as `torch.optim.Adagrad` computes it:"),
         code_view(rmsprop, "RMSProp, with PyTorch's options for momentum and centring:"),

@@ -20,6 +20,7 @@ from lessons.adam import (
 from optimizers.adam import adam
 from widgets.code_view import code_view
 from widgets.controls import FloatSlider, IntSlider, choice_slider
+from widgets.deferred import Deferred
 from widgets.line_chart import Curve, LineChart
 from widgets.links import copy_link_button
 from widgets.palette import PATH_COLORS
@@ -295,13 +296,13 @@ def page(lessons: dict[str, Lesson]):
         prose(TEXT_BY_HAND),
         EditableTable(hand, AdamByHand.GRADIENTS, lambda: [Table(*hand.table())], name="adam"),
         prose(fill(TEXT_INTERNALS, f)),
-        internals_view(lessons["inside"].model),
+        Deferred(lambda: internals_view(lessons["inside"].model), "Inside Adam: m, v and the update", 700),
         prose(fill(TEXT_BRIDGE, f)),
         bridge_table(),
         prose(fill(TEXT_BIAS, f)),
-        bias_view(lessons["bias"].model, lessons["bias"].player),
+        Deferred(lambda: bias_view(lessons["bias"].model, lessons["bias"].player), "The bias-correction race", 900),
         prose(fill(TEXT_SCALE, f)),
-        scale_view(lessons["scale"].model, lessons["scale"].player),
+        Deferred(lambda: scale_view(lessons["scale"].model, lessons["scale"].player), "The gradient-scale race", 800),
         prose(TEXT_CODE),
         code_view(adam, "Adam, as `torch.optim.Adam` computes it:"),
         quiz(),

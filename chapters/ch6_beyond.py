@@ -15,6 +15,7 @@ from optimizers.adam import radam_rectifier
 from optimizers.modern import lion
 from widgets.code_view import code_view
 from widgets.controls import FloatSlider, IntSlider
+from widgets.deferred import Deferred
 from widgets.family_tree import FamilyTreeView
 from widgets.inputs import whole_number_box
 from widgets.line_chart import Curve, LineChart
@@ -344,8 +345,7 @@ class DemoView:
             self.chart.show(steps, {"a": np.maximum(first, floor), "b": np.maximum(second, floor)})
 
     def layout(self):
-        return pn.Column(self.race.layout(),
-                         pn.pane.Bokeh(self.chart.figure, sizing_mode="stretch_width", max_width=700),
+        return pn.Column(self.race.layout(), plots_row(self.chart.figure, name="demo-chart-row"),
                          sizing_mode="stretch_width")
 
 
@@ -388,6 +388,33 @@ def arena_link() -> str:
     return preset_links()["Beyond Adam, each at its best rate"]
 
 
+def demo_section(demo: Lesson, f: dict) -> pn.Column:
+    view, model = DemoView(demo, f), demo.model
+    controls = pn.FlexBox(
+        pn.widgets.Select.from_param(model.param.method, width=150, options={REGISTRY[n].title: n for n in DEMOS}),
+        FloatSlider.from_param(model.param.log_lr, width=240),
+        IntSlider.from_param(model.param.steps, step=10, width=240),
+        copy_link_button("demo"),
+        sizing_mode="stretch_width", name="demo-controls",
+    )
+    return pn.Column(view.text, controls, verdict_pane(model, "demo-verdict"), view.layout(),
+                     sizing_mode="stretch_width")
+
+
+def factored_section(matrix) -> pn.Column:
+    factored = FactoredView(matrix)
+    controls = pn.FlexBox(
+        *(IntSlider.from_param(matrix.param[n], width=200) for n in ("rows", "cols", "batch", "steps")),
+        whole_number_box(matrix, "seed"),
+        copy_link_button("matrix"),
+        sizing_mode="stretch_width", name="factored-controls",
+    )
+    memory_controls = pn.FlexBox(whole_number_box(matrix, "layer_rows", width=140),
+                                 whole_number_box(matrix, "layer_cols", width=140), sizing_mode="stretch_width")
+    return pn.Column(controls, factored.reading, plots_row(*factored.maps.figures, name="factored-plots"),
+                     memory_controls, factored.memory, sizing_mode="stretch_width")
+
+
 def page(lessons: dict[str, Lesson]):
     f = facts()
     tree, demo, matrix = lessons["tree"].model, lessons["demo"], lessons["matrix"].model
@@ -400,25 +427,6 @@ def page(lessons: dict[str, Lesson]):
             demo.model.method = event.new
 
     tree.param.watch(follow, "selected")
-    demo_view = DemoView(demo, f)
-    demo_model = demo.model
-    demo_controls = pn.FlexBox(
-        pn.widgets.Select.from_param(demo_model.param.method, width=150,
-                                     options={REGISTRY[n].title: n for n in DEMOS}),
-        FloatSlider.from_param(demo_model.param.log_lr, width=240),
-        IntSlider.from_param(demo_model.param.steps, step=10, width=240),
-        copy_link_button("demo"),
-        sizing_mode="stretch_width", name="demo-controls",
-    )
-    factored = FactoredView(matrix)
-    factored_controls = pn.FlexBox(
-        *(IntSlider.from_param(matrix.param[n], width=200) for n in ("rows", "cols", "batch", "steps")),
-        whole_number_box(matrix, "seed"),
-        copy_link_button("matrix"),
-        sizing_mode="stretch_width", name="factored-controls",
-    )
-    memory_controls = pn.FlexBox(whole_number_box(matrix, "layer_rows", width=140),
-                                 whole_number_box(matrix, "layer_cols", width=140), sizing_mode="stretch_width")
     summary = WorkedTable(name="summary-table")
     summary.show(summary_table())
     return pn.Column(
@@ -427,16 +435,9 @@ def page(lessons: dict[str, Lesson]):
                    pn.Column(selected, min_width=280, max_width=560, sizing_mode="stretch_width"),
                    flex_wrap="wrap", gap="16px", sizing_mode="stretch_width"),
         prose(TEXT_DEMOS),
-        demo_view.text,
-        demo_controls,
-        verdict_pane(demo_model, "demo-verdict"),
-        demo_view.layout(),
+        Deferred(lambda: demo_section(demo, f), "The demo race", 800),
         prose(fill(TEXT_FACTORED, f)),
-        factored_controls,
-        factored.reading,
-        plots_row(*factored.maps.figures, name="factored-plots"),
-        memory_controls,
-        factored.memory,
+        Deferred(lambda: factored_section(matrix), "AdaFactor's factored second moment", 900),
         prose(fill(TEXT_NOTES, f)),
         prose(fill(TEXT_SUMMARY, f)),
         summary,

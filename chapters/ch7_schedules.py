@@ -12,6 +12,7 @@ from optimizers import make_schedule
 from optimizers.schedule_free import schedule_free_adamw
 from widgets.code_view import code_view
 from widgets.controls import FloatSlider, IntSlider
+from widgets.deferred import Deferred
 from widgets.inputs import whole_number_box
 from widgets.line_chart import Curve, LineChart
 from widgets.links import copy_link_button
@@ -222,16 +223,29 @@ class FreeView:
         return plots_row(self.map.figure, self.loss.figure, name="free-plots")
 
 
+def free_section(free_model) -> pn.Column:
+    controls = pn.FlexBox(
+        pn.widgets.Select.from_param(free_model.param.landscape, width=150),
+        FloatSlider.from_param(free_model.param.log_lr, width=220),
+        IntSlider.from_param(free_model.param.steps, step=50, width=220),
+        FloatSlider.from_param(free_model.param.noise, width=200),
+        whole_number_box(free_model, "seed"),
+        copy_link_button("free"),
+        sizing_mode="stretch_width",
+    )
+    return pn.Column(controls, verdict_pane(free_model, "free-verdict"), FreeView(free_model).layout(),
+                     sizing_mode="stretch_width")
+
+
 def page(lessons: dict[str, Lesson]):
     f = facts()
     lab, free = lessons["lab"], lessons["free"]
-    lab_model, free_model = lab.model, free.model
+    lab_model = lab.model
     lab_view = RaceView(lab_model, "schedules", player=lab.player, readout=False, map_height=400,
                         titles=["Scheduled (solid) and constant (grey)"])
     curve = CurveView(lab_model)
     table = WorkedTable(name="cosine-table")
     table.show(cosine_table())
-    free_view = FreeView(free_model)
     lab_controls = pn.FlexBox(
         pn.widgets.Select.from_param(lab_model.param.kind, width=150),
         pn.widgets.Select.from_param(lab_model.param.landscape, width=150),
@@ -246,15 +260,6 @@ def page(lessons: dict[str, Lesson]):
         copy_link_button("lab"),
         sizing_mode="stretch_width", name="schedule-controls",
     )
-    free_controls = pn.FlexBox(
-        pn.widgets.Select.from_param(free_model.param.landscape, width=150),
-        FloatSlider.from_param(free_model.param.log_lr, width=220),
-        IntSlider.from_param(free_model.param.steps, step=50, width=220),
-        FloatSlider.from_param(free_model.param.noise, width=200),
-        whole_number_box(free_model, "seed"),
-        copy_link_button("free"),
-        sizing_mode="stretch_width",
-    )
     return pn.Column(
         prose(TEXT_INTRO),
         lab_controls,
@@ -264,9 +269,7 @@ def page(lessons: dict[str, Lesson]):
         prose(fill(TEXT_TABLE, f)),
         table,
         prose(fill(TEXT_FREE, f)),
-        free_controls,
-        verdict_pane(free_model, "free-verdict"),
-        free_view.layout(),
+        Deferred(lambda: free_section(free.model), "The Schedule-Free race", 700),
         code_view(schedule_free_adamw, "The code that ran, checked step for step against the authors' "
                                        "`schedulefree` package:"),
         quiz(),

@@ -16,6 +16,7 @@ from lessons.own_settings import MAX_TEXT, adjustable, defaults_text, settings_t
 from optimizers import get_spec, in_chapter, names
 from widgets.arena_views import BasinLayer, Leaderboard, SweepChart, basin_summary
 from widgets.controls import FloatSlider, IntSlider
+from widgets.deferred import Deferred
 from widgets.inputs import whole_number_box
 from widgets.links import copy_link_button
 from widgets.map_view import MapView
@@ -340,9 +341,16 @@ def _controls(arena: Arena, formula: FormulaBox) -> pn.Column:
     every.on_click(lambda _: setattr(arena, "optimizers", names()))
     clear = pn.widgets.Button(label="None", width=70)
     clear.on_click(lambda _: setattr(arena, "optimizers", []))
-    typed = pn.Column(formula.layout(), FloatSlider.from_param(arena.param.span, width=260),
-                      visible=arena.landscape == "typed", sizing_mode="stretch_width")
-    arena.param.watch(lambda event: setattr(typed, "visible", event.new == "typed"), "landscape")
+    typed = pn.Column(pn.Spacer(width=0, height=0), sizing_mode="stretch_width")
+
+    def show_typed(*_):  # drawn the first time a typed landscape is chosen
+        shown = arena.landscape == "typed"
+        if shown and isinstance(typed[0], pn.Spacer):
+            typed.objects = [formula.layout(), FloatSlider.from_param(arena.param.span, width=260)]
+        typed.visible = shown
+
+    arena.param.watch(show_typed, "landscape")
+    show_typed()
     return pn.Column(
         pn.FlexBox(pn.widgets.Select.from_param(arena.param.landscape, options=_landscape_options(), width=200),
                    pn.widgets.RadioBoxGroup.from_param(arena.param.mode, options={v: k for k, v in MODES.items()},
@@ -361,11 +369,29 @@ def _controls(arena: Arena, formula: FormulaBox) -> pn.Column:
             FloatSlider.from_param(arena.param.warmup, step=0.05, width=200),
             pn.widgets.Select.from_param(arena.param.sort_by, width=190),
         ),
-        pn.pane.HTML("<b>Settings of its own</b> for one optimizer, whatever the mode:", margin=(0, 10)),
-        _own_rates(arena),
-        _own_settings(arena),
+        _own_section(arena),
         sizing_mode="stretch_width", name="arena-controls",
     )
+
+
+def _own_section(arena: Arena) -> pn.Column:
+    """One optimizer's own rate and settings, behind a button while no optimizer has any (most
+    races): a link that gives one some opens with them shown."""
+    section = pn.Column(sizing_mode="stretch_width", name="own-section")
+
+    def open_section(*_):
+        section.objects = [
+            pn.pane.HTML("<b>Settings of its own</b> for one optimizer, whatever the mode:", margin=(0, 10)),
+            _own_rates(arena), _own_settings(arena)]
+
+    if arena.own_rates or arena.own_settings:
+        open_section()
+    else:
+        button = pn.widgets.Button(label="Give one optimizer settings of its own…", width=300,
+                                   css_classes=["reveals-more"])
+        button.on_click(open_section)
+        section.objects = [button]
+    return section
 
 
 def _own_rates(arena: Arena) -> pn.FlexBox:
@@ -477,6 +503,19 @@ class BasinView:
             self.summary, self.pane, sizing_mode="stretch_width", name="basins")
 
 
+def sweep_section(arena: Arena) -> pn.Column:
+    chart = SweepChart(arena)
+    # the chart sits in a Column: Panel cannot toggle a Bokeh pane's own visibility
+    shown = pn.Column(pn.pane.Bokeh(chart.figure, sizing_mode="stretch_width", min_width=280, max_width=700),
+                      visible=arena.sweeps is not None, sizing_mode="stretch_width", name="sweep-pane")
+    arena.param.watch(lambda event: setattr(shown, "visible", event.new is not None), "sweeps")
+    return pn.Column(
+        pn.FlexBox(pn.widgets.Checkbox.from_param(arena.param.show_sweep, css_classes=["show-sweep"]),
+                   pn.widgets.RadioBoxGroup.from_param(arena.param.sweep_metric,
+                                                       options={v: k for k, v in SWEEP_METRICS.items()}, inline=True)),
+        shown, sizing_mode="stretch_width")
+
+
 def page(lessons: dict[str, Lesson]):
     lesson = lessons["arena"]
     arena = lesson.model
@@ -485,17 +524,6 @@ def page(lessons: dict[str, Lesson]):
                          titles=["The race (click to set the start)"])
     formula = FormulaBox(arena)
     board = Leaderboard(arena)
-    sweep_chart = SweepChart(arena)
-    sweep_section = pn.Column(
-        pn.FlexBox(pn.widgets.Checkbox.from_param(arena.param.show_sweep, css_classes=["show-sweep"]),
-                   pn.widgets.RadioBoxGroup.from_param(arena.param.sweep_metric,
-                                                       options={v: k for k, v in SWEEP_METRICS.items()}, inline=True)),
-        pn.Column(pn.pane.Bokeh(sweep_chart.figure, sizing_mode="stretch_width", min_width=280, max_width=700),
-                  visible=arena.sweeps is not None, sizing_mode="stretch_width", name="sweep-pane"),
-        sizing_mode="stretch_width")
-    sweep_pane = sweep_section[1]  # a Column: Panel cannot toggle a Bokeh pane's own visibility
-    arena.param.watch(lambda event: setattr(sweep_pane, "visible", event.new is not None), "sweeps")
-    basin_view = BasinView(arena, race_view)
     return pn.Column(
         prose(TEXT_INTRO),
         _presets(),
@@ -507,10 +535,10 @@ def page(lessons: dict[str, Lesson]):
         board.table,
         prose(fill(TEXT_MODES, f)),
         prose(fill(TEXT_SWEEP, f)),
-        sweep_section,
+        Deferred(lambda: sweep_section(arena), "The learning-rate sweep", 120),
         prose(fill(TEXT_SADDLE, f)),
         prose(fill(TEXT_BASINS, f)),
-        basin_view.layout(),
+        Deferred(lambda: BasinView(arena, race_view).layout(), "Basins of attraction", 120),
         prose(TEXT_LIMITS),
         quiz(),
         sizing_mode="stretch_width", name="chapter-8",

@@ -1,7 +1,8 @@
 """Print every page's serialised Bokeh document, in both themes, as one JSON line each, with the
 parts that differ between any two builds (model ids, session uuids, Python object ids) replaced
 by their order of appearance. Run by tests/test_speedups.py, with and without `--plain`:
-`--plain` keeps Bokeh and Panel as they ship (widgets/speedups.install does nothing)."""
+`--plain` keeps Bokeh and Panel as they ship (widgets/speedups.install does nothing). Every
+deferred section is drawn first, so that the documents hold everything a reader can reach."""
 
 import json
 import re
@@ -18,6 +19,7 @@ from bokeh.settings import settings
 from panel.io.state import set_curdoc
 
 import app
+from widgets.deferred import draw_all
 
 PAGES = [None, *range(len(app.CHAPTERS))]
 
@@ -53,7 +55,10 @@ def main():
             args = {"theme": [theme.encode()]} | ({} if chapter is None else {"chapter": [str(chapter).encode()]})
             document = Document()
             with set_curdoc(document), document.models.freeze():
-                app.create_app(args).server_doc(document)
+                page = app.create_app(args)
+                for part in page.main:
+                    draw_all(part)
+                page.server_doc(document)
             content = document.to_json(deferred=False)  # arrays inline, so that their values are compared
             print(json.dumps({"page": chapter, "theme": theme, "models": len(document.models),
                               "document": normalised(content)}))

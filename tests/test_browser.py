@@ -21,7 +21,7 @@ WITHOUT_PLOTS = {"chapter9", "?chapter=9"}
 class Watched:
     """A page with everything it does recorded: errors, requests, websocket frames sent."""
 
-    def __init__(self, browser, url, width=1400, height=1000, zoom=1):
+    def __init__(self, browser, url, width=1400, height=1000, zoom=1, everything=True):
         self.context = browser.new_context(viewport={"width": width, "height": height}, device_scale_factor=zoom)
         self.context.grant_permissions(["clipboard-read", "clipboard-write"])
         self.page = self.context.new_page()
@@ -33,10 +33,33 @@ class Watched:
         self.page.goto(url)
         self.page.wait_for_function("() => window.Bokeh && Bokeh.documents.length > 0", timeout=30000)
         self.page.wait_for_function("() => document.readyState === 'complete'")
-        if not any(url.endswith(page) or f"{page}&" in url for page in WITHOUT_PLOTS):
-            wait_until(lambda: self.page.locator("canvas").count() > 0)
-        else:
-            wait_until(lambda: self.page.locator("button").count() > 0)
+        wait_until(lambda: self.page.locator("button").count() > 0)
+        if everything:
+            self.draw_everything()
+            if not any(url.endswith(page) or f"{page}&" in url for page in WITHOUT_PLOTS):
+                wait_until(lambda: self.page.locator("canvas").count() > 0)
+
+    def placeholders(self):
+        return self.page.locator(".deferred-placeholder").count()
+
+    def draw_everything(self):
+        """Scroll down the page as a reader would until every deferred section has been drawn,
+        open what waits behind a button (`reveals-more`), then go back to the top."""
+        for _ in range(200):
+            if not self.placeholders():
+                break
+            self.page.evaluate("() => { const main = document.querySelector('#main'); "
+                               "main.scrollTop += main.clientHeight / 2; }")
+            self.page.wait_for_timeout(100)
+        wait_until(lambda: self.placeholders() == 0, message=lambda: f"{self.placeholders()} sections never drawn")
+        more = self.page.locator(".reveals-more button")
+        for _ in range(20):
+            waiting = more.count()
+            if not waiting:
+                break
+            more.first.click()
+            wait_until(lambda waiting=waiting: more.count() < waiting)
+        self.page.evaluate("() => { document.querySelector('#main').scrollTop = 0; }")
 
     def _socket(self, socket):
         def sent(_payload):
@@ -371,6 +394,25 @@ def test_chapter3_race_bars_long_run_sparse_and_table(browser, app_url):
     w.close()
 
 
+def test_lower_sections_are_drawn_as_the_reader_scrolls_to_them_with_the_links_settings(browser, app_url):
+    w = Watched(browser, app_url + "?chapter=4&scale.scale=1", width=1366, height=650, everything=False)
+    assert w.placeholders() == 3 and w.model("scale-state", "m") is None, "the page opens without them"
+    assert w.query()["scale.scale"] == "1", "the link's setting is the lesson's before its section is drawn"
+    sent = w.frames_sent
+    w.page.mouse.move(700, 400)
+    for _ in range(80):
+        if not w.placeholders():
+            break
+        w.page.mouse.wheel(0, 500)
+        w.page.wait_for_timeout(150)
+    wait_until(lambda: w.placeholders() == 0)
+    assert w.frames_sent > sent, "the page told the server which sections to draw"
+    wait_until(lambda: w.has_text("SGD's two paths are at most 0 apart"))
+    assert w.model("scale-state", "m.data.step[0]") is not None
+    assert w.errors == [] and w.external == []
+    w.close()
+
+
 def test_chapter4_internals_bias_and_scale(browser, app_url):
     w = Watched(browser, app_url + "?chapter=4")
     assert w.has_text("Without the correction the first update would be 3.16 × η")
@@ -585,7 +627,9 @@ def test_chapter8_tick_landscape_typed_click_mode_play_basins_and_presets(browse
 
 
 def test_chapter8_gives_one_optimizer_settings_of_its_own_and_answers_a_bad_one(browser, app_url):
-    w = Watched(browser, app_url + "?chapter=8&arena.optimizers=momentum,adam")
+    w = Watched(browser, app_url + "?chapter=8&arena.optimizers=momentum,adam", everything=False)
+    assert w.page.get_by_label("Optimizer", exact=True).count() == 0, "behind a button until asked for"
+    w.button("Give one optimizer settings of its own…").click()
     w.page.get_by_label("Optimizer", exact=True).select_option(label="Momentum")
     wait_until(lambda: w.query().get("arena.own_name") == "momentum")
     box = w.page.locator(".own-settings input")

@@ -10,6 +10,7 @@ import pytest
 from bokeh.core.validation.check import check_integrity
 from bokeh.document import Document
 from bokeh.models import Plot
+from panel.io.state import set_curdoc
 
 import app
 from chapters import CHAPTERS, WRITTEN, build, ch0_landscape, ch1_sgd, ch2_momentum
@@ -19,6 +20,7 @@ from chapters.ch2_momentum import RATES, WALL, LookaheadLesson, MomentumByHand, 
 from landscapes import get
 from optimizers import run
 from widgets.code_view import code_view
+from widgets.deferred import draw_all
 
 BETAS = [round(b, 2) for b in np.arange(0.0, 0.995, 0.01)]
 """Every position of the β slider: 0 to 0.99 in steps of 0.01."""
@@ -288,9 +290,14 @@ def test_chapter_in_the_url(value, chapter, warned):
 
 @pytest.mark.parametrize("chapter", [None, *range(len(CHAPTERS))])
 def test_every_page_renders_to_a_document(chapter):
-    """As the server does it; the served app skips Bokeh's integrity checks, so they run here."""
+    """As the server does it, with every deferred section drawn; the served app skips Bokeh's
+    integrity checks, so they run here."""
     document = Document()
-    app.create_app({} if chapter is None else {"chapter": [str(chapter).encode()]}).server_doc(document)
+    with set_curdoc(document):
+        template = app.create_app({} if chapter is None else {"chapter": [str(chapter).encode()]})
+        template.server_doc(document)
+        for part in template.main:
+            draw_all(part)
     issues = check_integrity(document.models)
     assert issues.error == [] and issues.warning == []
     assert any(isinstance(model, Plot) for model in document.models) or chapter == 9, "the cheat sheet has no plot"
