@@ -12,6 +12,10 @@ Printed: seconds from a student's page request to the whole document (median, 95
 slowest), failures, the server's CPU seconds per visit and its memory per open session (the
 processes' resident memory with every student's page open, less what it was before the class,
 over the students). Each process serves one visit first, so that its per-process caches are warm.
+
+A page draws its lower sections as the reader scrolls near them (`widgets.deferred`). With
+`--draw-sections` every student also draws all of them as soon as the page has arrived, as if the
+whole class scrolled straight to the bottom: the most a class can ask of the server.
 """
 
 import argparse
@@ -28,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from browser import free_port, served_app
 
-from benchmarks.student import Visit, open_page
+from benchmarks.student import Visit, draw_sections, open_page
 from deploy.classroom import classroom
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -47,17 +51,23 @@ def resident_bytes(pid: int) -> int:
     raise ValueError(f"no VmRSS for process {pid}")
 
 
-async def a_class(base: str, query: str, students: int, window: float, seed: int) -> tuple[list[Visit], list]:
-    """Every student's visit, and their open websockets (the caller closes them)."""
+async def a_class(base: str, query: str, students: int, window: float, seed: int,
+                  draw: bool = False) -> tuple[list[Visit], list, list[float]]:
+    """Every student's visit, their open websockets (the caller closes them) and, with `draw`, the
+    seconds each took to draw every deferred section once the page had arrived."""
     arrivals = random.Random(seed)
     moments = sorted(arrivals.uniform(0, window) for _ in range(students))
+    drawing = []
 
     async def student(moment):
         await asyncio.sleep(moment)
-        return await open_page(base, query)
+        visit, socket = await open_page(base, query, find_sections=draw)
+        if draw and socket is not None and visit.sections:
+            drawing.append(await draw_sections(socket, visit.sections))
+        return visit, socket
 
     answers = await asyncio.gather(*(student(moment) for moment in moments))
-    return [visit for visit, _ in answers], [socket for _, socket in answers if socket is not None]
+    return [visit for visit, _ in answers], [socket for _, socket in answers if socket is not None], drawing
 
 
 async def one_visit(base: str, query: str, **options) -> Visit:
@@ -96,6 +106,8 @@ def main():
     parser.add_argument("--window", type=float, default=30.0, help="seconds over which the students arrive")
     parser.add_argument("--procs", type=int, default=1, help="course processes (more than 1: behind HAProxy)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--draw-sections", action="store_true",
+                        help="every student draws all the page's deferred sections at once")
     args = parser.parse_args()
     query = f"chapter={args.chapter}"
     with course(args.procs) as (base, processes):
@@ -108,14 +120,15 @@ def main():
         memory_before = sum(resident_bytes(pid) for pid in processes)
 
         async def run_class():
-            visits, sockets = await a_class(base, query, args.students, args.window, args.seed)
+            visits, sockets, drawing = await a_class(base, query, args.students, args.window, args.seed,
+                                                     args.draw_sections)
             cpu = sum(cpu_seconds(pid) for pid in processes) - cpu_before
             memory = sum(resident_bytes(pid) for pid in processes) - memory_before
             for socket in sockets:
                 socket.close()
-            return visits, cpu, memory
+            return visits, cpu, memory, drawing
 
-        visits, cpu, memory = asyncio.run(run_class())
+        visits, cpu, memory, drawing = asyncio.run(run_class())
     served = [v.seconds for v in visits if not v.error]
     failures = [v.error for v in visits if v.error]
     print(f"chapter {args.chapter}: {args.students} students in {args.window:g} s, {args.procs} process"
@@ -124,8 +137,12 @@ def main():
         print(f"  seconds to the whole document: median {statistics.median(served):.2f}, "
               f"95th percentile {percentile(served, 0.95):.2f}, slowest {max(served):.2f}")
         print(f"  document: {statistics.median(v.document_bytes for v in visits if not v.error) / 1e6:.2f} MB")
+    if drawing:
+        print(f"  then every deferred section drawn, seconds: median {statistics.median(drawing):.2f}, "
+              f"95th percentile {percentile(drawing, 0.95):.2f}, slowest {max(drawing):.2f}")
     print(f"  failures: {len(failures)}" + (f" (first: {failures[0]})" if failures else ""))
-    print(f"  server CPU per visit: {cpu / args.students:.3f} s (budget 0.2 s)")
+    print(f"  server CPU per visit: {cpu / args.students:.3f} s" + (" (sections included)" if drawing else
+                                                                    " (budget 0.2 s)"))
     print(f"  server memory per open session: {memory / args.students / 2**20:.1f} MiB")
 
 

@@ -7,8 +7,13 @@ with the sub-protocols `bokeh` and that token; the server says ACK; the client s
 and the server answers PULL-DOC-REPLY with every model of the page; the client then reports the
 document ready (a PATCH-DOC), which runs the page's on-load callbacks. Each message is a header,
 a metadata and a content frame, then two frames (a reference and the bytes) per binary buffer.
+
+A page draws its lower sections when the reader scrolls near them (`widgets.deferred`): the
+page's script sets a `near` flag, which reaches the server as a PATCH-DOC. `draw_sections` sends
+those flags for every section at once, as a reader who scrolls to the bottom would.
 """
 
+import asyncio
 import json
 import re
 import time
@@ -21,6 +26,7 @@ AsyncHTTPClient.configure(None, max_clients=10_000)
 """Tornado's client queues more than ten requests at once by default; a class sends sixty."""
 
 TOKEN = re.compile(r'"token"\s*:\s*"([^"]+)"')
+NEAR_FLAG = re.compile(r"NearSignal\d*")
 SERVED_BY = "X-Served-By"
 """The response header the load balancer of `deploy/` adds, naming the process that answered."""
 
@@ -35,10 +41,13 @@ class Visit:
     socket_served_by: str = ""
     document_bytes: int = 0
     error: str = ""
+    sections: list[str] | None = None
+    """The ids of the page's deferred sections' `near` flags (when `open_page` was asked for them)."""
 
 
-async def read_message(socket: WebSocketClientConnection) -> tuple[dict, int]:
-    """The next Bokeh message's header and the size of all its frames in bytes."""
+async def read_message(socket: WebSocketClientConnection) -> tuple[dict, int, list]:
+    """The next Bokeh message's header, the size of all its frames in bytes, and the frames after
+    the header (metadata, content, buffers)."""
     frames = []
     header_text = await socket.read_message()
     if header_text is None:
@@ -49,7 +58,7 @@ async def read_message(socket: WebSocketClientConnection) -> tuple[dict, int]:
         if frame is None:
             raise ConnectionError("the server closed the websocket mid-message")
         frames.append(frame)
-    return header, len(header_text) + sum(len(frame) for frame in frames)
+    return header, len(header_text) + sum(len(frame) for frame in frames), frames
 
 
 DOCUMENT_READY = {"events": [{"kind": "MessageSent", "msg_type": "bokeh_event",
@@ -57,29 +66,66 @@ DOCUMENT_READY = {"events": [{"kind": "MessageSent", "msg_type": "bokeh_event",
 """What BokehJS sends once it has drawn the document."""
 
 
-async def pull_document(socket: WebSocketClientConnection) -> int:
+async def pull_document(socket: WebSocketClientConnection) -> tuple[int, str]:
     """Wait for the server's ACK, ask for the document, wait for all of it and report it ready, as
-    the browser does; the document's size in bytes."""
-    header, _ = await read_message(socket)
+    the browser does; the document's size in bytes and its content (JSON)."""
+    header, _, _ = await read_message(socket)
     if header["msgtype"] != "ACK":
         raise ConnectionError(f"expected ACK, got {header['msgtype']}")
     for frame in (json.dumps({"msgid": "pull", "msgtype": "PULL-DOC-REQ"}), "{}", "{}"):
         await socket.write_message(frame)
     while True:
-        header, size = await read_message(socket)
+        header, size, frames = await read_message(socket)
         if header["msgtype"] == "PULL-DOC-REPLY":
             for frame in (json.dumps({"msgid": "ready", "msgtype": "PATCH-DOC"}), "{}", json.dumps(DOCUMENT_READY)):
                 await socket.write_message(frame)
-            return size
+            return size, frames[1]
         if header["msgtype"] == "ERROR":
             raise ConnectionError("the server answered the pull with an error")
 
 
+def near_flags(content: str) -> list[str]:
+    """The ids of the models in a document's JSON that hold a deferred section's `near` flag (Panel
+    names the data model of each `NearSignal` after the class)."""
+    found = []
+
+    def walk(value):
+        if isinstance(value, dict):
+            if NEAR_FLAG.fullmatch(str(value.get("name", ""))) and value.get("type") == "object":
+                found.append(value["id"])
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+
+    walk(json.loads(content))
+    return found
+
+
+async def draw_sections(socket: WebSocketClientConnection, flags: list[str], quiet: float = 1.0) -> float:
+    """Set every `near` flag, as the page's script does when the reader scrolls near a section, and
+    wait until the server has sent nothing for `quiet` seconds; the seconds until its last message
+    (the sections), or 0 if it sent none."""
+    began = time.perf_counter()
+    events = [{"kind": "ModelChanged", "model": {"id": flag}, "attr": "near", "new": True} for flag in flags]
+    for frame in (json.dumps({"msgid": "near", "msgtype": "PATCH-DOC"}), "{}", json.dumps({"events": events})):
+        await socket.write_message(frame)
+    last = began
+    while True:
+        try:
+            await asyncio.wait_for(read_message(socket), quiet)
+        except TimeoutError:
+            return last - began
+        last = time.perf_counter()
+
+
 async def open_page(base: str, query: str = "", origin: str | None = None, cookie: str = "",
-                    timeout: float = 60) -> tuple[Visit, WebSocketClientConnection | None]:
+                    timeout: float = 60, find_sections: bool = False) -> tuple[Visit, WebSocketClientConnection | None]:
     """Open `base`/app?`query` as a student; the visit and the open websocket (None if it failed).
     The caller closes the websocket when the student leaves. `cookie` is sent with both requests,
-    and a cookie the page response sets is added to it, as a browser would."""
+    and a cookie the page response sets is added to it, as a browser would. `find_sections`
+    reads the document for its deferred sections (`Visit.sections`)."""
     visit = Visit()
     began = time.perf_counter()
     try:
@@ -99,7 +145,9 @@ async def open_page(base: str, query: str = "", origin: str | None = None, cooki
             HTTPRequest(f"ws{base.removeprefix('http')}/app/ws", headers=headers, request_timeout=timeout),
             subprotocols=["bokeh", token.group(1)])
         visit.socket_served_by = socket.headers.get(SERVED_BY, "")
-        visit.document_bytes = await pull_document(socket)
+        visit.document_bytes, content = await pull_document(socket)
+        if find_sections:
+            visit.sections = near_flags(content)
     except Exception as error:  # any failure is this student's result, reported
         visit.error = f"{type(error).__name__}: {error}"
         return visit, None

@@ -12,7 +12,7 @@ import pytest
 from browser import free_port, served_app
 
 from benchmarks.classroom import one_visit, resident_bytes
-from benchmarks.student import open_page
+from benchmarks.student import draw_sections, open_page
 from deploy.classroom import COOKIE, classroom, haproxy_config, panel_options
 
 pytestmark = pytest.mark.browser
@@ -59,6 +59,19 @@ def test_a_student_pulls_the_whole_page_and_a_foreign_origin_is_refused():
         refused = visit(base, "chapter=2", origin="http://classroom.example.org")
         assert "403" in refused.error and refused.document_bytes == 0
         assert visit(base, "chapter=2").error == ""
+
+
+def test_a_student_who_scrolls_to_the_bottom_gets_every_deferred_section():
+    async def open_and_draw(base):
+        answer, socket = await open_page(base, "chapter=4", find_sections=True)
+        seconds = await draw_sections(socket, answer.sections)
+        socket.close()
+        return answer, seconds
+
+    with served_app() as url:
+        answer, seconds = asyncio.run(open_and_draw(url.rsplit("/", 1)[0]))
+    assert answer.error == "" and len(answer.sections) == 3
+    assert seconds > 0, "the server sent the sections"
 
 
 def test_the_haproxy_config_pins_students_by_cookie_and_checks_every_process():
