@@ -103,21 +103,29 @@ def near_flags(content: str) -> list[str]:
     return found
 
 
-async def draw_sections(socket: WebSocketClientConnection, flags: list[str], quiet: float = 1.0) -> float:
+def sections_drawn(content: str) -> int:
+    """How many deferred sections a server's PATCH-DOC content draws: each drawn section's column
+    gains the CSS class `drawn` in the same patch as its new children."""
+    events = json.loads(content).get("events", [])
+    return sum(1 for event in events if event.get("kind") == "ModelChanged" and event.get("attr") == "css_classes"
+               and "drawn" in (event.get("new") or []))
+
+
+async def draw_sections(socket: WebSocketClientConnection, flags: list[str], timeout: float = 120) -> float:
     """Set every `near` flag, as the page's script does when the reader scrolls near a section, and
-    wait until the server has sent nothing for `quiet` seconds; the seconds until its last message
-    (the sections), or 0 if it sent none."""
+    wait until the server has sent every section; the seconds that took."""
     began = time.perf_counter()
     events = [{"kind": "ModelChanged", "model": {"id": flag}, "attr": "near", "new": True} for flag in flags]
     for frame in (json.dumps({"msgid": "near", "msgtype": "PATCH-DOC"}), "{}", json.dumps({"events": events})):
         await socket.write_message(frame)
-    last = began
-    while True:
-        try:
-            await asyncio.wait_for(read_message(socket), quiet)
-        except TimeoutError:
-            return last - began
-        last = time.perf_counter()
+    drawn, deadline = 0, began + timeout
+    while drawn < len(flags):
+        header, _, frames = await asyncio.wait_for(read_message(socket), max(0.0, deadline - time.perf_counter()))
+        if header["msgtype"] == "PATCH-DOC":
+            drawn += sections_drawn(frames[1])
+        elif header["msgtype"] == "ERROR":
+            raise ConnectionError("the server answered the sections' flags with an error")
+    return time.perf_counter() - began
 
 
 async def open_page(base: str, query: str = "", origin: str | None = None, cookie: str = "",

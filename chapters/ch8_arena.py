@@ -16,7 +16,7 @@ from lessons.own_settings import MAX_TEXT, adjustable, defaults_text, settings_t
 from optimizers import get_spec, in_chapter, names
 from widgets.arena_views import BasinLayer, Leaderboard, SweepChart, basin_summary
 from widgets.controls import FloatSlider, IntSlider
-from widgets.deferred import Deferred
+from widgets.deferred import Deferred, OnRequest, Unbuilt
 from widgets.inputs import whole_number_box
 from widgets.links import copy_link_button
 from widgets.map_view import MapView
@@ -341,12 +341,14 @@ def _controls(arena: Arena, formula: FormulaBox) -> pn.Column:
     every.on_click(lambda _: setattr(arena, "optimizers", names()))
     clear = pn.widgets.Button(label="None", width=70)
     clear.on_click(lambda _: setattr(arena, "optimizers", []))
-    typed = pn.Column(pn.Spacer(width=0, height=0), sizing_mode="stretch_width")
+    typed = Unbuilt(lambda: pn.Column(formula.layout(), FloatSlider.from_param(arena.param.span, width=260),
+                                      sizing_mode="stretch_width"),
+                    [pn.Spacer(width=0, height=0)])
 
     def show_typed(*_):  # drawn the first time a typed landscape is chosen
         shown = arena.landscape == "typed"
-        if shown and isinstance(typed[0], pn.Spacer):
-            typed.objects = [formula.layout(), FloatSlider.from_param(arena.param.span, width=260)]
+        if shown:
+            typed.draw()
         typed.visible = shown
 
     arena.param.watch(show_typed, "landscape")
@@ -374,23 +376,15 @@ def _controls(arena: Arena, formula: FormulaBox) -> pn.Column:
     )
 
 
-def _own_section(arena: Arena) -> pn.Column:
+def _own_section(arena: Arena) -> OnRequest:
     """One optimizer's own rate and settings, behind a button while no optimizer has any (most
-    races): a link that gives one some opens with them shown."""
-    section = pn.Column(sizing_mode="stretch_width", name="own-section")
-
-    def open_section(*_):
-        section.objects = [
-            pn.pane.HTML("<b>Settings of its own</b> for one optimizer, whatever the mode:", margin=(0, 10)),
-            _own_rates(arena), _own_settings(arena)]
-
+    races): a link that gives one a rate or settings of its own opens with them shown."""
+    section = OnRequest(lambda: pn.Column(
+        pn.pane.HTML("<b>Settings of its own</b> for one optimizer, whatever the mode:", margin=(0, 10)),
+        _own_rates(arena), _own_settings(arena), sizing_mode="stretch_width"),
+        "Give one optimizer settings of its own…", name="own-section")
     if arena.own_rates or arena.own_settings:
-        open_section()
-    else:
-        button = pn.widgets.Button(label="Give one optimizer settings of its own…", width=300,
-                                   css_classes=["reveals-more"])
-        button.on_click(open_section)
-        section.objects = [button]
+        section.draw()
     return section
 
 

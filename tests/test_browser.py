@@ -33,7 +33,8 @@ class Watched:
         self.page.goto(url)
         self.page.wait_for_function("() => window.Bokeh && Bokeh.documents.length > 0", timeout=30000)
         self.page.wait_for_function("() => document.readyState === 'complete'")
-        wait_until(lambda: self.page.locator("button").count() > 0)
+        # every root drawn, so that every placeholder is in the page before anything counts them
+        self.page.wait_for_function("() => Bokeh.documents[0].is_idle", timeout=30000)
         if everything:
             self.draw_everything()
             if not any(url.endswith(page) or f"{page}&" in url for page in WITHOUT_PLOTS):

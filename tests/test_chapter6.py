@@ -12,6 +12,7 @@ from lessons.family import FamilyTree, positions
 from optimizers import REGISTRY
 from optimizers.adam import radam_rectifier
 from optimizers.formulas import RULES
+from widgets.deferred import draw_all
 from widgets.text import Prose
 
 RATES = np.linspace(-5.0, 0.0, 11)
@@ -219,6 +220,7 @@ def test_the_page_builds_and_a_link_sets_every_lesson():
 
 def test_the_demo_text_shows_the_chosen_methods_rule_and_follows_a_switch():
     page, links, _ = build(6, {})
+    draw_all(page)
     demo = next(link.model for link in links if link.prefix == "demo")
 
     def demo_text():
@@ -229,6 +231,18 @@ def test_the_demo_text_shows_the_chosen_methods_rule_and_follows_a_switch():
         text = demo_text()
         assert text.lstrip().startswith(f"**{REGISTRY[method].title.split()[0]}")
         assert all(line.replace("\\,", " ").replace("\\!", "") in text for line in RULES[method])
+
+
+@pytest.mark.parametrize("drawn", [False, True])
+def test_a_click_on_the_tree_shows_the_new_demo_whole_whether_or_not_it_is_drawn_yet(drawn):
+    page, links, _ = build(6, {"demo.step": "40"})
+    if drawn:
+        draw_all(page)
+    tree = next(link.model for link in links if link.prefix == "tree")
+    demo = next(link.model for link in links if link.prefix == "demo" and isinstance(link.model, Player))
+    assert demo.step == 40
+    tree.selected = "lion"
+    assert demo.step == -1
 
 
 def test_a_bad_link_is_named_and_changes_nothing():

@@ -350,6 +350,7 @@ def test_each_chapter_shows_different_code_with_its_maths_typeset_apart():
     listings = []
     for number in WRITTEN:
         page, _, _ = build(number)
+        draw_all(page)
         listings += [pane.object for pane in page.select(lambda p: getattr(p, "name", "").startswith("code-"))]
     teaching = len(WRITTEN) - (9 in WRITTEN)  # the cheat sheet teaches no method of its own
     assert len(listings) == len(set(listings)) >= teaching, "every chapter shows its own code"
@@ -363,6 +364,7 @@ def test_no_page_shows_an_unfilled_figure(number):
     from chapters import build
 
     page, _, _ = build(number, {})
+    draw_all(page)
     texts = [pane.object for pane in page.select(pn.pane.Markdown) if isinstance(pane.object, str)]
     assert texts and not any("[[" in text for text in texts)
 
@@ -378,6 +380,7 @@ def test_no_equation_on_a_page_holds_a_bare_angle_bracket(number):
     from chapters import build
 
     page, _, _ = build(number, {})
+    draw_all(page)
     texts = [pane.object for pane in page.select(pn.pane.Markdown) if isinstance(pane.object, str)]
     equations = [tex for text in texts for tex in re.findall(r"\$\$(.*?)\$\$", text, flags=re.S)]
     assert equations or number == 9

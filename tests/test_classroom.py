@@ -71,7 +71,7 @@ def test_a_student_who_scrolls_to_the_bottom_gets_every_deferred_section():
     with served_app() as url:
         answer, seconds = asyncio.run(open_and_draw(url.rsplit("/", 1)[0]))
     assert answer.error == "" and len(answer.sections) == 3
-    assert seconds > 0, "the server sent the sections"
+    assert seconds > 0, "draw_sections returns once the server has sent all three sections"
 
 
 def test_the_haproxy_config_pins_students_by_cookie_and_checks_every_process():

@@ -9,7 +9,7 @@ from panel.io.state import set_curdoc
 
 import app
 from chapters import WRITTEN
-from widgets.deferred import Deferred, NearSignal, draw_all
+from widgets.deferred import Deferred, NearSignal, OnRequest, draw_all
 
 
 def counted_section(label="section"):
@@ -63,7 +63,7 @@ def drawn_document(chapter: int) -> tuple[Document, int, int]:
 @pytest.mark.parametrize("chapter", sorted(WRITTEN))
 def test_every_chapter_draws_its_sections_into_its_served_document(chapter):
     document, opened, drawn = drawn_document(chapter)
-    heavy = {2: 1, 3: 3, 4: 3, 6: 2, 7: 1, 8: 2}
+    heavy = {2: 1, 3: 3, 4: 3, 6: 2, 7: 1, 8: 4}  # chapter 8: two sections, the typed box, own settings
     assert drawn == heavy.get(chapter, 0)
     assert (len(document.models) > opened) == bool(drawn)
     issues = check_integrity(document.models)
@@ -76,3 +76,13 @@ def test_every_chapter_draws_its_sections_into_its_served_document(chapter):
 def test_two_visits_with_every_section_drawn_share_no_bokeh_model(chapter):
     first, second = drawn_document(chapter)[0], drawn_document(chapter)[0]
     assert not {id(model) for model in first.models} & {id(model) for model in second.models}
+
+
+def test_a_part_behind_a_button_is_built_on_the_first_press_only():
+    build, built = counted_section()
+    part = OnRequest(build, "Show more")
+    button = part.objects[0]
+    assert built == [] and "reveals-more" in button.css_classes and button.label == "Show more"
+    button.clicks += 1
+    button.clicks += 1
+    assert built == ["section"] and part.drawn and part.objects[0].name == "section"

@@ -262,15 +262,20 @@ def throwaway_optimizer():
 
 def test_a_new_registry_entry_is_one_entry_and_every_page_still_builds(throwaway_optimizer):
     from bokeh.document import Document
+    from panel.io.state import set_curdoc
 
     import app
+    from widgets.deferred import draw_all
 
     assert get_spec("halfway") is throwaway_optimizer and "halfway" in names()
     race = Race(landscape="bowl", contestants=[Entry("halfway")])
     assert race.result.lanes[0].ok
     for chapter in [None, *range(10)]:
         document = Document()
-        app.create_app({} if chapter is None else {"chapter": [str(chapter).encode()]}).server_doc(document)
+        with set_curdoc(document):
+            template = app.create_app({} if chapter is None else {"chapter": [str(chapter).encode()]})
+            template.server_doc(document)
+            assert all(draw_all(part) >= 0 for part in template.main)
     from chapters.preview import preview_race
 
     preview_race.cache_clear()

@@ -1,12 +1,14 @@
-"""Sections drawn when the reader scrolls near them.
+"""Parts of a page built only when the reader gets to them.
 
 A chapter's lower widgets cost the server most of a visit's CPU (a race view alone is a few dozen
 Bokeh models), yet a reader spends minutes on the text above them first. `Deferred` puts a light
 placeholder in their place; a script in the page tells the server when the placeholder comes
-within about a screen of the window, and only then is the section built and sent. A class that
-opens a chapter at once thus waits for the top of the page only, and the rest is spread over
-their reading. The lesson models behind the section exist from the start, so the page's link and
-its notices are complete before anything below is drawn.
+within NEAR_MARGIN_PX of the visible part of the page, and only then is the section built and
+sent. A class that opens a chapter at once thus waits for the top of the page only, and the rest
+is spread over their reading. `OnRequest` does the same for a part behind a button, and a plain
+`Unbuilt` for one the page draws when a setting first needs it. The lesson models behind every
+part exist from the start, so the page's link and its notices are complete before anything below
+is drawn.
 """
 
 from collections.abc import Callable
@@ -17,14 +19,15 @@ import param
 from panel.reactive import ReactiveHTML
 
 NEAR_MARGIN_PX = 300
-"""How far below the visible part of the page a placeholder starts its section. The course's
-template scrolls its #main element, not the window, so that element is what is watched."""
+"""How far above or below the visible part of the page a placeholder starts its section. The
+course's template scrolls its #main element, not the window, so that element is what is watched
+(the window where a page has none)."""
 
 
 class NearSignal(ReactiveHTML):
-    """An empty mark that sets `near` once it comes within NEAR_MARGIN_PX of the window."""
+    """An empty mark that sets `near` once it comes within NEAR_MARGIN_PX of the visible page."""
 
-    near = param.Boolean(default=False, doc="True from the moment the mark first came near the window.")
+    near = param.Boolean(default=False, doc="True from the moment the mark first came near the visible page.")
 
     _template: ClassVar[str] = '<div id="mark" style="height: 1px; width: 100%"></div>'
 
@@ -44,43 +47,58 @@ class NearSignal(ReactiveHTML):
     }
 
 
-class Deferred(pn.Column):
-    """A column that holds a placeholder until the reader comes near, then the section `build()` makes.
-    `label` names the section meanwhile, and `height` (pixels) keeps roughly its room so that the
-    page below does not jump when it arrives."""
+class Unbuilt(pn.Column):
+    """A column that holds `waiting` (components) until `draw()`, then the part `build()` makes,
+    built once however often it is asked for."""
 
-    def __init__(self, build: Callable[[], pn.viewable.Viewable], label: str, height: int = 600, **params):
+    def __init__(self, build: Callable[[], pn.viewable.Viewable], waiting: list, **params):
         self._build = build
-        self._signal = NearSignal(height=1, margin=0, sizing_mode="stretch_width")
-        placeholder = pn.pane.Str(f"{label} (drawn as you scroll here)", css_classes=["deferred-placeholder"],
-                                  styles={"color": "var(--bs-secondary-color, grey)"}, margin=(10, 10))
-        super().__init__(placeholder, self._signal, min_height=height, sizing_mode="stretch_width",
-                         css_classes=["deferred-section"], **params)
-        self._signal.param.watch(self._draw, "near")
+        self._drawn = False
+        params.setdefault("sizing_mode", "stretch_width")
+        super().__init__(*waiting, **params)
 
     @property
     def drawn(self) -> bool:
-        return self._signal.near
+        return self._drawn
 
     def draw(self) -> None:
-        """Build the section now (what the page does when the reader comes near)."""
-        self._signal.near = True
-
-    def _draw(self, event) -> None:
-        if not event.new:
+        if self._drawn:
             return
-        section = self._build()
+        self._drawn = True
+        part = self._build()
         with pn.io.hold():
             self.min_height = None
-            self.css_classes = ["deferred-section", "drawn"]
-            self.objects = [section]
+            self.css_classes = [*self.css_classes, "drawn"]
+            self.objects = [part]
+
+
+class Deferred(Unbuilt):
+    """A section drawn when the reader scrolls near it. `label` names it meanwhile, and `height`
+    (pixels) keeps roughly its room so that the page below does not jump when it arrives."""
+
+    def __init__(self, build: Callable[[], pn.viewable.Viewable], label: str, height: int = 600, **params):
+        signal = NearSignal(height=1, margin=0, sizing_mode="stretch_width")
+        placeholder = pn.pane.Str(f"{label} (drawn as you scroll here)", css_classes=["deferred-placeholder"],
+                                  styles={"color": "var(--bs-secondary-color, grey)"}, margin=(10, 10))
+        super().__init__(build, [placeholder, signal], min_height=height, css_classes=["deferred-section"],
+                         **params)
+        signal.param.watch(lambda event: self.draw() if event.new else None, "near")
+
+
+class OnRequest(Unbuilt):
+    """A part drawn when the reader presses the button labelled `label` (CSS class `reveals-more`)."""
+
+    def __init__(self, build: Callable[[], pn.viewable.Viewable], label: str, width: int = 300, **params):
+        button = pn.widgets.Button(label=label, width=width, css_classes=["reveals-more"])
+        button.on_click(lambda _: self.draw())
+        super().__init__(build, [button], **params)
 
 
 def draw_all(root: pn.viewable.Viewable) -> int:
-    """Build every deferred section under `root` at once, nested ones included; returns how many."""
+    """Build every part under `root` that waits to be drawn, nested ones included; returns how many."""
     count = 0
-    while pending := [d for d in root.select(Deferred) if not d.drawn]:
-        for section in pending:
-            section.draw()
+    while pending := [part for part in root.select(Unbuilt) if not part.drawn]:
+        for part in pending:
+            part.draw()
         count += len(pending)
     return count
