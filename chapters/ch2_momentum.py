@@ -221,8 +221,9 @@ Near a minimum, a heavy ball has a problem: its velocity still points the old wa
 passed the bottom, and it only learns of the new slope a step late. Nesterov's method measures
 the gradient at the **lookahead point**, where the current velocity is about to carry it:
 
-$$g_t = \nabla L(\theta_{t-1} - \eta\beta  v_{t-1}) \qquad v_t = \beta v_{t-1} + g_t
-\qquad \theta_t = \theta_{t-1} - \eta  v_t$$
+$$g_t = \nabla L(\theta_{t-1} - \eta\beta  v_{t-1})$$
+
+$$v_t = \beta v_{t-1} + g_t \qquad \theta_t = \theta_{t-1} - \eta  v_t$$
 
 Past the minimum, the lookahead point is further past it, so the slope there already pulls
 back, and the velocity turns earlier. The hollow marker (the ghost) is that lookahead point.

@@ -73,10 +73,13 @@ which smooths their direction. From RMSProp it takes an average of their squares
 coordinate's scale. Then it corrects both averages for starting at zero. Five lines, per
 coordinate, at step $$t$$:
 
-$$m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t \qquad v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2$$
+$$m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t$$
 
-$$\hat m_t = \frac{m_t}{1-\beta_1^t} \qquad \hat v_t = \frac{v_t}{1-\beta_2^t}
-\qquad \theta_t = \theta_{t-1} - \eta \frac{\hat m_t}{\sqrt{\hat v_t} + \epsilon}$$
+$$v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2$$
+
+$$\hat m_t = \frac{m_t}{1-\beta_1^t} \qquad \hat v_t = \frac{v_t}{1-\beta_2^t}$$
+
+$$\theta_t = \theta_{t-1} - \eta \frac{\hat m_t}{\sqrt{\hat v_t} + \epsilon}$$
 
 PyTorch's defaults are $$\eta$$ = [[lr]], $$\beta_1$$ = [[beta1]], $$\beta_2$$ = [[beta2]] and
 $$\epsilon$$ = [[eps]]. So $$m$$ remembers about [[window1]] steps and $$v$$ about [[window2]].

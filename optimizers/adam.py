@@ -16,9 +16,10 @@ def moments_init(theta, *, amsgrad=False, **_):
 def adam(theta, g, state, t, *, lr, betas, eps, weight_decay, amsgrad, bias_correction):
     r"""One Adam step (Kingma and Ba, 2015), as torch.optim.Adam computes it.
 
-    $$m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t \qquad v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2$$
-    $$\hat m_t = \frac{m_t}{1-\beta_1^t} \qquad \hat v_t = \frac{v_t}{1-\beta_2^t} \qquad
-      \theta_t = \theta_{t-1} - \eta\,\frac{\hat m_t}{\sqrt{\hat v_t} + \epsilon}$$
+    $$m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t$$
+    $$v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2$$
+    $$\hat m_t = \frac{m_t}{1-\beta_1^t} \qquad \hat v_t = \frac{v_t}{1-\beta_2^t}$$
+    $$\theta_t = \theta_{t-1} - \eta\,\frac{\hat m_t}{\sqrt{\hat v_t} + \epsilon}$$
 
     `weight_decay` here is PyTorch's coupled L2 penalty: it is added to the gradient, so it
     is divided by $\sqrt{\hat v_t}$ like everything else (chapter 5 shows why that matters).

@@ -11,8 +11,8 @@ RULES: dict[str, tuple[str, ...]] = {
     "rmsprop": (r"E_t = \alpha E_{t-1} + (1-\alpha)\, g_t^2",
                 r"\theta_t = \theta_{t-1} - \frac{\eta\, g_t}{\sqrt{E_t} + \epsilon}"),
     "adam": (r"m_t = \beta_1 m_{t-1} + (1-\beta_1)\, g_t", r"v_t = \beta_2 v_{t-1} + (1-\beta_2)\, g_t^2",
-             r"\theta_t = \theta_{t-1} - \frac{\eta\, \hat m_t}{\sqrt{\hat v_t} + \epsilon}, \quad "
-             r"\hat m_t = \frac{m_t}{1-\beta_1^t},\ \hat v_t = \frac{v_t}{1-\beta_2^t}"),
+             r"\hat m_t = \frac{m_t}{1-\beta_1^t},\ \hat v_t = \frac{v_t}{1-\beta_2^t}",
+             r"\theta_t = \theta_{t-1} - \frac{\eta\, \hat m_t}{\sqrt{\hat v_t} + \epsilon}"),
     "adamw": (r"m_t,\ v_t,\ \hat m_t,\ \hat v_t \text{ as in Adam}",
               r"\theta_t = (1-\eta\lambda)\,\theta_{t-1} - \frac{\eta\, \hat m_t}{\sqrt{\hat v_t} + \epsilon}"),
     "amsgrad": (r"m_t,\ v_t \text{ as in Adam}", r"v^{\max}_t = \max(v^{\max}_{t-1},\ v_t)",
@@ -23,12 +23,12 @@ RULES: dict[str, tuple[str, ...]] = {
               r"\theta_t = \theta_{t-1} - \frac{\eta}{\sqrt{\hat v_t} + \epsilon}\left("
               r"\frac{\mu_{t+1}\, m_t}{1-\prod_{i\le t+1}\mu_i}"
               r" + \frac{(1-\mu_t)\, g_t}{1-\prod_{i\le t}\mu_i}\right)"),
-    "radam": (r"m_t,\ v_t \text{ as in Adam}, \quad \rho_t = \rho_\infty - \frac{2t\beta_2^t}{1-\beta_2^t}",
+    "radam": (r"m_t,\ v_t \text{ as in Adam}", r"\rho_t = \rho_\infty - \frac{2t\beta_2^t}{1-\beta_2^t}",
               r"\rho_t \le 5:\ \theta_t = \theta_{t-1} - \eta\, \hat m_t",
               r"\rho_t \gt 5:\ \theta_t = \theta_{t-1} - \eta\, r_t\,"
-              r" \frac{\hat m_t\sqrt{1-\beta_2^t}}{\sqrt{v_t} + \epsilon}"
-              r", \quad r_t \text{ the rectifier}"),
-    "adafactor": (r"v_t = \hat\beta_{2,t} v_{t-1} + (1-\hat\beta_{2,t})\, g_t^2, \quad \hat\beta_{2,t} = 1 - t^{-0.8}",
+              r" \frac{\hat m_t\sqrt{1-\beta_2^t}}{\sqrt{v_t} + \epsilon}",
+              r"r_t \text{ the rectifier}"),
+    "adafactor": (r"v_t = \hat\beta_{2,t} v_{t-1} + (1-\hat\beta_{2,t})\, g_t^2", r"\hat\beta_{2,t} = 1 - t^{-0.8}",
                   r"u_t = g_t / \sqrt{v_t}",
                   r"\theta_t = \theta_{t-1} - \frac{\max(\epsilon_2, \mathrm{RMS}(\theta_{t-1}))\,"
                   r"\min(\eta, 1/\sqrt t)}{\max(1, \mathrm{RMS}(u_t)/d)}\, u_t"),
@@ -38,8 +38,8 @@ RULES: dict[str, tuple[str, ...]] = {
     "lamb": (r"u_t = \frac{\hat m_t}{\sqrt{\hat v_t} + \epsilon} + \lambda\theta_{t-1} \quad (\hat m_t, \hat v_t "
              r"\text{ as in Adam})",
              r"\theta_t = \theta_{t-1} - \eta\, \frac{\lVert\theta_{t-1}\rVert}{\lVert u_t\rVert}\, u_t"),
-    "sophia": (r"m_t = \beta_1 m_{t-1} + (1-\beta_1)\, g_t, \quad h_t = \beta_2 h_{t-k} + (1-\beta_2)\,"
-               r"\mathrm{diag}(\nabla^2 L)",
+    "sophia": (r"m_t = \beta_1 m_{t-1} + (1-\beta_1)\, g_t",
+               r"h_t = \beta_2 h_{t-k} + (1-\beta_2)\, \mathrm{diag}(\nabla^2 L)",
                r"\theta_t = (1-\eta\lambda)\,\theta_{t-1} - \eta\, \mathrm{clip}\!\left("
                r"\frac{m_t}{\max(\rho\, h_t, \epsilon)},\ 1\right)"),
     "schedule_free": (r"y_{t-1} = (1-\beta_1)\, z_{t-1} + \beta_1 x_{t-1}, \quad g_t = \nabla L(y_{t-1})",

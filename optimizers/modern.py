@@ -83,8 +83,8 @@ def lion_init(theta, **_):
 def lion(theta, g, state, t, *, lr, betas, weight_decay):
     r"""One Lion step (Chen et al., 2023), as optax.lion computes it.
 
-    $$c_t = \beta_1 m_{t-1} + (1-\beta_1) g_t \qquad
-      \theta_t = \theta_{t-1} - \eta\,(\mathrm{sign}(c_t) + \lambda\theta_{t-1})$$
+    $$c_t = \beta_1 m_{t-1} + (1-\beta_1) g_t$$
+    $$\theta_t = \theta_{t-1} - \eta\,(\mathrm{sign}(c_t) + \lambda\theta_{t-1})$$
     $$m_t = \beta_2 m_{t-1} + (1-\beta_2) g_t$$
 
     One buffer, and every coordinate moves by exactly $\pm\eta$ before decay.
@@ -126,8 +126,8 @@ def sophia(theta, g, state, t, *, lr, betas, rho, eps, weight_decay, hessian_int
 
     Every `hessian_interval` steps the curvature estimate is refreshed,
     $h_t = \beta_2 h_{t-k} + (1-\beta_2)\,\mathrm{diag}(\nabla^2 L)$; in between it is kept.
-    $$m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t \qquad
-      \theta_t = (1-\eta\lambda)\theta_{t-1}
+    $$m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t$$
+    $$\theta_t = (1-\eta\lambda)\theta_{t-1}
       - \eta\,\mathrm{clip}\!\left(\frac{m_t}{\max(\rho h_t, \epsilon)}, 1\right)$$
     Where curvature is flat or negative the clip turns the step into $\eta\,\mathrm{sign}(m_t)$.
     """

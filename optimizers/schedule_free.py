@@ -18,8 +18,9 @@ def schedule_free_adamw(theta, g, state, t, *, lr, betas, eps, weight_decay, war
     Three sequences instead of one. The gradient is taken at $y_t$ (the parameters during
     training); $z_t$ takes plain AdamW-normalised steps; $x_t$, the point to evaluate, is a
     running average of the $z$'s, weighted by $c_t = w_t / \sum_{i \le t} w_i$:
-    $$z_{t} = z_{t-1} - \gamma_t\, u_t \qquad x_t = (1 - c_t)\, x_{t-1} + c_t\, z_t \qquad
-      y_t = (1-\beta_1)\, z_t + \beta_1\, x_t$$
+    $$z_{t} = z_{t-1} - \gamma_t\, u_t$$
+    $$x_t = (1 - c_t)\, x_{t-1} + c_t\, z_t$$
+    $$y_t = (1-\beta_1)\, z_t + \beta_1\, x_t$$
     with $u_t = g_t/(\sqrt{\hat v_t}+\epsilon) + \lambda y_{t-1}$, $\hat v_t$ Adam's
     bias-corrected second moment, $\gamma_t$ the rate after a linear warmup of `warmup_steps`, and
     $w_t = t^r \max_{i \le t}\gamma_i^{p}$ ($p$ = `weight_lr_power`). The package stores only
