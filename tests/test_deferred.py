@@ -26,7 +26,7 @@ def test_a_section_is_built_only_when_drawn_and_only_once():
     build, built = counted_section()
     section = Deferred(build, "A race", 500)
     assert built == [] and not section.drawn
-    assert "A race" in section.objects[0].object and section.min_height == 500
+    assert "<em>A race</em>" in section.objects[0].object and section.min_height == 500
     section.draw()
     section.draw()
     assert built == ["section"] and section.drawn

@@ -11,6 +11,7 @@ part exist from the start, so the page's link and its notices are complete befor
 is drawn.
 """
 
+import html
 from collections.abc import Callable
 from typing import ClassVar
 
@@ -78,8 +79,9 @@ class Deferred(Unbuilt):
 
     def __init__(self, build: Callable[[], pn.viewable.Viewable], label: str, height: int = 600, **params):
         signal = NearSignal(height=1, margin=0, sizing_mode="stretch_width")
-        placeholder = pn.pane.Str(f"{label} (drawn as you scroll here)", css_classes=["deferred-placeholder"],
-                                  styles={"color": "var(--bs-secondary-color, grey)"}, margin=(10, 10))
+        placeholder = pn.pane.HTML(f"<em>{html.escape(label)}</em> (drawn as you scroll here)",
+                                   css_classes=["deferred-placeholder"], margin=(10, 10),
+                                   styles={"color": "var(--bs-secondary-color, grey)"})
         super().__init__(build, [placeholder, signal], min_height=height, css_classes=["deferred-section"],
                          **params)
         signal.param.watch(lambda event: self.draw() if event.new else None, "near")
