@@ -376,14 +376,17 @@ def _controls(arena: Arena, formula: FormulaBox) -> pn.Column:
     )
 
 
+OWN_CONTROLS = ("own_rates", "own_settings", "own_name", "own_log_lr")
+
+
 def _own_section(arena: Arena) -> OnRequest:
-    """One optimizer's own rate and settings, behind a button while no optimizer has any (most
-    races): a link that gives one a rate or settings of its own opens with them shown."""
+    """One optimizer's own rate and settings, behind a button while they are all at their defaults
+    (most races): a link that sets any of them opens with them shown."""
     section = OnRequest(lambda: pn.Column(
         pn.pane.HTML("<b>Settings of its own</b> for one optimizer, whatever the mode:", margin=(0, 10)),
         _own_rates(arena), _own_settings(arena), sizing_mode="stretch_width"),
         "Give one optimizer settings of its own…", name="own-section")
-    if arena.own_rates or arena.own_settings:
+    if any(getattr(arena, name) != arena.param[name].default for name in OWN_CONTROLS):
         section.draw()
     return section
 

@@ -4,6 +4,7 @@ over the range of the controls that reach them."""
 import math
 
 import numpy as np
+import panel as pn
 import pytest
 
 import landscapes
@@ -12,6 +13,7 @@ from chapters.ch8_arena import LINK, PRESETS, SADDLE_OFFSET, facts
 from lessons import Link
 from lessons.arena import MODES, SWEEP_RATES, TOLERANCES, Arena, basins, settle_steps, sweep
 from optimizers import get_spec, names
+from widgets.deferred import OnRequest
 
 RAVINE = landscapes.get("ravine")
 LANDSCAPES = ["ravine", "rosenbrock", "himmelblau", "rastrigin", "beale", "ellipse"]
@@ -411,3 +413,19 @@ def test_every_optimizer_with_settings_of_its_own_fits_in_a_link():
 def test_the_arena_shares_one_race_between_settings_that_only_change_the_view():
     first = Arena(sort_by="final", show_basins=True, own_name="sgd")
     assert Arena().result is first.result
+
+
+@pytest.mark.parametrize(("query", "shown"), [
+    ({}, False),
+    ({"arena.own_name": "momentum"}, True),
+    ({"arena.own_log_lr": "-1"}, True),
+    ({"arena.own_rates": "sgd=0.05"}, True),
+    ({"arena.own_settings": "momentum:momentum=0.5"}, True),
+    ({"arena.own_settings": "momentum:momentum=lots"}, False),
+])
+def test_one_optimizers_own_settings_open_when_the_link_sets_any_of_them(query, shown):
+    page, _, _ = build(8, query)
+    section = next(part for part in page.select(OnRequest) if part.name == "own-section")
+    assert section.drawn == shown
+    labels = {getattr(widget, "label", "") for widget in section.select(pn.widgets.Widget)}
+    assert ("Its own rate (log₁₀ η)" in labels) == shown
