@@ -181,6 +181,13 @@ def test_every_page_loads_offline_without_errors(browser, app_url, name, query):
     canvases = watched.page.locator("canvas")
     drawn = sum(canvases.nth(i).evaluate("c => c.width > 0 && c.height > 0") for i in range(canvases.count()))
     assert drawn >= 1 or name in WITHOUT_PLOTS, "no plot was drawn"
+    collapsed = watched.page.evaluate("""() => Array.from(Bokeh.documents[0].all_models)
+        .filter((m) => m.type === "Figure")
+        .map((m) => [m.name, Bokeh.index.find_one(m)])
+        .filter(([_, view]) => view != null && view.el.offsetParent !== null)
+        .filter(([_, view]) => !(view.frame.bbox.width > 0 && view.frame.bbox.height > 0))
+        .map(([name]) => name)""")
+    assert collapsed == [], "every plot on the page, deferred sections included, is laid out with a frame"
     title = "Optimizer Lab" if name == "home" else f"Chapter {name.removeprefix('chapter')}"
     assert watched.has_text(title)
     assert screenshot(watched, name).stat().st_size > 10_000
