@@ -641,7 +641,8 @@ def test_chapter8_gives_one_optimizer_settings_of_its_own_and_answers_a_bad_one(
     w.page.get_by_label("Optimizer", exact=True).select_option(label="Momentum")
     wait_until(lambda: w.query().get("arena.own_name") == "momentum")
     box = w.page.locator(".own-settings input")
-    assert box.get_attribute("placeholder") == "momentum=0.9, nesterov=false, weight_decay=0.0"
+    wait_until(lambda: box.get_attribute("placeholder") == "momentum=0.9, nesterov=false, weight_decay=0.0",
+               message=lambda: box.get_attribute("placeholder"))
     before = w.path("arena")
     box.fill("momentum=0.5")
     box.press("Enter")
