@@ -14,12 +14,18 @@ PLAYER_LINK = ("speed", "step")
 
 @dataclass(frozen=True)
 class Lesson:
-    """A model on a chapter page, under `prefix` in the page's link, with its player if it has one."""
+    """A model on a chapter page, under `prefix` in the page's link, with its player if it has one.
+    When the model has a new result, its player shows the whole of it (step -1), whether or not the
+    view that plays it has been drawn yet."""
 
     prefix: str
     model: param.Parameterized
     link: tuple[str, ...]
     player: Player | None = None
+
+    def __post_init__(self):
+        if self.player is not None and "result" in self.model.param:
+            self.model.param.watch(lambda _: setattr(self.player, "step", -1), "result")
 
     def links(self) -> list[Link]:
         links = [Link(self.model, self.prefix, self.link)]

@@ -423,8 +423,7 @@ def page(lessons: dict[str, Lesson]):
     tree.param.watch(lambda event: setattr(selected, "object", card(event.new)), "selected")
 
     def follow(event):
-        if event.new in DEMOS and event.new != demo.model.method:
-            demo.player.step = -1  # a new method shows its whole path at once, drawn or not yet
+        if event.new in DEMOS:
             demo.model.method = event.new
 
     tree.param.watch(follow, "selected")

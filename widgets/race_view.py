@@ -64,7 +64,8 @@ def path_rows(result: RaceResult, lanes: list[Lane], *, readout: bool = True,
 class RaceView:
     """`split` puts each of the race's entries on a map of its own, and `panels` lists which
     entries (by index) share each map (their number is then fixed by the lesson); otherwise every
-    entry shares one map."""
+    entry shares one map. `player` is the lesson's (`chapters.base.Lesson`), which goes back to
+    showing the whole path whenever the race has a new result."""
 
     def __init__(self, race: Race, name: str, *, player: Player | None = None, split: bool = False,
                  panels: list[list[int]] | None = None,
@@ -88,11 +89,7 @@ class RaceView:
         self.bars = InternalsBars(self.timeline, name=f"{name}-bars", **bars) if bars else None
         self.notice = pn.pane.HTML("", visible=False, name=f"{name}-notice", sizing_mode="stretch_width",
                                    styles={"color": "#8a1c12"})
-        race.param.watch(self._new_result, "result")
-        self.draw()
-
-    def _new_result(self, _):
-        self.timeline.player.step = -1  # a new setting shows its whole path at once
+        race.param.watch(lambda _: self.draw(), "result")
         self.draw()
 
     def _lanes_per_map(self, result: RaceResult):
