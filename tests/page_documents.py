@@ -56,8 +56,7 @@ def main():
             document = Document()
             with set_curdoc(document), document.models.freeze():
                 page = app.create_app(args)
-                for part in page.main:
-                    draw_all(part)
+                draw_all(*page.main)
                 page.server_doc(document)
             content = document.to_json(deferred=False)  # arrays inline, so that their values are compared
             print(json.dumps({"page": chapter, "theme": theme, "models": len(document.models),

@@ -296,8 +296,7 @@ def test_every_page_renders_to_a_document(chapter):
     with set_curdoc(document):
         template = app.create_app({} if chapter is None else {"chapter": [str(chapter).encode()]})
         template.server_doc(document)
-        for part in template.main:
-            draw_all(part)
+        draw_all(*template.main)
     issues = check_integrity(document.models)
     assert issues.error == [] and issues.warning == []
     assert any(isinstance(model, Plot) for model in document.models) or chapter == 9, "the cheat sheet has no plot"

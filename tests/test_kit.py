@@ -275,7 +275,7 @@ def test_a_new_registry_entry_is_one_entry_and_every_page_still_builds(throwaway
         with set_curdoc(document):
             template = app.create_app({} if chapter is None else {"chapter": [str(chapter).encode()]})
             template.server_doc(document)
-            assert all(draw_all(part) >= 0 for part in template.main)
+            draw_all(*template.main)
     from chapters.preview import preview_race
 
     preview_race.cache_clear()

@@ -96,10 +96,11 @@ class OnRequest(Unbuilt):
         super().__init__(build, [button], **params)
 
 
-def draw_all(root: pn.viewable.Viewable) -> int:
-    """Build every part under `root` that waits to be drawn, nested ones included; returns how many."""
+def draw_all(*roots: pn.viewable.Viewable) -> int:
+    """Build every part under `roots` (a page, or a template's `main`) that waits to be drawn,
+    nested ones included; returns how many."""
     count = 0
-    while pending := [part for part in root.select(Unbuilt) if not part.drawn]:
+    while pending := [part for root in roots for part in root.select(Unbuilt) if not part.drawn]:
         for part in pending:
             part.draw()
         count += len(pending)
