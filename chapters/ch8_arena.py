@@ -22,6 +22,7 @@ from widgets.links import copy_link_button
 from widgets.map_view import MapView
 from widgets.quiz import Choice, Quiz
 from widgets.race_view import RaceView, verdict_pane
+from widgets.sizing import plots_row
 from widgets.text import fill, prose
 
 from .base import Chapter, Lesson
@@ -503,7 +504,7 @@ class BasinView:
 def sweep_section(arena: Arena) -> pn.Column:
     chart = SweepChart(arena)
     # the chart sits in a Column: Panel cannot toggle a Bokeh pane's own visibility
-    shown = pn.Column(pn.pane.Bokeh(chart.figure, sizing_mode="stretch_width", min_width=280, max_width=700),
+    shown = pn.Column(plots_row(chart.figure, name="sweep-chart", max_width=700),
                       visible=arena.sweeps is not None, sizing_mode="stretch_width", name="sweep-pane")
     arena.param.watch(lambda event: setattr(shown, "visible", event.new is not None), "sweeps")
     return pn.Column(

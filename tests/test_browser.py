@@ -75,6 +75,15 @@ class Watched:
         return self.page.evaluate(
             f"() => {{ const m = Bokeh.documents[0].get_model_by_name({name!r}); return m ? {expression} : null; }}")
 
+    def collapsed_plots(self):
+        """Names of the visible figures that BokehJS laid out without a frame to draw in."""
+        return self.page.evaluate("""() => Array.from(Bokeh.documents[0].all_models)
+            .filter((m) => m.type === "Figure")
+            .map((m) => [m.name, Bokeh.index.find_one(m)])
+            .filter(([_, view]) => view != null && view.el.offsetParent !== null)
+            .filter(([_, view]) => !(view.frame.bbox.width > 0 && view.frame.bbox.height > 0))
+            .map(([name]) => name)""")
+
     def step(self, timeline):
         return self.model(f"{timeline}-state", "m.data.step[0]")
 
@@ -181,13 +190,7 @@ def test_every_page_loads_offline_without_errors(browser, app_url, name, query):
     canvases = watched.page.locator("canvas")
     drawn = sum(canvases.nth(i).evaluate("c => c.width > 0 && c.height > 0") for i in range(canvases.count()))
     assert drawn >= 1 or name in WITHOUT_PLOTS, "no plot was drawn"
-    collapsed = watched.page.evaluate("""() => Array.from(Bokeh.documents[0].all_models)
-        .filter((m) => m.type === "Figure")
-        .map((m) => [m.name, Bokeh.index.find_one(m)])
-        .filter(([_, view]) => view != null && view.el.offsetParent !== null)
-        .filter(([_, view]) => !(view.frame.bbox.width > 0 && view.frame.bbox.height > 0))
-        .map(([name]) => name)""")
-    assert collapsed == [], "every plot on the page, deferred sections included, is laid out with a frame"
+    assert watched.collapsed_plots() == [], "every plot on the page, deferred sections included, has a frame"
     title = "Optimizer Lab" if name == "home" else f"Chapter {name.removeprefix('chapter')}"
     assert watched.has_text(title)
     assert screenshot(watched, name).stat().st_size > 10_000
@@ -614,6 +617,8 @@ def test_chapter8_tick_landscape_typed_click_mode_play_basins_and_presets(browse
     wait_until(lambda: w.query().get("arena.mode") == "tuned")
     wait_until(lambda: w.model("leaderboard-source", "Array.from(m.data.rate)") != rates_before)
     assert w.model("sweep-source", "m.data.xs.length") == 4, "one sweep line per ticked optimizer"
+    wait_until(lambda: w.model("sweep", "Bokeh.index.find_one(m)?.el.offsetParent != null"))
+    assert w.collapsed_plots() == [], "the sweep chart, shown after loading, has a frame like the race's plots"
 
     advanced, sent = w.play("arena", 1.0)
     assert advanced >= 20, "playback advances about 30 steps a second"

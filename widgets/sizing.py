@@ -16,8 +16,8 @@ def responsive(plot: Plot) -> Plot:
     return plot
 
 
-def plots_row(*plots: Plot, name: str = "") -> pn.FlexBox:
+def plots_row(*plots: Plot, name: str = "", max_width: int = MAX_WIDTH) -> pn.FlexBox:
     """Plots side by side where the screen is wide enough, stacked on a phone."""
-    return pn.FlexBox(*(pn.pane.Bokeh(p, sizing_mode="stretch_width", min_width=MIN_WIDTH, max_width=MAX_WIDTH,
+    return pn.FlexBox(*(pn.pane.Bokeh(p, sizing_mode="stretch_width", min_width=MIN_WIDTH, max_width=max_width,
                                       styles=CLIPPED) for p in plots),
                       flex_wrap="wrap", gap="16px", sizing_mode="stretch_width", name=name)
