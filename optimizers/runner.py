@@ -111,20 +111,22 @@ def run(name, grad_fn, x0, steps, *, schedule=None, bound=1e6, record="all", hes
     if schedule is not None:
         shown_hyper["lr"] = None
     parts = _parts(x.shape[0], int(workers))
+    params = np.empty((steps + 1, *x.shape))
+    diverged_at = np.full(x.shape[0], -1)
 
     def advance(part):
         part_hp = {k: v[part, None] if k in arrays else v for k, v in hp.items()}
         part_lrs = lrs[:, part, None] if lrs.ndim == 2 else lrs
-        return _advance(spec, grad_fn, x[part], part_hp, part_lrs, bound, record)
+        return _advance(spec, grad_fn, x[part], part_hp, part_lrs, bound, record, params[:, part],
+                        diverged_at[part])
 
     if workers > 1 and len(parts) > 1:
         with ThreadPoolExecutor(int(workers)) as pool:
             chunks = list(pool.map(advance, parts))
     else:
         chunks = [advance(part) for part in parts]
-    params = np.concatenate([c[0] for c in chunks], axis=1)
-    internals = {k: np.concatenate([c[1][k] for c in chunks], axis=1) for k in chunks[0][1]}
-    diverged_at = np.concatenate([c[2] for c in chunks])
+    internals = chunks[0] if len(chunks) == 1 else {k: np.concatenate([c[k] for c in chunks], axis=1)
+                                                    for k in chunks[0]}
 
     single = x0.ndim == 1 and not per_start
     return Trajectory(
@@ -154,14 +156,14 @@ def _rates(scheduled, lr, steps, n):
     return lrs
 
 
-def _advance(spec, grad_fn, x, hp, lrs, bound, record):
-    """The step loop for one chunk of starts: (params, internals, diverged_at)."""
+def _advance(spec, grad_fn, x, hp, lrs, bound, record, params, diverged_at):
+    """The step loop for one chunk of starts. It fills `params` (steps + 1, *x.shape) and
+    `diverged_at` (one per start), the chunk's slices of the whole run's arrays, and returns
+    the internals it recorded."""
     steps = len(lrs)
     hp = dict(hp)
-    params = np.empty((steps + 1, *x.shape))
     params[0] = x
     internals = {}
-    diverged_at = np.full(x.shape[0], -1)
     alive = np.ones(x.shape[0], dtype=bool)
     state = spec.init(x, **hp)
     with np.errstate(all="ignore"):
@@ -178,7 +180,7 @@ def _advance(spec, grad_fn, x, hp, lrs, bound, record):
                 params[t + 1:] = np.nan
                 break
     _blank_after_divergence(params, internals, diverged_at)
-    return params, internals, diverged_at
+    return internals
 
 
 def _retire_diverged(x, alive, diverged_at, t, bound):

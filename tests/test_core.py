@@ -159,6 +159,18 @@ def test_thousands_of_starts_split_into_chunks_give_the_same_result(monkeypatch)
     np.testing.assert_array_equal(whole.internals["m"], chunked.internals["m"])
 
 
+def test_chunks_where_some_starts_diverge_report_them_as_one_batch_does(monkeypatch):
+    import optimizers.runner
+
+    starts = np.random.default_rng(1).uniform(-2, 2, (50, 2))
+    whole = run("sgd", ROSENBROCK.grad, starts, 40, lr=0.002)
+    assert 0 < np.count_nonzero(whole.diverged_at >= 0) < len(starts), "some starts diverge, others do not"
+    monkeypatch.setattr(optimizers.runner, "CHUNK", 7)
+    chunked = run("sgd", ROSENBROCK.grad, starts, 40, lr=0.002)
+    np.testing.assert_array_equal(whole.diverged_at, chunked.diverged_at)
+    np.testing.assert_array_equal(whole.params, chunked.params)
+
+
 def test_an_empty_batch_is_refused():
     with pytest.raises(ValueError, match="x0 must be a point"):
         run("adam", ROSENBROCK.grad, np.zeros((0, 2)), 5)
