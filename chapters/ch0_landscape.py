@@ -1,6 +1,7 @@
 """Chapter 0: the landscape problem. Gradient descent, and the three ways it fails."""
 
 import functools
+import math
 
 import numpy as np
 import panel as pn
@@ -35,6 +36,22 @@ def parabola_grad(x):
     return 2 * (x - 3.0)
 
 
+def distinct(value: float) -> str:
+    """`value` in four significant figures, or in as many more as it takes not to print 1, −1 or 0
+    for a number that is not exactly that (a factor of −1.0002 is not a steady bounce)."""
+    for digits in (4, 8, 12, 17):
+        text = f"{value:.{digits}g}"
+        if float(text) not in (1.0, -1.0, 0.0) or float(text) == value:
+            break
+    return text.replace("-", "−")
+
+
+def steps_to_escape(x0: float, factor: float, bound: float = 1e12) -> int:
+    """The step at which |x| first passes `bound` when each step multiplies the offset x − 3 by
+    `factor` (|factor| > 1), to within a step of where rounding puts it."""
+    return max(1, math.ceil(math.log((bound - 3) / abs(x0 - 3)) / math.log(abs(factor))))
+
+
 class DescentByHand(param.Parameterized):
     """Gradient descent on (x − 3)² from x₀ at rate η, the by-hand table's two numbers."""
 
@@ -53,17 +70,23 @@ class DescentByHand(param.Parameterized):
             rows.append([k, float(x[k]), float(parabola(x[k])), float(gradient), float(-lr * gradient),
                          float(x[k] - 3)])
         factor = 1 - 2 * lr
+        shown = distinct(factor)
         if self.x0 == 3.0:
             note = "x₀ = 3 is the minimum: the gradient there is 0, so no rate moves it."
-        elif abs(factor) == 1.0:
-            note = (f"1 − 2η = {factor:.3g}: each step flips the offset x − 3 to the other side at the same size, "
+        elif lr == 0:
+            note = f"η = 0: every step is zero, so x stays at x₀ = {fmt(self.x0)}."
+        elif factor == -1.0:
+            note = (f"1 − 2η = {shown}: each step flips the offset x − 3 to the other side at the same size, "
                     f"so x jumps between {x[0]:.4g} and {x[1]:.4g} forever.")
         elif traj.diverged_at >= 0:
-            note = (f"Diverged: at step {traj.diverged_at} x passed 10¹². Each step multiplies the offset x − 3 by "
-                    f"1 − 2η = {factor:.3g}, whose size is above 1.")
+            note = (f"Diverged: at step {traj.diverged_at} |x| passed 10¹². Each step multiplies the offset x − 3 by "
+                    f"1 − 2η = {shown}, whose size is above 1.")
         else:
             note = ("; ".join(f"after {c} steps x = {x[c]:.4g}" for c in CHECKPOINTS)
-                    + f". Each step multiplies the offset x − 3 by 1 − 2η = {factor:.3g}.")
+                    + f". Each step multiplies the offset x − 3 by 1 − 2η = {shown}.")
+            if abs(factor) > 1:
+                note += (f" Its size is above 1, so the offset keeps growing: |x| passes 10¹² after about "
+                         f"{steps_to_escape(self.x0, factor):,} steps.")
         return Table(["step k", "x_k", "loss (x_k − 3)²", "gradient 2(x_k − 3)", "step −η·gradient",
                       "offset x_k − 3"], rows, note, alarm=traj.diverged_at >= 0)
 
@@ -95,7 +118,9 @@ def bowl_facts() -> dict:
     return {"left": diverging.left_map_at, "diverged": diverging.diverged_at,
             "crawl": lane(0.005, 3000).steps_to_tolerance, "brisk": lane(0.1).steps_to_tolerance,
             "gradient0": fmt(first[3]), "step0": fmt(first[4]), "factor_default": fmt(1 - 2 * DescentByHand().lr),
-            "factor_slow": fmt(1 - 2 * 0.001), "wall": fmt(wall), "floor": fmt(floor), "ratio": fmt(wall / floor)}
+            "factor_slow": fmt(1 - 2 * 0.001),
+            "kept_slow": f"{fmt(100 * (1 - 2 * 0.001) ** 100)}%", "wall": fmt(wall), "floor": fmt(floor),
+            "ratio": fmt(wall / floor)}
 
 
 TEXT_SLOPE = r"""
@@ -128,14 +153,14 @@ rate or start and it recomputes: try 0.5, then 0.8, then 1.1, then 0.001.
 TEXT_AFTER_TABLE = r"""
 The gradient is exactly twice the offset $$x - 3$$, so every step multiplies that offset by the
 same factor, $$1 - 2\eta$$. At $$\eta = 0.1$$ the factor is [[factor_default]]: steady, geometric progress
-from one side. At $$\eta = 0.5$$ it is zero and one step lands exactly on 3.
+from one side. At $$\eta = 0.5$$ it is zero and one step lands on 3 (up to rounding in the last digit).
 
 Between 0.5 and 1 the factor is negative: every step jumps past 3 to the other side, yet lands
 closer than it started, so the run **bounces but converges** (try 0.8). At exactly 1 it jumps
 between the same two points forever. Above 1 the factor is below $$-1$$: each jump lands farther
 away than the last, and from any start but 3 itself the run **diverges**. At $$\eta = 0.001$$ the
-factor is [[factor_slow]]: after a hundred steps x is still far from 3 (the note under the table gives the
-numbers).
+factor is [[factor_slow]]: after a hundred steps [[kept_slow]] of the starting offset is still there (the note
+under the table gives the numbers).
 
 For a bowl whose second derivative is $$c$$ the same holds with $$c\eta$$ in place of $$2\eta$$:
 overshooting starts above $$\eta = 1/c$$ and divergence above $$\eta = 2/c$$. For $$(x-3)^2$$,
@@ -155,8 +180,8 @@ Things to try:
   so 0.5 is where the ball starts to overshoot and 1.0 is where it stops coming back.
 - **Bowl**, $$\eta$$ = 0.005 with 3000 steps: the ball creeps, and needs [[crawl]] steps before the loss
   stays within 0.001 of its minimum (at $$\eta$$ = 0.1 it needs [[brisk]]).
-- **Ravine**, $$\eta$$ = 0.15 with 1000 steps, then 0.005 with 3000: the walls are [[ratio]] times
-  steeper than the floor.
+- **Ravine**, $$\eta$$ = 0.15 with 1000 steps, then 0.005 with 3000: the walls curve [[ratio]] times
+  more sharply than the floor.
 - **Saddle**, at any $$\eta$$ below 1 and enough steps: the default start lies exactly on the ridge
   $$y = 0$$. Watch where the ball stops, then click a point just off the ridge.
 """
@@ -167,10 +192,10 @@ TEXT_FAILURES = r"""
 **Divergence.** Above the critical rate, every step overshoots by more than the last, and the
 loss grows without bound. In a training log this is the loss turning into `nan`. In the explorer
 the path runs off the edge of the map and the readout says at which step it left (on the bowl at
-$$\eta$$ = 1.05, step [[left]]). The loss chart keeps climbing after that. Once a coordinate passes
-a hundred times the map's edge (300 on the bowl), the run is stopped and marked as diverged (step
-[[diverged]] in the same run; with only 50 steps it never gets that far, and the readout just says
-"off the map").
+$$\eta$$ = 1.05 from the start the page opens with, step [[left]]). The loss chart keeps climbing
+after that. Once a coordinate passes a hundred times the map's edge (300 on the bowl), the run is
+stopped and marked as diverged (step [[diverged]] in the same run; with only 50 steps it never
+gets that far, and the readout just says "off the map").
 
 **Crawling.** Far below the critical rate, steps are tiny. On the bowl that only wastes time.
 On the ravine it is much worse: the rate must be small enough for the steep walls (curvature
@@ -218,7 +243,8 @@ def quiz() -> Quiz:
                    "its own trade-offs: it stays stable at larger rates and speeds the trip along the floor, while "
                    "its own swings across the valley can last longer.)"),
             Choice("A larger learning rate, to get through faster", False,
-                   "A larger rate makes each overshoot bigger; from 2/c up the bounces grow and the run diverges."),
+                   "A larger rate makes each overshoot bigger: at 2/c the bounces keep their size, and above it they "
+                   "grow until the run diverges."),
             Choice("A different start", False,
                    "The bounce comes from the valley's shape and the rate, not the start: from any start off the "
                    "floor the steep direction is overshot by the same factor, 1 − ηc, every step."),

@@ -14,7 +14,7 @@ from panel.io.state import set_curdoc
 
 import app
 from chapters import CHAPTERS, WRITTEN, build, ch0_landscape, ch1_sgd, ch2_momentum
-from chapters.ch0_landscape import LEARNING_RATES, DescentByHand, LandscapeExplorer, bowl_facts
+from chapters.ch0_landscape import LEARNING_RATES, DescentByHand, LandscapeExplorer, bowl_facts, parabola_grad
 from chapters.ch1_sgd import MiniBatchLesson, ToyByHand, divisors
 from chapters.ch2_momentum import RATES, WALL, LookaheadLesson, MomentumByHand, RavineRace, last_swing, race_facts
 from landscapes import get
@@ -50,7 +50,32 @@ def test_the_offset_is_multiplied_by_one_minus_two_eta_for_every_typed_rate(lr):
     offsets = [row[5] for row in table.rows]
     for before, after in itertools.pairwise(offsets):
         assert after == pytest.approx((1 - 2 * lr) * before, rel=1e-9, abs=1e-12)
-    assert f"{1 - 2 * lr:.3g}" in table.note
+    if lr > 0:  # at η = 0 the note says that nothing moves
+        shown = re.search(r"1 − 2η = (\S+?)[.:,]?(?:\s|$)", table.note).group(1)
+        assert float(shown.replace("−", "-")) == pytest.approx(1 - 2 * lr, rel=1e-3, abs=1e-12)
+
+
+@pytest.mark.parametrize("lr", [1e-9, 0.4999999, 0.5000001, 0.9999, 0.99999999, 1.0001, 1.00000001, 1.001])
+def test_a_factor_near_one_minus_one_or_zero_is_printed_with_the_digits_that_tell_it_apart(lr):
+    note = DescentByHand(lr=lr, x0=0.0).table().note
+    shown = float(re.search(r"1 − 2η = (\S+?)[.:,]?(?:\s|$)", note).group(1).replace("−", "-"))
+    factor = 1 - 2 * lr
+    assert shown not in (1.0, -1.0, 0.0) and np.sign(shown) == np.sign(factor)
+    assert (abs(shown) > 1) == (abs(factor) > 1)
+
+
+def test_eta_zero_moves_nothing_and_says_so():
+    table = DescentByHand(lr=0.0, x0=-4.0).table()
+    assert "stays at x₀ = −4" in table.note and "forever" not in table.note
+    assert {row[1] for row in table.rows} == {-4.0}
+
+
+@pytest.mark.parametrize(("lr", "x0"), [(1.001, 0.0), (1.0003, -100.0), (1.01, 2.9), (1.002, 100.0)])
+def test_a_growing_offset_that_has_not_diverged_yet_is_given_its_escape_step(lr, x0):
+    note = DescentByHand(lr=lr, x0=x0).table().note
+    predicted = int(re.search(r"passes 10¹² after about ([\d,]+) steps", note).group(1).replace(",", ""))
+    escaped = run("sgd", parabola_grad, [x0], predicted + 5, lr=lr, bound=1e12).diverged_at
+    assert abs(escaped - predicted) <= 1
 
 
 @pytest.mark.parametrize("lr", LEARNING_RATES)
