@@ -19,7 +19,7 @@ CHAPTERS = (
                 ("The loss as an average", "Mini-batch gradients by hand", "Full-batch vs mini-batch arrows",
                  "Why the noise helps", "Epochs and shuffling")),
     ChapterInfo(2, "Momentum and Nesterov", "Giving the ball mass, then letting it look ahead.",
-                ("Velocity as a moving average", "Five steps by hand", "SGD vs momentum on a ravine",
+                ("Velocity as a sum of past gradients", "Five steps by hand", "SGD vs momentum on a ravine",
                  "Nesterov's lookahead", "Choosing beta")),
     ChapterInfo(3, "AdaGrad and RMSProp", "A learning rate for every parameter.",
                 ("Accumulating squared gradients", "Effective rates by hand", "AdaGrad vs RMSProp on an ellipse",

@@ -131,7 +131,8 @@ class MiniBatchLesson(param.Parameterized):
             f"<b>{batches} of {self.batch_size}</b> make one epoch ({self.fit.n} examples). "
             f"Full-batch gradient: {vector(full)}. Mean of the batch gradients: {vector(mean)}. "
             f"Spread of the batch gradients (root-mean-square distance from the full one): "
-            f"<b>{fmt(_spread_of(grads, full))}</b>; the arrows are drawn {ARROW_LR:g} times as long."
+            f"<b>{fmt(_spread_of(grads, full))}</b>; each arrow is the step −{ARROW_LR:g} × its gradient "
+            f"(η = {ARROW_LR:g})."
         )
 
     def spectrum(self) -> Table:
@@ -198,7 +199,8 @@ a single exact step means a million backward passes.
 
 The way out is to look at a few examples only. Draw a **mini-batch** of $$B$$ examples at
 random and average their gradients. The result is a random vector, but its *expected value* is
-the true gradient: it is **unbiased**. Each estimate errs, yet the errors have no direction.
+the true gradient: it is **unbiased**. Each estimate errs, yet the errors average to zero: they
+lean in no particular direction.
 
 $$\theta \leftarrow \theta - \eta \cdot \frac{1}{B}\sum_{j \in \text{batch}} \nabla \ell_j(\theta)$$
 
@@ -215,7 +217,7 @@ $$\eta = 0.01$$: the full batch averages all four; SGD instead takes one step on
 
 TEXT_TABLE_AFTER = r"""
 From θ = 1 with η = 0.01, two cheap noisy steps went further than one exact step. The two batches disagree a lot
-(batch {2, 4} holds the large-$$x$$ points, whose errors are biggest), and that disagreement is
+(batch {2, 4} holds $$x = 4$$, whose error is the biggest), and that disagreement is
 the price of the shortcut. Measured at the same point, they average to the full gradient exactly
 (the note under the table shows it).
 
@@ -236,7 +238,8 @@ The spread, measured as the root-mean-square distance of the batch arrows from t
 falls roughly like $$1/\sqrt{B}$$ and reaches zero at $$B = N$$, where every "batch" is the whole
 data set. The table compares the spread you see for this shuffle with its root-mean-square over
 all shuffles, $$\sqrt{\frac{\sigma^2}{B}\cdot\frac{N-B}{N-1}}$$, where $$\sigma^2$$ is the
-variance of the per-example gradients at this point.
+variance of the per-example gradients at this point: the mean, over the $$N$$ examples, of each
+gradient's squared distance from the full-batch gradient.
 
 ## Why the noise can help
 
@@ -245,7 +248,7 @@ Noise in the step is not only a cost.
 - **Saddles.** At a saddle the full gradient is zero, but a batch gradient almost never is. A
   random push moves the parameters off the ridge, and from there the descent direction takes
   over (chapter 0 showed exact gradient descent stopping dead on the ridge).
-- **Sharp and flat minima.** A narrow pit can be escaped by a random kick; a wide basin cannot.
+- **Sharp and flat minima.** A narrow pit can be escaped by a random kick; a wide basin is much harder to leave.
   So SGD tends to end in wide basins, where small changes to the weights barely change the loss.
   Wide minima are often linked to better results on unseen data, although that link is an
   empirical observation, not a theorem.

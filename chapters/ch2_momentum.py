@@ -144,6 +144,8 @@ def race_facts() -> dict:
         "nesterov_limit": f"{2 * (1 + beta) / ((1 + 2 * beta) * WALL):.2g}", "beta": f"{beta:g}",
         "sqrt_beta": f"{np.sqrt(beta):.3g}", "factor": f"{1 - default.lr * WALL:.2g}",
         "window": f"{1 / (1 - beta):.0f}", "weight10": f"{beta**10:.2f}", "weight50": f"{beta**50:.3f}",
+        "short_memory_swing": last_swing(RavineRace(lr=0.2, beta=0.5).result.lanes[1].path, start),
+        "long_memory_swing": last_swing(RavineRace(lr=0.2, beta=0.9).result.lanes[1].path, start),
     }
 
 
@@ -210,7 +212,8 @@ $$|1 - \eta c| \gt \sqrt\beta$$, and below $$\eta = 1/c$$ = [[bounce_limit]] SGD
 
 **Try next.** Set $$\eta = 0.2$$: the factor across the valley becomes $$-1$$, so SGD bounces
 between the same two heights forever, while momentum (at $$\beta$$ = 0.9) still arrives. Then lower $$\beta$$ to 0.5:
-a shorter memory damps the swings within a few steps and the ball runs along the floor. Push
+a shorter memory damps the swings sooner (the last visible one comes at step [[short_memory_swing]], against
+[[long_memory_swing]] at $$\beta$$ = 0.9) and the ball runs along the floor. Push
 $$\beta$$ to 0.99 and the ball has so much memory that it has not settled after 300 steps.
 """
 

@@ -69,8 +69,10 @@ gentle direction, eight times less curved, creeps.
 The adaptive methods give every parameter a rate of its own. Each coordinate keeps a record of
 the squared gradients it has seen and divides its step by the square root of that record. A
 coordinate with large gradients gets a small rate; a coordinate with small or rare gradients
-gets a large one. For steady gradients the two effects cancel: each coordinate steps about
-$$\eta$$, whatever the size of its gradients.
+gets a large one. For steady gradients the two effects cancel: the step no longer depends on
+the gradient's size. How long the step is still depends on the record: AdaGrad's shrinks as
+$$\eta/\sqrt{t}$$ after $$t$$ equal gradients, while RMSProp's settles at about $$\eta$$ once its
+average has filled, a few times $$1/(1-\rho)$$ steps in.
 
 ## AdaGrad: a running sum
 
@@ -127,7 +129,7 @@ TEXT_RACE_AFTER = r"""
 [[rmsprop_loss]], but it never settles exactly: near the bottom its rates grow until the steps
 overshoot, and the ball hops around the minimum.
 
-**Try next.** Set $$\eta$$ = 1. AdaGrad's loss now stays within 0.001 of the minimum's from step
+**Try next.** Set $$\eta$$ = 1. AdaGrad's loss now stays within 0.001 of the minimum from step
 [[fast_adagrad]] on: a large $$\eta$$ suits it, because its sum soon scales the rate down. RMSProp at
 $$\rho$$ = [[race_rho]] ends hopping up to [[fast_rmsprop_end]] from the minimum on an axis. That hop is
 $$\eta/2$$ whatever the curvature: once the rate reaches $$2/c$$, a step of
@@ -135,9 +137,9 @@ $$(2/c) \cdot c\ |y| = 2|y|$$ lands the ball at the mirror point, and the averag
 then $$(c\ |y|)^2$$, which holds the rate at $$2/c$$ exactly when $$|y| = \eta/2$$.
 
 Now raise $$\rho$$ towards 0.999. RMSProp's first step is $$\eta/\sqrt{1-\rho}$$ on every axis,
-whatever the gradient ([[first_step_999]] at $$\rho$$ = 0.999 and $$\eta$$ = 1), and the ball leaves the map
-at once. This is the start-up bias of the by-hand table, and chapter 4 shows how Adam removes
-it. Click the map for a new start.
+whatever the gradient's size, as long as it is not zero ([[first_step_999]] at $$\rho$$ = 0.999 and
+$$\eta$$ = 1), and the ball leaves the map at once. This is the start-up bias of the by-hand
+table, and chapter 4 shows how Adam removes it. Click the map for a new start.
 """
 
 TEXT_LONG = r"""
@@ -152,7 +154,7 @@ about $$\sigma^2$$ to AdaGrad's sum, so the sum grows without end and the rate k
 zero. RMSProp's average forgets old gradients and settles at about the noise's $$\sigma^2$$, so its
 rate levels off near $$\eta/\sigma$$.
 
-Which is better depends on the problem. On this bowl AdaGrad's falling rate averages the noise
+Which is better depends on the problem. On this ellipse AdaGrad's falling rate averages the noise
 away, and its ball ends far closer to the floor than RMSProp's, which keeps jumping by about
 $$\eta$$ (the figures are under the switch). In long non-convex training the same fall hurts: the
 large gradients of the first steps shrink the rate for good, before the model reaches the
@@ -208,8 +210,8 @@ def quiz() -> Quiz:
             Choice("ε grows over time", False,
                    "ε is a constant (1e-10 in PyTorch's Adagrad); it only keeps the division safe."),
             Choice("The learning rate η is decayed by a schedule inside AdaGrad", False,
-                   "AdaGrad has no schedule: η stays fixed. The decay comes entirely from the growing sum in the "
-                   "denominator."),
+                   "AdaGrad's rule has no schedule: η stays fixed (PyTorch's optional lr_decay is 0 unless you "
+                   "set it). The decay comes entirely from the growing sum in the denominator."),
         ],
         name="quiz3",
     )
@@ -299,14 +301,15 @@ def page(lessons: dict[str, Lesson]):
         prose(fill(TEXT_BY_HAND, f)),
         by_hand_view(lessons["hand"].model),
         prose(TEXT_RACE),
-        Deferred(lambda: race_view(race.model, race.player), "The race of SGD, AdaGrad and RMSProp", 800),
+        Deferred(lambda: race_view(race.model, race.player), "The race of AdaGrad and RMSProp", 800),
         prose(fill(TEXT_RACE_AFTER, f)),
         prose(fill(TEXT_LONG, f)),
         Deferred(lambda: long_run_view(lessons["long"].model), "The long run", 600),
         prose(fill(TEXT_SPARSE, f)),
         Deferred(lambda: sparse_view(lessons["sparse"].model), "Sparse features", 600),
         prose(TEXT_CODE),
-        code_view(adagrad, "AdaGrad, as `torch.optim.Adagrad` computes it:"),
+        code_view(adagrad, "AdaGrad, as `torch.optim.Adagrad` computes it with its defaults (no `lr_decay`, "
+                  "an accumulator starting at 0):"),
         code_view(rmsprop, "RMSProp, with PyTorch's options for momentum and centring:"),
         quiz(),
         sizing_mode="stretch_width", name="chapter-3",

@@ -45,15 +45,20 @@ class AdaptiveByHand(param.Parameterized):
         out = []
         for traj, buffer, title in zip(self.runs(), ("G", "E"), ("AdaGrad", "RMSProp"), strict=True):
             acc, rate = traj.internals[buffer], traj.internals["effective_lr"]
-            rows = [[k + 1, float(grads[k, 0]), float(acc[k, 0]), _rate(rate[k, 0]),
-                     float(grads[k, 1]), float(acc[k, 1]), _rate(rate[k, 1])] for k in range(len(grads))]
+            seen = np.cumsum(grads != 0, axis=0) > 0
+            rows = [[k + 1, float(grads[k, 0]), float(acc[k, 0]), _rate(rate[k, 0], seen[k, 0]),
+                     float(grads[k, 1]), float(acc[k, 1]), _rate(rate[k, 1], seen[k, 1])] for k in range(len(grads))]
             headers = [f"{title} step", "g_A", f"{buffer}_A", "rate A", "g_B", f"{buffer}_B", "rate B"]
-            out.append((headers, rows, self._note(buffer, rate, int(np.count_nonzero(grads[:, 0])))))
+            out.append((headers, rows, self._note(buffer, rate, seen, int(np.count_nonzero(grads[:, 0])))))
         return out
 
     @staticmethod
-    def _note(buffer: str, rate: np.ndarray, a_gradients: int) -> str:
+    def _note(buffer: str, rate: np.ndarray, seen: np.ndarray, a_gradients: int) -> str:
         a_last, b_first = rate[-1, 0], rate[:, 1][np.isfinite(rate[:, 1])]
+        for name, column in (("A", 0), ("B", 1)):
+            if seen[-1, column] and not np.isfinite(rate[-1, column]):
+                return (f"{name}'s gradients are so small (about 1e-161 or less) that their squares round to 0 "
+                        f"in double precision, so {buffer}_{name} is still 0 and its steps are η·g/ε.")
         if not np.isfinite(a_last):
             return "A has had no gradient yet, so it has no rate to compare with."
         if not b_first.size:
@@ -66,8 +71,11 @@ class AdaptiveByHand(param.Parameterized):
                                                            if buffer == "G" else "."))
 
 
-def _rate(value: float):
-    return float(value) if np.isfinite(value) else "no gradient yet"
+def _rate(value: float, seen: bool):
+    """A table cell for an effective rate: NaN means the accumulator is still 0."""
+    if np.isfinite(value):
+        return float(value)
+    return "none: g² rounds to 0" if seen else "no gradient yet"
 
 
 ELLIPSE_RATES = [0.01, 0.03, 0.1, 0.3, 1.0]

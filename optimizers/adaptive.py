@@ -18,7 +18,8 @@ def adagrad_init(theta, **_):
 
 
 def adagrad(theta, g, state, t, *, lr, eps, weight_decay):
-    r"""One AdaGrad step (Duchi, Hazan and Singer, 2011), as torch.optim.Adagrad computes it.
+    r"""One AdaGrad step (Duchi, Hazan and Singer, 2011), as torch.optim.Adagrad computes it
+    with lr_decay=0 and initial_accumulator_value=0, its defaults.
 
     $$G_t = G_{t-1} + g_t^2, \qquad \theta_t = \theta_{t-1} - \frac{\eta}{\sqrt{G_t} + \epsilon}\, g_t$$
 

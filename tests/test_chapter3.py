@@ -9,6 +9,7 @@ import pytest
 from chapters import build, ch3_adaptive
 from lessons import Player
 from lessons.adaptive import ELLIPSE, ELLIPSE_RATES, AdaptiveByHand, EllipseRace, RateOverTime, SparseFeatures
+from lessons.sequence import replay
 
 RHOS = [0.0, 0.3, 0.5, 0.9, 0.95, 0.99, 0.999]
 """Positions across the ρ slider, both ends included."""
@@ -40,6 +41,31 @@ def test_by_hand_tables_follow_any_typed_gradients(seed):
             seen = np.any(grads[: k + 1, coordinate] != 0)
             for table in (adagrad, rmsprop):
                 assert (table[k][column] == "no gradient yet") == (not seen)
+
+
+@pytest.mark.parametrize("g", [1e-3, 0.7, 3.0, 1e3])
+def test_with_steady_gradients_the_step_length_does_not_depend_on_their_size(g):
+    """The intro: AdaGrad's step is η/√t after t equal gradients; RMSProp's settles at about η."""
+    steps, lr = 8000, 0.1
+    t = np.arange(1, steps + 1)
+    adagrad = replay("adagrad", np.full((steps, 1), g), lr=lr).internals["effective_lr"][:, 0] * g
+    np.testing.assert_allclose(adagrad, lr / np.sqrt(t), rtol=1e-6)
+    for rho in RHOS:
+        rmsprop = replay("rmsprop", np.full((steps, 1), g), lr=lr, alpha=rho).internals["effective_lr"][:, 0] * g
+        filled = int(np.ceil(5 / (1 - rho)))
+        assert filled < steps and rmsprop[filled:] == pytest.approx(lr, rel=0.01)
+
+
+@pytest.mark.parametrize("tiny", [1e-300, 1e-170, -1e-162])
+def test_a_gradient_whose_square_rounds_to_zero_is_not_called_no_gradient(tiny):
+    for coordinate, others in (("b", {}), ("a", {"a1": 0.0, "a2": 0.0, "a3": 0.0})):
+        hand = AdaptiveByHand(**{f"{coordinate}4": tiny, **others})
+        for headers, rows, note in hand.tables():
+            column = headers.index(f"rate {coordinate.upper()}")
+            accumulator = rows[-1][column - 1]
+            assert accumulator == 0.0, "the square underflowed: the accumulator holds nothing"
+            assert rows[-1][column] == "none: g² rounds to 0"
+            assert "round to 0" in note and "no gradient yet" not in note
 
 
 @pytest.mark.parametrize(("lr", "rho"), list(itertools.product(ELLIPSE_RATES, RHOS)))

@@ -272,6 +272,8 @@ def test_at_rate_0_2_sgd_bounces_forever_while_momentum_arrives_and_beta_half_ru
     assert sgd_lane.steps_to_tolerance is None and momentum_lane.steps_to_tolerance is not None
     calm = RavineRace(lr=0.2, beta=0.5).result.lanes[1]
     assert np.abs(calm.path[10:, 1]).max() < 0.05 * abs(calm.path[0, 1]) and calm.steps_to_tolerance is not None
+    facts = race_facts()
+    assert 0 < facts["short_memory_swing"] < facts["long_memory_swing"], "a shorter memory damps the swings sooner"
     assert RavineRace(beta=0.99).result.lanes[1].steps_to_tolerance is None, "β = 0.99 has not settled in 300"
 
 
