@@ -25,7 +25,7 @@ class Lesson:
 
     def __post_init__(self):
         if self.player is not None and "result" in self.model.param:
-            self.model.param.watch(lambda _: setattr(self.player, "step", -1), "result")
+            self.model.param.watch(lambda *_: setattr(self.player, "step", -1), "result")
 
     def links(self) -> list[Link]:
         links = [Link(self.model, self.prefix, self.link)]

@@ -167,7 +167,7 @@ class GradientFan:
                                               line_alpha=0, end=head))
             self.view.legend.items.append(LegendItem(label=label, renderers=[shaft]))
         self.view.on_tap(lesson.move_point)
-        lesson.param.watch(lambda _: self.refresh(), ["batch_size", "show", "seed", "point"])
+        lesson.param.watch(lambda *_: self.refresh(), ["batch_size", "show", "seed", "point"])
         self.refresh()
 
     def refresh(self):

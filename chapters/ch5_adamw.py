@@ -165,7 +165,7 @@ class TwoWeightsView:
         draw(self.figure, Scatter(x="step", y="w", fill_color="color", line_color="color", size=7), self.group.point)
         self.legend = pn.pane.HTML(self._legend(), sizing_mode="stretch_width")
         self.table = WorkedTable(name="trap-table")
-        model.param.watch(self.refresh, "lam")
+        model.param.watch(self.show_whole, "lam")
         self.refresh()
 
     @staticmethod
@@ -176,7 +176,12 @@ class TwoWeightsView:
             parts.append(f'<span style="color:{color};font-weight:600">━ {title}</span>')
         return " &nbsp; ".join(parts) + " &nbsp; (solid: busy weight, dashed: quiet weight)"
 
-    def refresh(self, *_):
+    def show_whole(self, *_):
+        """A new λ's runs are shown whole; the step a link gives holds only for the λ it came with."""
+        self.timeline.player.step = -1
+        self.refresh()
+
+    def refresh(self):
         weights = self.model.weights()
         rows = {key: [] for key in ("step", "w", "label", "color", "dash")}
         steps = np.arange(self.model.STEPS + 1)
@@ -191,7 +196,6 @@ class TwoWeightsView:
         with pn.io.hold():
             low, high = min(values.min(), 0.0), max(values.max(), 1.0)
             self.figure.y_range.update(start=low - 0.05 * (high - low), end=high + 0.05 * (high - low))
-            self.timeline.player.step = -1
             self.timeline.load(self.group, rows, self.model.STEPS)
             self.timeline.show(last=self.model.STEPS)
             self.table.show(Table(*self.model.table(weights)))

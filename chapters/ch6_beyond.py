@@ -322,7 +322,7 @@ class DemoView:
         self.text = prose(self.explanation())
         self.chart = LineChart([Curve("a", "a", "#000000"), Curve("b", "b", "#000000", dash="dashed")],
                                name="demo-chart", title="", y_label="", log_y=True, height=300)
-        self.demo.param.watch(lambda _: self.draw(), "result")
+        self.demo.param.watch(lambda *_: self.draw(), "result")
         self.draw()
 
     def explanation(self) -> str:
@@ -356,8 +356,8 @@ class FactoredView:
                                name="factored-map")
         self.reading = pn.pane.HTML("", name="factored-reading", sizing_mode="stretch_width")
         self.memory = WorkedTable(name="factored-memory")
-        model.param.watch(lambda _: self.draw(), "result")
-        model.param.watch(lambda _: self.count(), ["layer_rows", "layer_cols"])
+        model.param.watch(lambda *_: self.draw(), "result")
+        model.param.watch(lambda *_: self.count(), ["layer_rows", "layer_cols"])
         self.draw()
         self.count()
 

@@ -167,7 +167,7 @@ class CurveView:
                                 Curve("constant", "constant", CONSTANT_COLOR, dash="dashed")],
                                name="schedule-curve", title="Rate as a share of the peak", y_label="η_t / η_max",
                                height=260)
-        lab.param.watch(lambda _: self.draw(), "result")
+        lab.param.watch(lambda *_: self.draw(), "result")
         self.draw()
 
     def draw(self):
@@ -196,7 +196,7 @@ class FreeView:
                                Curve("cosine", "AdamW cosine", PATH_COLORS[0])],
                               name="free-loss", title="Loss above the minimum", y_label="L − L*", log_y=True,
                               height=400)
-        race.param.watch(lambda _: self.draw(), "result")
+        race.param.watch(lambda *_: self.draw(), "result")
         self.draw()
 
     def draw(self):

@@ -312,7 +312,7 @@ class FormulaBox:
         self.button = pn.widgets.Button(label="Use this landscape", color="primary", width=160)
         self.message = pn.pane.HTML("", visible=False, name="formula-message", sizing_mode="stretch_width",
                                     styles={"color": "#8a1c12"})
-        self.input.param.watch(lambda _: self.use(), "value")
+        self.input.param.watch(lambda *_: self.use(), "value")
         self.button.on_click(lambda _: self.use())
         arena.param.watch(lambda event: setattr(self.input, "value", event.new), "formula")
         arena.param.watch(lambda event: self.show(event.new), "problem")
@@ -472,7 +472,7 @@ class BasinView:
         self.hidden = pn.Spacer(width=0, height=0)
         self.pane = pn.Column(self.plot if arena.show_basins else self.hidden, visible=arena.show_basins,
                               sizing_mode="stretch_width")
-        arena.param.watch(lambda _: self.draw(), ["result", "show_basins", "basin_optimizer"])
+        arena.param.watch(lambda *_: self.draw(), ["result", "show_basins", "basin_optimizer"])
         self.draw()
 
     def draw(self):

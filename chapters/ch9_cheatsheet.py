@@ -176,7 +176,7 @@ class DecisionTreeView(pn.viewable.Viewer):
         self.restart = pn.widgets.Button(label="Start over", width=110, css_classes=["decision-restart"])
         self.back.on_click(lambda _: tree.back())
         self.restart.on_click(lambda _: tree.restart())
-        tree.param.watch(lambda _: self.draw(), "path")
+        tree.param.watch(lambda *_: self.draw(), "path")
         self.draw()
 
     def draw(self):

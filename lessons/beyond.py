@@ -283,7 +283,7 @@ class FactoredMoment(param.Parameterized):
 
     def __init__(self, **params):
         super().__init__(**params)
-        self.param.watch(lambda _: self.recompute(), ["rows", "cols", "batch", "steps", "seed"])
+        self.param.watch(lambda *_: self.recompute(), ["rows", "cols", "batch", "steps", "seed"])
         self.recompute()
 
     def gradients(self) -> np.ndarray:

@@ -55,7 +55,7 @@ class Leaderboard:
         self.table = DataTable(source=self.source, columns=columns, sortable=True, index_position=None,
                                height=60, sizing_mode="stretch_width", name=name, autosize_mode="force_fit",
                                min_width=280)
-        arena.param.watch(lambda _: self.draw(), ["result", "sort_by"])
+        arena.param.watch(lambda *_: self.draw(), ["result", "sort_by"])
         self.draw()
 
     def draw(self):
@@ -97,7 +97,7 @@ class SweepChart:
         self.shared = Span(location=arena.shared_rate, dimension="height", line_color="#555555",
                            line_dash="dotted", line_width=1.5)
         self.figure.add_layout(self.shared)
-        arena.param.watch(lambda _: self.draw(), ["sweeps", "log_lr", "sweep_metric"])
+        arena.param.watch(lambda *_: self.draw(), ["sweeps", "log_lr", "sweep_metric"])
         self.draw()
 
     def draw(self):

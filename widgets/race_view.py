@@ -30,7 +30,7 @@ def verdict_pane(race: Race, name: str, styles: dict | None = None) -> pn.pane.H
     """The race's `verdict()`, refreshed after each recomputation (a slider move or a click on a map).
     HTML, not Markdown: parsing Markdown on every move was a tenth of the server's time for it."""
     pane = pn.pane.HTML(race.verdict(), name=name, sizing_mode="stretch_width", styles=styles or {})
-    race.param.watch(lambda _: setattr(pane, "object", race.verdict()), "result")
+    race.param.watch(lambda *_: setattr(pane, "object", race.verdict()), "result")
     return pane
 
 
@@ -89,7 +89,7 @@ class RaceView:
         self.bars = InternalsBars(self.timeline, name=f"{name}-bars", **bars) if bars else None
         self.notice = pn.pane.HTML("", visible=False, name=f"{name}-notice", sizing_mode="stretch_width",
                                    styles={"color": "#8a1c12"})
-        race.param.watch(lambda _: self.draw(), "result")
+        race.param.watch(lambda *_: self.draw(), "result")
         self.draw()
 
     def _lanes_per_map(self, result: RaceResult):

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 import panel as pn
 import param
 
+from lessons.links import text_of
+
 from .inputs import InputError, parse_number
 from .links import copy_link_button
 from .readout import fmt
@@ -72,8 +74,9 @@ class EditableTable(pn.viewable.Viewer):
                  *, name: str):
         super().__init__()
         self.model, self.names, self.compute = model, names, compute
-        self.boxes = {n: pn.widgets.TextInput(label=model.param[n].label, value=f"{getattr(model, n):g}", width=150,
-                                              css_classes=[f"{name}-{n}"]) for n in names}
+        self.boxes = {n: pn.widgets.TextInput(label=model.param[n].label, value=text_of(getattr(model, n)),
+                                              width=150, css_classes=[f"{name}-{n}"]) for n in names}
+        self._writing = False
         self.message = pn.pane.HTML("", visible=False, name=f"{name}-message",
                                     styles={"color": "#b3261e", "font-weight": "600"})
         self.tables = [WorkedTable(name=f"{name}-{i}") for i in range(len(compute()))]
@@ -84,6 +87,8 @@ class EditableTable(pn.viewable.Viewer):
         self._refresh()
 
     def _typed(self, _):
+        if self._writing:  # the boxes are following the model, not the reader
+            return
         values = {}
         for n, box in self.boxes.items():
             low, high = self.model.param[n].bounds
@@ -96,14 +101,18 @@ class EditableTable(pn.viewable.Viewer):
         self.model.param.update(**values)
 
     def _refresh(self, *_):
-        for n, box in self.boxes.items():
-            value = getattr(self.model, n)
-            try:
-                if parse_number(box.value, name="", low=value, high=value) == value:
-                    continue
-            except InputError:
-                pass
-            box.value = f"{value:g}"
+        self._writing = True
+        try:
+            for n, box in self.boxes.items():
+                value = getattr(self.model, n)
+                try:
+                    if parse_number(box.value, name="", low=value, high=value) == value:
+                        continue
+                except InputError:
+                    pass
+                box.value = text_of(value)
+        finally:
+            self._writing = False
         for pane, table in zip(self.tables, self.compute(), strict=True):
             pane.show(table)
 
