@@ -10,6 +10,7 @@ import landscapes
 from lessons import Player
 from lessons.beyond import DEMOS, FactoredMoment, MethodDemo, clipped
 from lessons.family import FamilyTree
+from lessons.sequence import replay
 from optimizers import REGISTRY, in_chapter, run
 from optimizers.adam import radam_rectifier
 from optimizers.modern import lion
@@ -33,6 +34,8 @@ from .base import Chapter, Lesson
 CHAPTER6 = in_chapter(6)
 OWN_SECOND_COLOR = "#555555"
 """The second curve's colour when it, too, comes from the method's own run."""
+FLIP_AT = 101
+"""The step at which the gradient NAdam and Adam are fed turns from +1 to −1."""
 SOPHIA_RATES = (1e-3, 1e-2, 1e-1)
 """The rates over which the page quotes how often Sophia's clip decides a step on the ravine."""
 
@@ -85,6 +88,48 @@ def layer_facts() -> dict:
             "weights": f"{memory['weights']:,}"}
 
 
+def amsgrad_facts() -> dict:
+    """When the AMSGrad demo's maximum of v last grows, and how far the divisor falls after it."""
+    demo = MethodDemo(method="amsgrad")
+    v_max = demo.result.lanes[0].internals["v_max"][:, 0]
+    beta2 = REGISTRY["amsgrad"].defaults["betas"][1]
+    divisor = np.sqrt(v_max / (1 - beta2 ** np.arange(1, demo.steps + 1)))
+    last_growth = int(np.flatnonzero(np.diff(v_max) > 0)[-1]) + 2
+    return {"ams_last_growth": last_growth, "ams_steps": demo.steps,
+            "ams_fall": f"{divisor[last_growth - 1] / divisor[-1]:.1f}"}
+
+
+def turn_step(name: str, flip_at: int, steps: int = 300) -> int:
+    """The step at which `name`'s update turns round when its gradient flips sign at `flip_at`
+    (default betas)."""
+    gradients = np.where(np.arange(1, steps + 1) < flip_at, 1.0, -1.0)
+    moved = -np.diff(replay(name, gradients).params[:, 0])
+    return int(np.flatnonzero(moved < 0)[0]) + 1
+
+
+def adafactor_facts() -> dict:
+    """The AdaFactor demo at its first settings, with the steps at the slider's end."""
+    steps = MethodDemo.param.steps.bounds[1]
+    demo = MethodDemo(method="adafactor", steps=steps)
+    path = demo.result.lanes[0].params
+    rms = np.sqrt(np.mean(path**2, axis=1))
+    closest = int(np.argmin(rms))
+    back = closest + int(np.flatnonzero(rms[closest:] > 0.5)[0])
+    return {"af_closest": closest, "af_rms": f"{rms[closest]:.1e}", "af_steps": steps, "af_back": back,
+            "af_x": f"{path[-1, 0]:.2f}", "af_y": f"{path[-1, 1]:.2f}",
+            "af_loss": f"{float(demo.surface.f(path[-1])):.3f}"}
+
+
+def sophia_facts(steps: int = 2000) -> dict:
+    """How slowly Sophia's curvature average fills (refreshed every k steps, no bias correction):
+    the first step at which it holds half of a constant curvature."""
+    defaults = REGISTRY["sophia"].defaults
+    traj = run("sophia", lambda theta: np.zeros_like(theta), [1.0], steps, hess_fn=np.ones_like)
+    half = int(np.flatnonzero(traj.internals["h"][:, 0] >= 0.5)[0]) + 1
+    return {"sophia_every": defaults["hessian_interval"], "sophia_beta2": f"{defaults['betas'][1]:g}",
+            "sophia_half": half}
+
+
 @functools.cache
 def facts() -> dict:
     beta2 = REGISTRY["radam"].defaults["betas"][1]
@@ -110,6 +155,8 @@ def facts() -> dict:
         "flat": f"{flat:.2f}", "steep": f"{steep:.0f}",
         **layer_facts(),
         "adam_state": len(REGISTRY["adam"].buffers), "lion_state": len(REGISTRY["lion"].buffers),
+        **amsgrad_facts(), **adafactor_facts(), **sophia_facts(),
+        "flip_at": FLIP_AT, "nadam_turn": turn_step("nadam", FLIP_AT), "adam_turn": turn_step("adam", FLIP_AT),
     }
 
 
@@ -117,9 +164,9 @@ def facts() -> dict:
 TEXT_INTRO = r"""
 # Chapter 6 · Beyond Adam
 
-Adam (2015) is still the default, but it has a large family. Each later method changes one part
-of it for one reason: to need no warmup, to keep its rate from growing, to save memory, to train
-with huge batches, or to use curvature. This chapter gives each its idea, its update rule, and a
+Adam (2015) is still the default, but it has a large family. Each later method changes a part of
+it, mostly for one reason: to need no warmup, to keep its rate from jumping, to react sooner, to
+save memory, to train with huge batches, or to use curvature. This chapter gives each its idea, its update rule, and a
 small race where that idea can be seen.
 
 A word on what a two-dimensional map can show. Several of these methods were built for millions
@@ -147,8 +194,9 @@ DEMO_TEXT = {
     "radam": r"""
 **RAdam** (rectified Adam). In the first steps Adam's $$\hat v_t$$ is an average of very few
 squared gradients, so the size it divides by is a poor estimate. RAdam measures how poor with a
-number $$\rho_t$$ that grows with the step count. While $$\rho_t \le 5$$ (the first [[radam_last]]
-steps when $$\beta_2$$ = [[beta2]]) it does not divide at all and takes a plain momentum step
+number $$\rho_t$$ that grows with the step count. While $$\rho_t \le 5$$ (PyTorch's threshold, used
+here; the paper's algorithm starts rectifying above 4), that is for the first [[radam_last]] steps
+when $$\beta_2$$ = [[beta2]], it does not divide at all and takes a plain momentum step
 $$\eta\,\hat m_t$$. From step [[radam_first]] it takes Adam's step multiplied by a rectifier $$r_t$$
 that starts at [[radam_r_first]] and creeps towards 1 ([[radam_r_1000]] by step 1000): a warmup
 built into the method. On the chart, Adam's first step moves each coordinate whose gradient is
@@ -158,28 +206,35 @@ slowly with $$r_t$$. On a map
 with steep slopes those first momentum steps can be huge: try the rate at 0.1.
 """,
     "amsgrad": r"""
-**AMSGrad**. When gradients shrink, Adam's $$v_t$$ shrinks too, and dividing by a smaller
-number makes the steps larger again. A method whose step can grow after it has settled can be
+**AMSGrad**. When gradients shrink, Adam's $$v_t$$ shrinks too, and its effective rate
+$$\eta/\sqrt{\hat v_t}$$ grows again. A method whose rate can grow after it has settled can be
 thrown out of a minimum by one large gradient after a quiet spell. AMSGrad divides by the largest
-$$v$$ seen so far instead: the number it divides by never shrinks, whatever the gradients do.
-(PyTorch, like this course, still divides that maximum by the bias correction $$1-\beta_2^t$$,
-which grows towards 1, so the effective rate can creep up slowly; a quiet spell no longer makes
-it jump.) Here the bowl's gradients shrink as the ball nears its centre, and the chart shows $$v$$
+$$v$$ seen so far instead: that maximum never shrinks, whatever the gradients do. (PyTorch, like
+this course, still divides the maximum by the bias correction $$1-\beta_2^t$$, which grows towards
+1, so the divisor keeps falling slowly: at the demo's first settings the maximum last grows at
+step [[ams_last_growth]], and from there to step [[ams_steps]] the divisor for $$\theta_1$$ falls
+[[ams_fall]] times. What a quiet spell can no longer do is make it drop suddenly.)
+Here the bowl's gradients shrink as the ball nears its centre, and the chart shows $$v$$
 falling while the maximum stays put. Early in a run $$v$$ is still filling up from zero and only
 grows: with few steps, or before the ball slows down, the two curves are one.
 """,
     "adamax": r"""
 **Adamax**. Adam divides by the root mean square of recent gradients; Adamax divides by a
 decaying *maximum* of their sizes, $$u_t = \max(\beta_2 u_{t-1}, |g_t|)$$. One large gradient
-sets $$u$$ at once and it then fades by a factor $$\beta_2$$ per step; it needs no bias
-correction, because it starts at the size of the first gradient instead of at zero. The chart
+sets $$u$$ at once and it then fades by a factor $$\beta_2$$ per step. $$u$$ needs no bias
+correction, because it starts at the size of the first gradient instead of at zero ($$m$$ keeps
+Adam's, the $$1/(1-\beta_1^t)$$ in the rule). The chart
 compares the two denominators for $$\theta_2$$ on the ravine, whose steep direction it is.
 """,
     "nadam": r"""
 **NAdam** puts Nesterov's look-ahead (chapter 2) inside Adam: the step uses momentum as it
 *will be* after this step, $$\mu_{t+1} m_t$$, plus a share of the current gradient, instead of
-momentum as it was. Like Nesterov, it reacts a step earlier when the slope turns. Whether that
-pays depends on the landscape and the rate: compare the final losses in the line above the map
+momentum as it was. Like Nesterov, it reacts sooner when the slope turns. In PyTorch's version,
+the one here, the momentum factor $$\mu_t$$ starts near $$\beta_1/2$$ and grows only slowly, so the
+current gradient weighs far more in each step than in Adam's. Fed a gradient that flips sign at
+step [[flip_at]], NAdam's step turns round at step [[nadam_turn]] and Adam's at step [[adam_turn]]
+(both at their default betas). Whether that pays depends on the landscape and the rate: compare
+the final losses in the line above the map
 at a few rates.
 """,
     "adafactor": r"""
@@ -188,10 +243,14 @@ root mean square over the coordinates is at most
 $$\max(\epsilon_2, \mathrm{RMS}(\theta))\cdot\min(\eta, 1/\sqrt t)$$ with $$\epsilon_2$$ = 0.001. On a
 network, a weight matrix's RMS is a sensible scale for its changes. On this map the RMS of
 $$\theta$$ is its distance from (0, 0) over $$\sqrt 2$$: at the demo's first settings AdaFactor
-slides from Rosenbrock's start towards the origin. There its steps shrink with
-$$\mathrm{RMS}(\theta)$$ down to the floor $$\epsilon_2\min(\eta, 1/\sqrt t)$$, and it stays, far from
-the minimum at (1, 1). That is the relative step meeting a map whose origin is not a minimum, not
-a fault in the method. Click near (0.9, 0.9): with $$\mathrm{RMS}(\theta)$$ near 0.9 its steps keep
+slides from Rosenbrock's start towards the origin, and its steps shrink with
+$$\mathrm{RMS}(\theta)$$ towards the floor $$\epsilon_2\min(\eta, 1/\sqrt t)$$. It passes closest to
+the origin at step [[af_closest]] (RMS(θ) = [[af_rms]]) and lingers there, far from the minimum at
+(1, 1). Then every step lets $$\mathrm{RMS}(\theta)$$ grow a little and the next step grows with
+it: set the steps to [[af_steps]] and it climbs back into the valley (RMS(θ) above 0.5 from step
+[[af_back]]) and ends at ([[af_x]], [[af_y]]), loss [[af_loss]]. That is the relative step meeting a
+map whose origin is not a minimum, not a fault in the method. Click near (0.9, 0.9): with
+$$\mathrm{RMS}(\theta)$$ near 0.9 its steps keep
 their size, and at rates up to 0.1 it stays in the valley near the minimum.
 """,
     "lion": r"""
@@ -199,7 +258,9 @@ their size, and at rates up to 0.1 it stays in the valley near the minimum.
 steps by the *sign* of a blend of momentum and gradient: every coordinate whose blend is not zero
 moves by exactly $$\eta$$ (before weight decay, which this demo sets to 0). Adam's steps shrink as
 the gradients it averages cancel out; Lion's cannot, so near a minimum it rattles back and forth by
-$$\eta$$. That is why Lion's recommended rates are 3-10 times smaller than AdamW's. It also stores
+$$\eta$$. And since every coordinate moves by the full $$\eta$$ at every step, not only near a
+minimum, Lion's updates are larger than Adam's all through training: that is why its recommended
+rates are 3-10 times smaller than AdamW's. It also stores
 one number per weight where Adam stores two.
 """,
     "lamb": r"""
@@ -218,9 +279,10 @@ Real training pairs LAMB with a decaying schedule.
 Newton step, and clips the result to at most 1 in size, so no coordinate moves more than $$\eta$$.
 Where the curvature is negative or tiny, the division would point the wrong way or blow up; there
 the clip takes over and the step is $$\eta\,\mathrm{sign}(m)$$. The chart shows each coordinate's
-step as a share of $$\eta$$ (1: clipped). In the first steps both are pinned at 1 (unless the
-start is almost flat): $$h$$ is an average that starts at zero, so $$\rho h$$ is tiny and the
-division huge. Later a coordinate's step
+step as a share of $$\eta$$ (1: clipped). For the first few hundred steps both are pinned at 1
+(unless the start is almost flat): $$h$$ is an average that starts at zero, refreshed every
+[[sophia_every]] steps with $$\beta_2$$ = [[sophia_beta2]] and no bias correction, so it reaches half
+its size only at step [[sophia_half]]; until then $$\rho h$$ is small and the division large. Later a coordinate's step
 falls below 1 only where its curvature is positive and large next to its momentum; on the saddle,
 $$\theta_2$$'s curvature is negative near the ridge $$\theta_2 = 0$$. This course gives Sophia the
 exact Hessian diagonal; the paper estimates it every few steps from random samples.
@@ -231,8 +293,9 @@ TEXT_FACTORED = r"""
 ## AdaFactor's real idea: a matrix's second moment in two vectors
 
 Adam keeps two numbers for every weight ($$m$$ and $$v$$). For a layer with a [[layer]] weight
-matrix that is [[adam_numbers]] numbers of optimizer state beside [[weights]] weights. AdaFactor
-drops the first moment and stores $$v$$ factored: for each row $$i$$ the running mean $$R_i$$ of that
+matrix that is [[adam_numbers]] numbers of optimizer state beside [[weights]] weights. AdaFactor,
+as PyTorch implements it, keeps no first moment (the paper makes it optional) and stores $$v$$
+factored: for each row $$i$$ the running mean $$R_i$$ of that
 row's $$g^2$$, and for each column $$j$$ the running mean $$C_j$$, which is $$d_1 + d_2$$ numbers.
 It rebuilds every entry from them,
 
@@ -255,8 +318,9 @@ TEXT_NOTES = r"""
 - **Relative steps crawl near the origin.** AdaFactor's step scales with $$\mathrm{RMS}(\theta)$$
   and LAMB's with $$\lVert\theta\rVert$$. In the AdaFactor demo (Rosenbrock from (−1.2, 1), η =
   [[crawl_rate]], [[crawl_steps]] steps) it ends at ([[crawl_x]], [[crawl_y]]), where the loss is
-  still [[crawl_loss]]: it is not stuck on a flat region; its steps are sized by $$\max(\epsilon_2,
-  \mathrm{RMS}(\theta))$$, which near the origin is the floor $$\epsilon_2$$ = 0.001. Real weight
+  still [[crawl_loss]]. It is not stuck on a flat region: it is passing the origin at its slowest,
+  because its steps are sized by $$\max(\epsilon_2, \mathrm{RMS}(\theta))$$, which near the origin
+  is the floor $$\epsilon_2$$ = 0.001. It needs until step [[af_back]] to get back into the valley. Real weight
   matrices are not near zero: they start at random values of a chosen size, which is what these
   rules assume.
 - **LAMB at a constant rate does not settle** on a minimum away from the origin: its step never
@@ -298,7 +362,7 @@ def quiz() -> Quiz:
                    "and it keeps one buffer instead of two", True,
                    "Right. Lion has no second moment at all: the sign does the normalising that Adam's division by "
                    "√v̂ does, and the saving is one number per weight. Its steps never shrink, which is why its "
-                   "rate must be several times smaller than AdamW's."),
+                   "rate is usually set several times smaller than AdamW's."),
             Choice("It uses the Hessian's diagonal to take Newton-like steps", False,
                    "That is Sophia. Lion uses no curvature: only the sign of a blend of momentum and gradient."),
         ],

@@ -106,7 +106,7 @@ DEMOS = {
                  _both(relative_steps)),
     "sophia": Demo("sophia", "adam", "saddle", -2.0, 300,
                    Chart("Sophia's step per coordinate, as a share of η (1: clipped)", "|Δθᵢ| / η",
-                         ("θ₁ (positive curvature)", "θ₂ (negative curvature)"), from_rival=False),
+                         ("θ₁ (positive curvature)", "θ₂ (negative curvature near θ₂ = 0)"), from_rival=False),
                    lambda own, _, race: (coordinate_steps(own, 0) / race.rate, coordinate_steps(own, 1) / race.rate),
                    start=(1.8, 0.05)),
 }

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from chapters import build
-from chapters.ch6_beyond import CHAPTER6, DEMO_TEXT, card, facts, quiz, rosenbrock_hessian, summary_table
+from chapters.ch6_beyond import CHAPTER6, DEMO_TEXT, card, facts, quiz, rosenbrock_hessian, summary_table, turn_step
 from lessons import Player
 from lessons.beyond import DEMOS, FactoredMoment, MethodDemo, clipped, relative_steps, step_lengths
 from lessons.family import FamilyTree, positions
@@ -71,6 +71,16 @@ def test_amsgrad_divides_by_a_maximum_that_never_falls_though_the_bias_correctio
         rate = np.sqrt(1 - 0.999**t) / np.sqrt(v_max)
     rising = np.diff(rate, axis=0) > 0
     assert rising.any(), "the page says the rate can still creep up"
+    divisor = 1 / rate
+    finite = np.isfinite(divisor)
+    last_growth = np.flatnonzero(np.diff(v_max[:, 0]) > 0)
+    after = divisor[last_growth[-1] + 1:, 0] if last_growth.size else divisor[:, 0]
+    assert np.all(np.diff(after[np.isfinite(after)]) <= 0) and finite.any(), "the divisor only falls from there"
+
+
+def test_the_amsgrad_figures_are_the_demos():
+    f = facts()
+    assert 1 < f["ams_last_growth"] < f["ams_steps"] and float(f["ams_fall"]) > 1
 
 
 def test_at_the_amsgrad_demos_first_settings_v_falls_below_its_maximum():
@@ -131,6 +141,9 @@ def test_adafactors_step_is_bounded_by_its_relative_size(log_lr):
 def test_adafactor_slides_to_the_origin_at_the_first_settings_and_not_from_near_the_minimum():
     crawl = MethodDemo(method="adafactor").result.lanes[0]
     assert np.linalg.norm(crawl.params[-1]) < 1e-3
+    f = facts()
+    assert f["af_closest"] < f["af_back"] < f["af_steps"], "it passes the origin, then climbs back"
+    assert float(f["af_loss"]) < 0.1 * float(f["crawl_loss"]) and float(f["af_x"]) > 0.5
     for log_lr in RATES[RATES <= -1]:
         near = MethodDemo(method="adafactor", log_lr=log_lr, start=(0.9, 0.9)).result.lanes[0]
         valley = np.abs(near.params[:, 1] - near.params[:, 0] ** 2)
@@ -148,6 +161,9 @@ def test_sophia_never_moves_a_coordinate_more_than_the_rate_and_its_first_steps_
 
 def test_the_sophia_and_hessian_figures_are_the_cores():
     f = facts()
+    refreshes = (f["sophia_half"] - 1) // f["sophia_every"] + 1
+    beta2 = float(f["sophia_beta2"])
+    assert 1 - beta2**refreshes >= 0.5 > 1 - beta2 ** (refreshes - 1), "h holds half of H from that refresh on"
     assert 0 < float(f["sophia_low"].rstrip("%")) <= float(f["sophia_high"].rstrip("%")) <= 100
     hessian = rosenbrock_hessian((1.0, 1.0))
     np.testing.assert_allclose(hessian, [[802, -400], [-400, 200]], rtol=1e-6)
@@ -263,3 +279,11 @@ def test_a_whole_number_box_refuses_with_a_message_and_changes_nothing(text):
     assert "<b>" not in note.object
     box.value = " 12 "
     assert model.layer_rows == 12 and not note.visible
+
+
+@pytest.mark.parametrize("flip_at", [11, 101, 201])
+def test_nadam_turns_round_sooner_than_adam_after_a_sign_flip(flip_at):
+    nadam, adam = turn_step("nadam", flip_at), turn_step("adam", flip_at)
+    assert flip_at <= nadam < adam
+    f = facts()
+    assert (f["nadam_turn"], f["adam_turn"]) == (turn_step("nadam", f["flip_at"]), turn_step("adam", f["flip_at"]))

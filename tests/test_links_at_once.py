@@ -22,7 +22,7 @@ def another_value(parameter: param.Parameter, current):
     if isinstance(parameter, param.NumericTuple):
         return tuple(0.9 * v + 0.05 for v in current)
     if isinstance(parameter, param.Number) and parameter.bounds:
-        low, high = parameter.bounds
+        high = parameter.bounds[1]
         if isinstance(parameter, param.Integer):
             return current + 1 if high is None or current < high else current - 1
         target = high if high is not None and high < 1e6 else current * 2 + 1
