@@ -5,11 +5,13 @@ import functools
 import numpy as np
 import panel as pn
 
+import landscapes
 from lessons import Player
 from lessons.adam import (
     ADAM,
     PRESETS,
     SCALE_RATE,
+    SCALES,
     AdamByHand,
     AdamInternals,
     BiasRace,
@@ -36,6 +38,13 @@ GREY = "#777777"
 
 
 @functools.cache
+def gentle_too_steep() -> list[int]:
+    """The loss multipliers k at which SGD at the scale race's rate diverges even along the
+    ellipse's gentle axis: η·k·c > 2 for its smaller curvature c."""
+    gentle = float(min(landscapes.get("ellipse").hess_diag(np.zeros(2))))
+    return [k for k in SCALES if SCALE_RATE * k * gentle > 2]
+
+
 def facts() -> dict:
     """Figures the prose quotes, measured with the core (the same for every visitor)."""
     ratio = correction_ratio()
@@ -62,6 +71,7 @@ def facts() -> dict:
         "slow_uncorrected": slow.result.lanes[1].steps_to_tolerance,
         "slow_corrected": slow.result.lanes[0].steps_to_tolerance,
         "scale_gap": f"{max(ScaleRace(scale=k).differences()['adam'][0] for k in (10, 100, 1000)):.1g}",
+        "scale_x_ks": " and ".join(f"{k:g}" for k in gentle_too_steep()),
     }
 
 
@@ -94,10 +104,12 @@ are far above $$\epsilon$$ = [[eps]]).
 
 "Of the order" is not "at most". A gradient much larger than the recent ones makes a longer step:
 at the default $$\beta$$s the largest step in the "noisy" sequence below is [[noisy_peak]] η, and with
-$$\beta_1$$ = 0 (and the default $$\beta_2$$) a spike in the "sparse" one makes a step of [[sparse_peak]] η. Steps
-stay within a few η only while $$\beta_2$$ is greater than $$\beta_1^2$$, so that $$v$$ forgets more slowly
-than $$m$$ can grow. Below that, $$\hat v$$ can fall far under $$\hat m^2$$: at $$\beta_1$$ = 0.9 and
-$$\beta_2$$ = 0 a noisy step reaches [[wild_peak]] η.
+$$\beta_1$$ = 0 (and the default $$\beta_2$$) a spike in the "sparse" one makes a step of [[sparse_peak]] η.
+Is there a ceiling? Only while $$\beta_2$$ is greater than $$\beta_1^2$$: then $$v$$ forgets more slowly
+than $$m$$ can grow, and no gradient sequence can make the step longer than a fixed multiple of
+η (a multiple only contrived sequences come near). Below that there is no ceiling: $$\hat v$$ can
+fall far under $$\hat m^2$$, and at $$\beta_1$$ = 0.9 and $$\beta_2$$ = 0 a noisy step reaches
+[[wild_peak]] η.
 """
 
 TEXT_BY_HAND = r"""
@@ -122,7 +134,8 @@ Things to look for: with a constant gradient, $$\hat m$$ and $$\hat v$$ are exac
 $$m$$ and $$v$$ creep up (at the default $$\beta_2$$, $$v$$ needs thousands of steps). With a sign flip at
 step [[flip_at]] the update turns round [[turn_delay]] steps later at the default $$\beta_1$$, as momentum
 did. With sparse gradients (and $$\beta_2 \gt \beta_1^2$$) the update jumps at every spike; below
-that the largest updates come between the spikes, where $$\hat v$$ has almost vanished.
+that the largest updates come between the spikes, where $$\hat v$$ has decayed faster than
+$$\hat m^2$$.
 Set $$\beta_1$$ = 0 for RMSProp with bias correction; set $$\beta_2$$ close to 1 and watch
 $$1-\beta_2^t$$ stay far from 1.
 """
@@ -150,7 +163,7 @@ end together, long before the factors reach 1 (at step [[bias_steps]] the ratio 
 
 What does skipping the correction cost? It runs with a larger effective rate in the most
 fragile phase of training, the opposite of a warmup (chapter 7). On this convex bowl that is
-harmless, even helpful: at $$\eta$$ = 0.03 the uncorrected run settles within 0.001 of the
+harmless, and from the default start even helpful: at $$\eta$$ = 0.03 the uncorrected run settles within 0.001 of the
 minimum's loss from step [[slow_uncorrected]], the corrected one from step [[slow_corrected]]. On a real
 network, early steps several times too long are where training blows up.
 """
@@ -160,11 +173,13 @@ TEXT_SCALE = r"""
 
 Multiply the loss by $$k$$ and every gradient is multiplied by $$k$$. SGD's steps grow $$k$$ times:
 its largest stable rate shrinks by $$k$$, and at $$\eta$$ = [[scale_lr]] it diverges for every $$k$$ above 1
-from any start off the line $$y = 0$$. Adam divides $$\hat m$$ (multiplied by $$k$$) by
+from any start off the line $$y = 0$$ (for $$k$$ = [[scale_x_ks]], from that line too: then even the
+gentle direction is too steep). Adam divides $$\hat m$$ (multiplied by $$k$$) by
 $$\sqrt{\hat v}$$ (also multiplied by $$k$$), so apart from $$\epsilon$$ nothing changes: its path
 on $$k \cdot L$$ stays within [[scale_gap]] of its path
-on $$L$$ (the grey dotted line) from the default start, for every $$k$$ on the slider; starts very
-close to the minimum, where the gradients approach $$\epsilon$$, differ more. So Adam's rate needs
+on $$L$$ (the grey dotted line) from the default start, for every $$k$$ on the slider. Starts where
+a coordinate's gradient is tiny (near the minimum, or on an axis), so that $$\epsilon$$ is no
+longer negligible beside it, differ more. So Adam's rate needs
 no retuning when the loss is rescaled (a sum instead of a mean, a loss weight). It is not
 invariant to rescaling the parameters: its steps are about $$\eta$$ in parameter units.
 """
@@ -183,7 +198,8 @@ def quiz() -> Quiz:
         [
             Choice("Both start at zero, so early on they are too small; the division removes that bias", True,
                    "m₁ = (1 − β₁)g₁ is only a tenth of g₁ and v₁ a thousandth of g₁². Dividing by 1 − β^t makes "
-                   "each an unbiased average of the gradients seen so far (exactly so for a constant gradient). "
+                   "each a weighted average whose weights sum to 1: unbiased while the gradients' distribution "
+                   "does not change, and exact for a constant gradient. "
                    "Without it, v's deeper bias wins and the early steps are several times too long."),
             Choice("To make the learning rate decay over time", False,
                    "The factors 1 − β^t approach 1 within a few thousand steps, after which they change nothing; "

@@ -147,8 +147,9 @@ class BiasRace(Race):
         if not lengths["corrected"][0] > 0:
             return "Both runs start at the minimum, where the gradient is zero: neither moves."
         ratio = lengths["uncorrected"][0] / lengths["corrected"][0]
-        return (f"Step 1 without correction is <b>{ratio:.3g}×</b> as long (the same gradient, divided by a "
-                f"smaller √v). After {self.steps} steps the two balls are <b>{gap:.2g}</b> apart.")
+        return (f"Step 1 without correction is <b>{ratio:.3g}×</b> as long (the same gradient: uncorrected, m is "
+                f"{1 - BETA1:g} of it and √v {np.sqrt(1 - BETA2):.3g} of its size). After {self.steps} steps "
+                f"the two balls are <b>{gap:.2g}</b> apart.")
 
 
 @functools.lru_cache(maxsize=4)

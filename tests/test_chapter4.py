@@ -19,6 +19,7 @@ from lessons.adam import (
     correction_ratio,
     rmsprop_first_steps,
 )
+from lessons.sequence import replay
 
 BETA1S = [0.0, 0.3, 0.5, 0.7, 0.9, 0.95, 0.99, 0.999]
 BETA2S = [0.0, 0.3, 0.5, 0.7, 0.9, 0.95, 0.99, 0.999, 0.9999]
@@ -123,6 +124,9 @@ def test_adams_path_ignores_the_loss_scale_and_sgds_does_not(scale):
             assert sgd_gap == 0 and adam_gap == 0
         else:
             assert sgd_diverged > 0, "SGD at η = 0.1 diverges on k·L for every k > 1 off the line y = 0"
+    on_the_line = ScaleRace(scale=scale, start=(2.0, 0.0)).differences()["sgd"][1]
+    assert (on_the_line > 0) == (scale in ch4_adam.gentle_too_steep())
+    assert ch4_adam.gentle_too_steep() == [100, 1000]
 
 
 def test_page_builds_from_a_link():
@@ -132,6 +136,25 @@ def test_page_builds_from_a_link():
     models = {link.prefix: link.model for link in links if not isinstance(link.model, Player)}
     assert models["inside"].preset == "sparse" and models["inside"].step == 300 and models["bias"].lr == 0.3
     assert models["scale"].scale == 1000 and models["hand"].g1 == 4000
+
+
+@pytest.mark.parametrize(("beta1", "beta2"), [(b1, b2) for b1 in BETA1S for b2 in BETA2S if b2 > b1**2])
+def test_while_beta2_exceeds_beta1_squared_no_sequence_passes_the_ceiling(beta1, beta2):
+    """|m|/√v ≤ (1 − β₁)/√((1 − β₂)(1 − β₁²/β₂)) by Cauchy-Schwarz; the corrections multiply it by
+    √(1 − β₂ᵗ)/(1 − β₁ᵗ). Every preset and a sequence built to grow stay under that."""
+    t = np.arange(1, 301)
+    ceiling = (1 - beta1) / np.sqrt((1 - beta2) * (1 - beta1**2 / beta2)) * np.sqrt(1 - beta2**t) / (1 - beta1**t)
+    for preset in PRESETS:
+        update = AdamInternals(beta1=beta1, beta2=beta2, preset=preset).series()["update_over_lr"]
+        assert np.all(np.abs(update) <= ceiling * (1 + 1e-9)), preset
+
+
+def test_below_beta1_squared_small_gradients_after_large_ones_pass_any_ceiling():
+    """At β₁ = 0.9, β₂ = 0.5 each quiet step multiplies m̂/√v̂ by about 0.9/√0.5: no ceiling."""
+    quiet = [replay("adam", np.r_[np.ones(20), np.full(k, 1e-6)], betas=(0.9, 0.5)).internals["update"][:, 0]
+             for k in (5, 10, 20, 30)]
+    peaks = [np.abs(u).max() / 1e-3 for u in quiet]
+    assert peaks == sorted(peaks) and peaks[-1] > 1000
 
 
 @pytest.mark.parametrize(("beta1", "beta2"), [(b1, b2) for b1 in BETA1S for b2 in BETA2S if b2 > b1**2])
