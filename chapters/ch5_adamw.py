@@ -31,6 +31,7 @@ def facts() -> dict:
     hand = DecayByHand()
     steps = hand.steps()
     weights = TwoWeights().weights()
+    quiet_step, quiet_divisor = TwoWeights().quiet_divisor(QUIET)
     return {
         "theta": f"{hand.theta:g}", "g": f"{hand.g:g}", "lam": f"{hand.lam:g}", "lr": f"{hand.lr:g}",
         "fed": f"{steps['Adam + L2']['fed']:g}", "v_hat": f"{steps['Adam + L2']['v_hat']:.3g}",
@@ -41,6 +42,7 @@ def facts() -> dict:
         "two_lam": f"{TwoWeights().lam:g}",
         "l2_busy": f"{weights['adam'][-1, 0]:.2f}", "l2_quiet": f"{weights['adam'][-1, 1]:.1g}",
         "w_both": f"{weights['adamw'][-1, 0]:.2f}",
+        "quiet_step": quiet_step, "quiet_sqrt_v": f"{quiet_divisor:.2g}", "quiet_times": f"{1 / quiet_divisor:.0f}",
     }
 
 
@@ -62,9 +64,11 @@ Under plain SGD (no momentum) these are one formula: $$\theta - \eta(g + \lambda
 With momentum, and under Adam, they are not. Whatever is fed to Adam is divided by $$\sqrt{\hat
 v}$$, and that includes
 $$\lambda\theta$$. A weight with large gradients has a large $$\hat v$$, so its decay is divided by a
-large number and almost vanishes. The decay is multiplied by $$1/\sqrt{\hat v}$$: shrunk when
-$$|g + \lambda\theta|$$ is above 1, blown up when it is below.
-AdamW (Loshchilov and Hutter, 2019) applies the decay outside Adam's division:
+large number and almost vanishes. The decay is multiplied by $$1/(\sqrt{\hat v} + \epsilon)$$, where
+$$\sqrt{\hat v}$$ is the root mean square of the recent values of $$g + \lambda\theta$$: shrunk when
+they are above 1, blown up when they are below.
+AdamW (Loshchilov and Hutter, 2019) applies the decay outside Adam's division; as PyTorch
+writes it (the paper multiplies $$\lambda$$ by the schedule's factor rather than by $$\eta$$):
 
 $$\theta_t = (1 - \eta\lambda)\theta_{t-1} - \eta\frac{\hat m_t}{\sqrt{\hat v_t} + \epsilon}$$
 """
@@ -93,8 +97,10 @@ each colour is one method, at $$\eta$$ = [[two_lr]].
 At $$\lambda$$ = [[two_lam]], after [[two_steps]] steps, Adam + L2 has left the busy weight at [[l2_busy]] and
 driven the quiet one to [[l2_quiet]]. For the quiet weight $$\lambda\theta$$ is much larger than its gradient,
 so the decay is most of what Adam normalises, and at first the weight is pulled down by nearly $$\eta$$ per
-step. Once the weight is small, $$\sqrt{\hat v}$$ is about the quiet gradient's size, 0.01, so its decay
-is multiplied by a hundred, and it keeps falling fast. AdamW has brought both to [[w_both]]: the
+step. Once the weight is small, $$\sqrt{\hat v}$$ still remembers the larger $$\lambda\theta$$ of earlier
+steps ($$\beta_2$$ averages over about a thousand steps): when the weight falls below [[quiet]], at step
+[[quiet_step]], $$\sqrt{\hat v}$$ is [[quiet_sqrt_v]], so its decay is multiplied by about [[quiet_times]], and
+it keeps falling fast. AdamW has brought both to [[w_both]]: the
 same curve, since Adam's normalised steps are the
 same for both and the decay is the same factor $$1-\eta\lambda$$ for both (its two lines lie on top of
 each other).
@@ -133,8 +139,8 @@ def quiz() -> Quiz:
                    "For plain SGD they are the same formula: θ − η(g + λθ) = (1 − ηλ)θ − ηg. They part with "
                    "momentum (the penalty then enters the velocity) and under adaptive methods."),
             Choice("Because it makes Adam converge faster", False,
-                   "Decoupling changes which weights are decayed and by how much, not Adam's speed; AdamW's "
-                   "advantage is regularisation that behaves as λ says."),
+                   "Speed is not the reason. Decoupling changes which weights are decayed and by how much (and "
+                   "so the training loss too); AdamW's advantage is regularisation that behaves as λ says."),
         ],
         name="quiz5",
     )

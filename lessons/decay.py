@@ -92,6 +92,13 @@ class TwoWeights(param.Parameterized):
         return {name: replay(name, grads, start=[1.0, 1.0], lr=self.LR, weight_decay=self.lam).params
                 for name in ("adam", "adamw")}
 
+    def quiet_divisor(self, below: float = 0.01) -> tuple[int, float]:
+        """Under Adam + L2: the first step at which the quiet weight is below `below` in size, and
+        the √v̂ its step was divided by there."""
+        run = replay("adam", self.gradients(), start=[1.0, 1.0], lr=self.LR, weight_decay=self.lam)
+        step = int(np.flatnonzero(np.abs(run.params[:, 1]) < below)[0])
+        return step, float(np.sqrt(run.internals["v_hat"][step - 1, 1]))
+
     def table(self, weights: dict | None = None) -> tuple[list[str], list[list], str]:
         weights = weights or self.weights()
         calls = {"adam": f"torch.optim.Adam(params, lr={self.LR:g}, weight_decay={self.lam:g})",

@@ -93,3 +93,14 @@ def test_with_momentum_the_penalty_and_the_decay_part_ways():
     for _ in range(steps):
         plain_decoupled = plain_decoupled * (1 - lr * lam) - lr * g
     assert plain == pytest.approx(plain_decoupled, rel=1e-12)
+
+
+@pytest.mark.parametrize("lam", [0.05, 0.1, 0.2, 0.3])
+def test_the_quiet_weights_divisor_still_remembers_its_larger_past_when_the_weight_is_small(lam):
+    """√v̂ lags: when the quiet weight falls below its gradient's size, √v̂ is still several times
+    that size, so the decay is multiplied by far less than 1/0.01."""
+    step, divisor = TwoWeights(lam=lam).quiet_divisor(0.01)
+    assert 0 < step < TwoWeights.STEPS and divisor > 2 * 0.01
+    f = ch5_adamw.facts()
+    assert (f["quiet_step"], f["quiet_sqrt_v"]) == (TwoWeights().quiet_divisor(0.01)[0],
+                                                    f"{TwoWeights().quiet_divisor(0.01)[1]:.2g}")
