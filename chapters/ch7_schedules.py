@@ -47,8 +47,25 @@ def cosine_table() -> Table:
 @functools.cache
 def facts() -> dict:
     total, warmup = COSINE_TABLE["total"], COSINE_TABLE["warmup"]
+    rescued = rescue_band()
     return {"T": total, "peak": f"{COSINE_TABLE['peak']:g}", "warmup": warmup,
-            "half_step": warmup + (total - warmup) // 2, "sf_warmup": f"{ScheduleFreeRace.WARMUP:.0%}"}
+            "half_step": warmup + (total - warmup) // 2, "sf_warmup": f"{ScheduleFreeRace.WARMUP:.0%}",
+            "rescue_low": f"{rescued[0]:.2f}", "rescue_high": f"{rescued[-1]:.2f}"}
+
+
+def rescue_band(optimizer: str = "sgd") -> list[float]:
+    """The peak rates on the lab's slider, just above where the constant rate diverges on the
+    ravine without noise, at which the lab's first schedule still ends finite."""
+    step = ScheduleLab.param.log_lr.step
+    rescued = []
+    for log_lr in np.arange(ScheduleLab.param.log_lr.default, 0.0 + step / 2, step):
+        lab = ScheduleLab(optimizer=optimizer, noise=0.0, log_lr=round(float(log_lr), 2))
+        scheduled, constant = lab.average_final_gaps()
+        if np.isinf(constant) and np.isfinite(scheduled):
+            rescued.append(lab.peak)
+        elif rescued:
+            break
+    return rescued
 
 
 TEXT_INTRO = r"""
@@ -91,9 +108,11 @@ twice from the same start with the same noisy gradients: once with the schedule 
 the peak rate throughout (grey, dashed). One noisy run's last point is a single sample, so the
 line above the map averages the final loss over 16 runs with different noise. Start with the
 cosine on the ravine: it ends several times lower than the constant rate. Then set the noise to
-0: now the constant rate ends lowest, because the schedule's benefit here comes from quieting
-the noise (unless the peak rate is too high to be stable: then warmup and decay rescue a run
-that the constant rate diverges on).
+0: at these settings the constant rate now ends lowest, because the schedule's benefit here came
+from quieting the noise. That is no rule: on other maps and at other rates a decaying schedule
+can end lower without noise too. And just above the rate at which the constant run diverges,
+warmup and decay can save the run (SGD on the ravine, peak rates [[rescue_low]] to
+[[rescue_high]]); further up, both mostly diverge.
 """
 
 TEXT_TABLE = r"""
@@ -107,9 +126,9 @@ halfway through the cosine, $$\cos \pi/2 = 0$$ and the rate is exactly half the 
 TEXT_FREE = r"""
 ## Schedule-Free AdamW: no schedule at all
 
-A schedule needs the run's length $$T$$ in advance. Stop a cosine run early and its rate was
-never low; extend it and the rate is already near zero. Schedule-Free AdamW (Defazio et al.,
-2024) replaces the schedule by **averaging**. It keeps three points:
+A decaying schedule (cosine, linear, step or WSD) needs the run's length $$T$$ in advance. Stop a
+cosine run early and its rate was never low; extend it and the rate is already near zero.
+Schedule-Free AdamW (Defazio et al., 2024) replaces the schedule by **averaging**. It keeps three points:
 
 - $$z$$ takes plain AdamW-normalised steps at a constant rate (after a short warmup);
 - $$x$$ is a weighted running average of the $$z$$'s so far (uniform after warmup): this is the

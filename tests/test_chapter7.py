@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from chapters import build
-from chapters.ch7_schedules import cosine_table, facts
+from chapters.ch7_schedules import cosine_table, facts, rescue_band
 from lessons.schedules import ScheduleFreeRace, ScheduleLab
 from optimizers import SCHEDULES, make_schedule
 
@@ -56,6 +56,18 @@ def test_with_noise_a_decaying_schedule_ends_lower_on_average_than_the_constant_
 def test_without_noise_the_constant_rate_ends_lowest(kind):
     scheduled, constant = ScheduleLab(kind=kind, noise=0.0).result.lanes
     assert constant.losses[-1] <= scheduled.losses[-1]
+
+
+def test_without_noise_a_schedule_is_no_rule_and_warmup_and_decay_save_a_run_just_above_the_limit():
+    rescued = rescue_band()
+    assert rescued, "some peak rates diverge at a constant rate yet not with the schedule"
+    below = ScheduleLab(optimizer="sgd", noise=0.0, log_lr=round(math.log10(rescued[0]) - 0.05, 2))
+    assert np.isfinite(below.average_final_gaps()[1]), "the band starts where the constant rate starts to diverge"
+    f = facts()
+    assert (f["rescue_low"], f["rescue_high"]) == (f"{rescued[0]:.2f}", f"{rescued[-1]:.2f}")
+    elsewhere = ScheduleLab(landscape="rosenbrock", optimizer="sgd", noise=0.0, log_lr=-2.5)
+    scheduled, constant = elsewhere.average_final_gaps()
+    assert scheduled < constant, "on Rosenbrock at a small rate the cosine ends lower without noise too"
 
 
 def test_schedule_free_and_cosine_each_win_somewhere():
