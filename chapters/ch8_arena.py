@@ -38,6 +38,8 @@ RIDGE = 0.5
 """A path has left the saddle's ridge once |y| passes this (the valleys are at y = ±1)."""
 BASIN_TRIO = ("sgd", "momentum", "adam")
 BASIN_RATE = 0.01
+QUIZ_LOG_LR = -1.0
+"""The quiz's shared rate (log₁₀ η), one at which Adam arrives on the ravine before SGD."""
 
 PRESETS = {
     "SGD diverges": {"landscape": "ravine", "optimizers": ["sgd", "momentum", "adam"], "log_lr": math.log10(0.25)},
@@ -108,12 +110,23 @@ def facts() -> dict:
     white = adam_basins.label == -1
     edge = np.abs(np.stack(np.meshgrid(adam_basins.xs, adam_basins.ys), axis=-1)[..., 1]) >= him.surface.y_range[1] - 1
     faster = 2 * BASIN_RATE
+    rosenbrock = landscapes.get("rosenbrock")
+    on_rosenbrock = {name: sweep(name, rosenbrock, tuple(rosenbrock.start), ravine.steps, ravine.tolerance,
+                                 0.0, 0, "constant", 0.0).arrivals for name in ("lamb", "adafactor")}
+    quiz_race = {row.optimizer: row.steps_to_tolerance
+                 for row in Arena(landscape="ravine", optimizers=["sgd", "adam"], log_lr=QUIZ_LOG_LR).standings()}
+    divergers = [get_spec(name).title for name, result in sweeps.items() if np.any(result.diverged_at >= 0)]
     return {
         "steps": ravine.steps, "tolerance": f"{ravine.tolerance:g}", "shared": f"{ravine.shared_rate:g}",
         "win_ravine": winners["ravine"], "win_himmelblau": winners["himmelblau"], "win_ellipse": winners["ellipse"],
         "win_beale": winners["beale"],
         "sgd_arrivals": sweeps["sgd"].arrivals, "adam_arrivals": sweeps["adam"].arrivals,
-        "lion_arrivals": sweeps["lion"].arrivals, "grid_top": f"{SWEEP_RATES[-1]:g}",
+        "lion_arrivals": f"{sweeps['lion'].arrivals} of the 40" if sweeps["lion"].arrivals else "none of the 40",
+        "grid_top": f"{SWEEP_RATES[-1]:g}", "divergers": ", ".join(divergers),
+        "lamb_ravine": tuned["lamb"].steps_to_tolerance, "adafactor_ravine": tuned["adafactor"].steps_to_tolerance,
+        "relative_rosenbrock": "neither arrives at any of the sweep's 40 rates" if not any(on_rosenbrock.values())
+        else "they arrive at {lamb} (LAMB) and {adafactor} (AdaFactor) of the sweep's 40 rates".format(**on_rosenbrock),
+        "quiz_rate": f"{10**QUIZ_LOG_LR:g}", "quiz_adam": quiz_race["adam"], "quiz_sgd": quiz_race["sgd"],
         "top": ", ".join(top),
         "adam_tuned": tuned["adam"].steps_to_tolerance, "sgd_tuned": tuned["sgd"].steps_to_tolerance,
         "tuned_winner": tuned_winner.title, "tuned_winner_rate": f"{tuned_winner.rate:.3g}",
@@ -152,10 +165,11 @@ TEXT_MODES = r"""
 ## Three ways to choose the rates
 
 - **Shared rate.** Everyone gets the slider's $$\eta$$. Simple, and unfair in a specific way:
-  a rate is not a neutral unit. Lion moves every coordinate by exactly $$\eta$$ per step, SGD by
+  a rate is not a neutral unit. Lion moves every coordinate by exactly $$\eta$$ per step (before
+  weight decay), SGD by
   $$\eta$$ times the gradient, so the same number means very different steps.
 - **Registry defaults.** Each method at the rate PyTorch (or its paper) ships with. On the
-  ravine at the defaults nobody arrives within [[steps]] steps. Adam moves each coordinate by
+  ravine at the defaults nobody arrives within [[steps]] steps (tolerance [[tolerance]]). Adam moves each coordinate by
   about $$\eta$$ per step, so [[steps]] steps at its default [[adam_default]] cover about
   [[adam_travel]] of the [[start_x]] units between the start and the minimum. That default suits
   network weights of size 0.01 to 1, not a map [[start_x]] units wide.
@@ -172,10 +186,10 @@ Momentum or `betas=0.5/0.9` for Adam. The box shows the method's defaults, and a
 cannot take is answered under the box without changing the race. Try Momentum's momentum at
 0.5 and at 0.99 on the ravine and watch its lane on the leaderboard.
 
-**No optimizer wins everywhere.** At the shared rate [[shared]] and [[steps]] steps, the first to
-arrive is [[win_ravine]] on the ravine, [[win_himmelblau]] on Himmelblau, [[win_ellipse]] on the
-ellipse and [[win_beale]] on Beale. Move the shared rate anywhere between 0.001 and 0.3 and the
-winner changes on each of these landscapes too.
+**No optimizer wins everywhere.** At the shared rate [[shared]] and [[steps]] steps, with every
+optimizer ticked, the first to arrive is [[win_ravine]] on the ravine, [[win_himmelblau]] on
+Himmelblau, [[win_ellipse]] on the ellipse and [[win_beale]] on Beale. Move the shared rate
+anywhere between 0.001 and 0.3 and the winner changes on each of these landscapes too.
 
 A run has **arrived** when its loss is within the tolerance of the minimum and stays there to
 the end, for at least the last 10 steps, and it ends on the map. A zig-zag that touches the
@@ -187,8 +201,8 @@ TEXT_SWEEP = r"""
 
 Each line is one optimizer: how many steps it needs to arrive, at each of the 40 rates (0.15 decades
 apart). Where a line stops, that method stops arriving: on the left its steps are too small to get
-there in time; on the right it either diverges (SGD, momentum, Nesterov) or its steps stay too
-coarse to settle within the tolerance.
+there in time; on the right it either diverges (on the ravine: [[divergers]]) or its steps stay
+too coarse to settle within the tolerance.
 
 The number of rates at which a method arrives is what tuning it costs. On the ravine ([[steps]]
 steps, tolerance [[tolerance]]) plain SGD arrives at only [[sgd_arrivals]] of the 40 rates: its rate
@@ -196,13 +210,14 @@ must stay under the walls' limit $$2/c$$ (c = 10 on the walls, so 0.2) and still
 cross the flat floor in time. Adam arrives at [[adam_arrivals]]. Some methods ([[top]]) still arrive
 at the grid's largest rate, [[grid_top]], so their windows are cut off there, not closed.
 
-At budgets of 100, 300, 500, 1000 and 2000 steps and every tolerance, each method arrives at least
-as many rates as SGD, with three exceptions. Lion moves every coordinate by exactly $$\eta$$, so it
-settles only where $$\eta$$ is just right (at these defaults it arrives at [[lion_arrivals]]).
+On the ravine, at budgets of 100, 300, 500, 1000 and 2000 steps and every tolerance, each method
+arrives at at least as many rates as SGD, with three exceptions. Lion moves every coordinate by
+exactly $$\eta$$ (before weight decay), so it settles only where $$\eta$$ is just right (here, at
+[[steps]] steps and tolerance [[tolerance]], it arrives at [[lion_arrivals]] rates).
 RMSProp, in long runs with tight tolerances, keeps steps about $$\eta$$ long near the minimum, so
 only small rates settle. Sophia, once: at 300 steps and a tolerance of 0.001 it arrives at no rate,
-while SGD arrives at one. Tick SGD alone, set *Each at its best rate*, and compare its line with
-Adam's.
+while SGD arrives at one. Tick only SGD and Adam, set *Each at its best rate*, and compare
+their lines.
 """
 
 TEXT_SADDLE = r"""
@@ -219,7 +234,8 @@ $$y = 0$$) after [[rms_left]] steps and Adam after [[adam_left]], while plain SG
 [[sgd_left]]. Adam divides by the size of the tiny $$y$$ gradient, so its steps off the ridge are
 about $$\eta$$ long from the start; SGD's are as tiny as the gradient. RMSProp is faster still
 because it has no bias correction: its first average of $$g^2$$ is only 1% of $$g^2$$, so its
-first step is about [[rms_first]] times $$\eta$$.
+first step is $$10\eta\,|g|/(|g| + 10\epsilon)$$, up to 10 times $$\eta$$: [[rms_first]] times
+here, where the gradient is so tiny that $$\epsilon$$ counts.
 
 Gradient noise of σ = 0.1 (the *noise* preset) frees them too, from the exact ridge: in real
 training, mini-batch noise is one reason exact saddles are rarely a trap. Much stronger noise
@@ -258,8 +274,11 @@ carry over to real networks.
 
 Rankings do not. A network has millions of coordinates, a loss that is an average over data,
 noise that depends on the batch, and curvature that changes as it trains. LAMB and AdaFactor
-scale their steps by the size of the weights, so near the origin, where several of these maps
-have their minima, their steps shrink to almost nothing. Sophia's diagonal curvature is exact
+size their steps by the size of the weights, which on a map is the distance from the origin.
+That flatters them where the minimum is the origin: their steps shrink as they close in, a
+built-in decay (each at its best rate on the ravine, LAMB arrives in [[lamb_ravine]] steps and
+AdaFactor in [[adafactor_ravine]], Adam in [[adam_tuned]]). Near Rosenbrock's minimum at (1, 1)
+their steps stay large: in [[steps]] steps, [[relative_rosenbrock]]. Sophia's diagonal curvature is exact
 here and only estimated in practice. And the best rate on a toy says nothing about the best
 rate for your model. Use the arena to understand why each method behaves as it does, then tune
 on the real problem.
@@ -269,7 +288,8 @@ on the real problem.
 def quiz() -> Quiz:
     f = facts()
     return Quiz(
-        "In the arena, Adam beats SGD on the ravine at the shared rate. What can you conclude?",
+        f"In the arena, Adam beats SGD on the ravine at a shared rate of {f['quiz_rate']} ({f['quiz_adam']} "
+        f"steps against {f['quiz_sgd']}). What can you conclude?",
         [
             Choice("Only that Adam arrives sooner at that rate, from that start, in that many steps", True,
                    f"Right: a race compares methods under its stated conditions. Here Adam stays ahead even with each "
@@ -537,7 +557,7 @@ def page(lessons: dict[str, Lesson]):
         prose(fill(TEXT_SADDLE, f)),
         prose(fill(TEXT_BASINS, f)),
         Deferred(lambda: BasinView(arena, race_view).layout(), "Basins of attraction", 120),
-        prose(TEXT_LIMITS),
+        prose(fill(TEXT_LIMITS, f)),
         quiz(),
         sizing_mode="stretch_width", name="chapter-8",
     )

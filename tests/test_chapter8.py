@@ -206,7 +206,11 @@ def test_prose_figures_are_the_models():
     assert f["ridge_stuck"] == len(names())
     assert int(f["rms_left"]) < int(f["adam_left"]) < int(f["sgd_left"])
     assert 8 < float(f["rms_first"]) <= 10, "no bias correction: the first step is up to 10 η"
-    assert f["sgd_arrivals"] < f["adam_arrivals"] and f["lion_arrivals"] == 0
+    assert f["sgd_arrivals"] < f["adam_arrivals"] and f["lion_arrivals"] == "none of the 40"
+    assert f["quiz_adam"] < f["quiz_sgd"], "the quiz's premise: Adam arrives first at its shared rate"
+    assert {"SGD", "Momentum", "Nesterov"} <= set(f["divergers"].split(", "))
+    assert f["lamb_ravine"] is not None and f["adafactor_ravine"] is not None
+    assert f["relative_rosenbrock"] == "neither arrives at any of the sweep's 40 rates"
     assert _winner(Arena(landscape="ravine", optimizers=names(), mode="defaults")) is None
     assert len({f["win_ravine"], f["win_himmelblau"], f["win_ellipse"], f["win_beale"]}) >= 2
     assert f["adam_tuned"] < f["sgd_tuned"] and f["tuned_winner"] not in ("Adam", "SGD")
