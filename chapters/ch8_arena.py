@@ -11,7 +11,7 @@ from bokeh.models import CustomJSTickFormatter
 
 import landscapes
 from lessons import Link, Player
-from lessons.arena import MODES, SWEEP_METRICS, SWEEP_RATES, Arena, basins, sweep
+from lessons.arena import MODES, SWEEP_METRICS, SWEEP_RATES, Arena, basins, first_sweep
 from lessons.own_settings import MAX_TEXT, adjustable, defaults_text, settings_text
 from optimizers import get_spec, in_chapter, names
 from widgets.arena_views import BasinLayer, Leaderboard, SweepChart, basin_summary
@@ -92,8 +92,7 @@ def facts() -> dict:
     winners = {land: _winner(Arena(landscape=land, optimizers=everyone)).title
                for land in ("ravine", "himmelblau", "ellipse", "beale")}
     ravine = Arena(landscape="ravine", optimizers=everyone)
-    sweeps = {name: sweep(name, ravine.surface, tuple(ravine.start), ravine.steps, ravine.tolerance, 0.0, 0,
-                          "constant", 0.0) for name in everyone}
+    sweeps = {name: first_sweep(name) for name in everyone}
     top = [get_spec(name).title for name, result in sweeps.items() if np.isfinite(result.steps_to_tolerance[-1])]
     tuned = {row.optimizer: row for row in Arena(landscape="ravine", optimizers=everyone, mode="tuned").standings()}
     tuned_winner = min((row for row in tuned.values() if row.steps_to_tolerance is not None),
@@ -110,9 +109,7 @@ def facts() -> dict:
     white = adam_basins.label == -1
     edge = np.abs(np.stack(np.meshgrid(adam_basins.xs, adam_basins.ys), axis=-1)[..., 1]) >= him.surface.y_range[1] - 1
     faster = 2 * BASIN_RATE
-    rosenbrock = landscapes.get("rosenbrock")
-    on_rosenbrock = {name: sweep(name, rosenbrock, tuple(rosenbrock.start), ravine.steps, ravine.tolerance,
-                                 0.0, 0, "constant", 0.0).arrivals for name in ("lamb", "adafactor")}
+    on_rosenbrock = {name: first_sweep(name, "rosenbrock").arrivals for name in ("lamb", "adafactor")}
     quiz_race = {row.optimizer: row.steps_to_tolerance
                  for row in Arena(landscape="ravine", optimizers=["sgd", "adam"], log_lr=QUIZ_LOG_LR).standings()}
     divergers = [get_spec(name).title for name, result in sweeps.items() if np.any(result.diverged_at >= 0)]

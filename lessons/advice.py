@@ -8,11 +8,26 @@ names a registered optimizer and a schedule the core has, and that every path th
 ends in a recipe.
 """
 
+import functools
 from dataclasses import dataclass
 
+import numpy as np
 import param
 
-from optimizers import REGISTRY
+from optimizers import REGISTRY, run
+
+
+@functools.cache
+def decay_is_decoupled(optimizer: str, decay: float = 0.1) -> bool:
+    """Whether `optimizer`'s weight decay stays out of its gradient, read off the core: one step
+    with decay λ and no gradient differs from one step fed the gradient λθ and no decay."""
+    theta = np.array([1.0, 2.0])
+    extra = {"hess_fn": np.ones_like} if REGISTRY[optimizer].needs_hessian else {}
+
+    def one_step(gradient, weight_decay):
+        return run(optimizer, lambda _: gradient, theta, 1, lr=0.1, weight_decay=weight_decay, **extra).final
+
+    return not np.allclose(one_step(np.zeros(2), decay), one_step(decay * theta, 0.0), rtol=1e-12, atol=0)
 
 
 @dataclass(frozen=True)
@@ -22,9 +37,27 @@ class Recipe:
     """A range to sweep first (low, high); one value when both are equal."""
     schedule: str
     warmup: float
-    """Share of the run spent warming up."""
+    """Share of the run spent warming up (0 when `warmup_steps` is given instead)."""
     weight_decay: float
     why: str
+    warmup_steps: int = 0
+    """A warmup counted in steps, for a run whose length is not known in advance."""
+
+    @property
+    def warmup_text(self) -> str:
+        if self.warmup_steps:
+            return f"{self.warmup_steps:,} steps"
+        return f"{self.warmup:.0%} of the steps" if self.warmup else "none"
+
+    @property
+    def decay_text(self) -> str:
+        """The weight decay and how it enters: decoupled, or added to the gradient as L2."""
+        if not self.weight_decay:
+            return "none"
+        if decay_is_decoupled(self.optimizer):
+            return f"{self.weight_decay:g}, decoupled"
+        torch_class = REGISTRY[self.optimizer].torch
+        return f"{self.weight_decay:g}, added to the gradient (weight_decay of torch.optim.{torch_class})"
 
     @property
     def title(self) -> str:
@@ -54,14 +87,18 @@ class Question:
 
 RECIPES = {
     "finetune": Recipe("adamw", (1e-5, 5e-5), "linear", 0.06, 0.01,
-                       "Small rates keep what pre-training learned; the decay is decoupled, so it shrinks every "
-                       "weight alike whatever its gradient."),
+                       "Small rates keep what pre-training learned (these suit transformers; pre-trained "
+                       "convolutional networks usually take larger ones); the decay is decoupled, so it shrinks "
+                       "every weight alike whatever its gradient."),
     "finetune-memory": Recipe("adafactor", (1e-3, 1e-3), "constant", 0.0, 0.0,
                               "Its factored second moment keeps d₁ + d₂ numbers per weight matrix instead of Adam's "
-                              "2·d₁·d₂, and its relative step suits weights that are already trained."),
+                              "2·d₁·d₂. For fine-tuning it is usually run at a fixed rate like this one, with its "
+                              "relative step turned off."),
     "vision": Recipe("momentum", (0.05, 0.2), "cosine", 0.05, 5e-4,
                      "On convolutional networks a tuned momentum SGD with a decaying schedule often generalises "
-                     "at least as well as Adam, with one buffer per weight."),
+                     "at least as well as Adam, with one buffer per weight. The rates assume batches of about "
+                     "256 (scale them with the batch); 5e-4 is the usual decay on small-image data sets, 1e-4 "
+                     "on ImageNet-sized ones."),
     "small": Recipe("adam", (3e-4, 3e-3), "constant", 0.0, 0.0,
                     "A small network trains fine with Adam's defaults: it forgives a poorly scaled loss, and "
                     "there is little memory to save."),
@@ -69,11 +106,13 @@ RECIPES = {
                      "Rare features get large steps on the few occasions they appear, because their summed "
                      "squared gradients stay small."),
     "large-batch": Recipe("lamb", (1e-3, 1e-2), "linear", 0.1, 0.01,
-                          "Its trust ratio sizes each layer's step to that layer's weights, which keeps very large "
-                          "batches (and the large rates they need) stable."),
-    "open-length": Recipe("schedule_free", (1e-3, 3e-3), "constant", 0.05, 0.01,
+                          "It was designed for this: its trust ratio sizes each layer's step to that layer's "
+                          "weights, for the large rates very large batches need. A well-tuned AdamW with warmup is "
+                          "a strong alternative at these batch sizes."),
+    "open-length": Recipe("schedule_free", (1e-3, 3e-3), "constant", 0.0, 0.01,
                           "It needs no schedule and no planned length: its averaged point can be evaluated, and the "
-                          "run stopped or extended, at any step."),
+                          "run stopped or extended, at any step. Its warmup is counted in steps, so it too needs "
+                          "no length.", warmup_steps=1000),
     "pretrain": Recipe("adamw", (1e-4, 1e-3), "cosine", 0.02, 0.1,
                        "The standard for transformers: Adam's per-weight scaling with decoupled weight decay, "
                        "warmed up and decayed to a small rate by the planned end."),

@@ -442,3 +442,11 @@ class Arena(Race):
             self.shared_rate if self.mode == "shared" else float(get_spec(self.basin_optimizer).defaults["lr"]))
         return basins(self.basin_optimizer, self.surface, rate, min(self.steps, BASIN_STEPS),
                       settings=self.settings_key(self.basin_optimizer))
+
+
+def first_sweep(optimizer: str, landscape: str = "ravine") -> Sweep:
+    """`optimizer`'s sweep with the arena's first settings on `landscape`: the landscape's start,
+    the default step budget and tolerance, exact gradients and a constant rate."""
+    surface = landscapes.get(landscape)
+    return sweep(optimizer, surface, tuple(surface.start), Arena.param.steps.default, Arena.param.tolerance.default,
+                 0.0, 0, "constant", 0.0)

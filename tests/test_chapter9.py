@@ -1,12 +1,14 @@
 """Chapter 9: the decision tree's paths, its recipes against the registry and the schedules, the
 tables read from them, the quiz, and links with good and bad paths."""
 
+import numpy as np
 import pytest
 
 from chapters import build
 from chapters.catalog import CHAPTERS
 from chapters.ch9_cheatsheet import SUMMARIES, defaults_table, quiz, recipe_markdown, recipes_table
-from lessons.advice import QUESTIONS, RECIPES, DecisionTree, recipe_paths, walk
+from lessons.advice import QUESTIONS, RECIPES, DecisionTree, decay_is_decoupled, recipe_paths, walk
+from lessons.arena import first_sweep
 from optimizers import REGISTRY, SCHEDULES
 
 
@@ -80,3 +82,33 @@ def test_a_link_sets_the_path_and_a_bad_one_is_named():
 def test_walk_refuses_a_wrong_answer_by_position():
     with pytest.raises(ValueError, match="answer 2"):
         walk(["scratch", "rnn"])
+
+
+def test_weight_decay_is_called_decoupled_only_where_the_core_keeps_it_out_of_the_gradient():
+    assert decay_is_decoupled("adamw") and not decay_is_decoupled("adam") and not decay_is_decoupled("momentum")
+    for recipe in RECIPES.values():
+        text = recipe.decay_text
+        if recipe.weight_decay == 0:
+            assert text == "none"
+        else:
+            assert ("decoupled" in text) == decay_is_decoupled(recipe.optimizer), recipe.optimizer
+            assert ("added to the gradient" in text) != ("decoupled" in text)
+
+
+def test_a_recipe_for_a_run_of_unknown_length_counts_its_warmup_in_steps():
+    recipe = RECIPES["open-length"]
+    assert recipe.warmup == 0 and recipe.warmup_steps > 0 and "steps" in recipe.warmup_text
+    assert "%" not in recipe.warmup_text
+
+
+def test_the_defaults_tables_rate_column_is_the_arenas_sweep():
+    table = defaults_table()
+    column = table.headers.index("rates that arrive on the ravine")
+    for (name, _spec), row in zip(REGISTRY.items(), table.rows, strict=True):
+        result = first_sweep(name)
+        arrived = result.rates[np.isfinite(result.steps_to_tolerance)]
+        if arrived.size:
+            low, high = (float(part) for part in row[column].split(" to "))
+            assert low == pytest.approx(arrived.min(), rel=0.05) and high == pytest.approx(arrived.max(), rel=0.05)
+        else:
+            assert row[column] == "none of the 40"

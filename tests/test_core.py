@@ -136,10 +136,9 @@ def test_record_params_only_keeps_no_internals():
     assert traj.internals == {} and traj.params.shape == (11, 3, 2)
 
 
-def test_every_registry_entry_names_a_chapter_year_and_slider_range():
+def test_every_registry_entry_names_a_chapter_year_and_preview_rate():
     for spec in REGISTRY.values():
-        low, high = spec.lr_range
-        assert 0 < low < spec.defaults["lr"] * 10 and high > low
+        assert spec.preview_lr > 0
         assert 1950 < spec.year < 2030 and 1 <= spec.chapter <= 7
 
 
