@@ -1,6 +1,7 @@
 """Chapter 9: the cheat sheet. A decision tree to a starting recipe, quick-reference tables read
 from the advice table and the registry, and every chapter in a few lines."""
 
+import functools
 import html
 
 import numpy as np
@@ -124,8 +125,10 @@ def defaults_text(defaults) -> str:
     return "; ".join(shown)
 
 
+@functools.cache
 def arriving_rates(name: str) -> str:
-    """The rates of the arena's sweep at which `name` arrives on the ravine, as a range."""
+    """The rates of the arena's sweep at which `name` arrives on the ravine, as a range (the same
+    for every visitor, so kept for the process)."""
     result = first_sweep(name)
     arrived = result.rates[np.isfinite(result.steps_to_tolerance)]
     return f"{arrived.min():.2g} to {arrived.max():.2g}" if arrived.size else "none of the 40"
