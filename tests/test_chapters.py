@@ -411,3 +411,9 @@ def test_no_equation_on_a_page_holds_a_bare_angle_bracket(number):
     equations = [tex for text in texts for tex in re.findall(r"\$\$(.*?)\$\$", text, flags=re.S)]
     assert equations or number == 9
     assert [tex for tex in equations if "<" in tex or ">" in tex] == []
+
+
+def test_at_a_tiny_rate_most_of_the_offset_is_left_after_a_hundred_steps():
+    assert bowl_facts()["kept_slow"] == f"{100 * 0.998**100:.4g}%"
+    for x0 in (-100.0, 0.0, 2.9, 3.1, 100.0):
+        assert ch0_landscape.offset_kept(0.001, 100, x0) == pytest.approx(0.998**100, rel=1e-9)
