@@ -70,7 +70,7 @@ class DescentByHand(param.Parameterized):
             rows.append([k, float(x[k]), float(parabola(x[k])), float(gradient), float(-lr * gradient),
                          float(x[k] - 3)])
         factor = 1 - 2 * lr
-        shown = distinct(factor)
+        shown = distinct(factor) if factor != 1.0 else f"1 − {2 * lr:.4g} (1 in double precision)"
         if self.x0 == 3.0:
             note = "x₀ = 3 is the minimum: the gradient there is 0, so no rate moves it."
         elif lr == 0:

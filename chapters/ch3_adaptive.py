@@ -137,7 +137,7 @@ $$(2/c) \cdot c\ |y| = 2|y|$$ lands the ball at the mirror point, and the averag
 then $$(c\ |y|)^2$$, which holds the rate at $$2/c$$ exactly when $$|y| = \eta/2$$.
 
 Now raise $$\rho$$ towards 0.999. RMSProp's first step is $$\eta/\sqrt{1-\rho}$$ on every axis,
-whatever the gradient's size, as long as it is not zero ([[first_step_999]] at $$\rho$$ = 0.999 and
+whatever the gradient's size, as long as it is well above ε ([[first_step_999]] at $$\rho$$ = 0.999 and
 $$\eta$$ = 1), and the ball leaves the map at once. This is the start-up bias of the by-hand
 table, and chapter 4 shows how Adam removes it. Click the map for a new start.
 """

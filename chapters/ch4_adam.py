@@ -178,7 +178,7 @@ gentle direction is too steep). Adam divides $$\hat m$$ (multiplied by $$k$$) by
 $$\sqrt{\hat v}$$ (also multiplied by $$k$$), so apart from $$\epsilon$$ nothing changes: its path
 on $$k \cdot L$$ stays within [[scale_gap]] of its path
 on $$L$$ (the grey dotted line) from the default start, for every $$k$$ on the slider. Starts where
-a coordinate's gradient is tiny (near the minimum, or on an axis), so that $$\epsilon$$ is no
+a coordinate's gradient is tiny (near the minimum, or close to an axis), so that $$\epsilon$$ is no
 longer negligible beside it, differ more. So Adam's rate needs
 no retuning when the loss is rescaled (a sum instead of a mean, a loss weight). It is not
 invariant to rescaling the parameters: its steps are about $$\eta$$ in parameter units.

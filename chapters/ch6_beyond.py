@@ -122,12 +122,15 @@ def adafactor_facts() -> dict:
 
 def sophia_facts(steps: int = 2000) -> dict:
     """How slowly Sophia's curvature average fills (refreshed every k steps, no bias correction):
-    the first step at which it holds half of a constant curvature."""
+    the first step at which it holds half of a constant curvature; and the steps at which the
+    demo's two coordinates first leave the clip."""
     defaults = REGISTRY["sophia"].defaults
     traj = run("sophia", lambda theta: np.zeros_like(theta), [1.0], steps, hess_fn=np.ones_like)
     half = int(np.flatnonzero(traj.internals["h"][:, 0] >= 0.5)[0]) + 1
+    steps, first, second = MethodDemo(method="sophia").curves()
+    off = [int(steps[np.flatnonzero(share < 1 - 1e-9)[0]]) for share in (first, second)]
     return {"sophia_every": defaults["hessian_interval"], "sophia_beta2": f"{defaults['betas'][1]:g}",
-            "sophia_half": half}
+            "sophia_half": half, "sophia_rho": f"{defaults['rho']:g}", "sophia_off1": off[0], "sophia_off2": off[1]}
 
 
 @functools.cache
@@ -213,7 +216,7 @@ $$v$$ seen so far instead: that maximum never shrinks, whatever the gradients do
 this course, still divides the maximum by the bias correction $$1-\beta_2^t$$, which grows towards
 1, so the divisor keeps falling slowly: at the demo's first settings the maximum last grows at
 step [[ams_last_growth]], and from there to step [[ams_steps]] the divisor for $$\theta_1$$ falls
-[[ams_fall]] times. What a quiet spell can no longer do is make it drop suddenly.)
+by a factor of [[ams_fall]]. What a quiet spell can no longer do is make it drop suddenly.)
 Here the bowl's gradients shrink as the ball nears its centre, and the chart shows $$v$$
 falling while the maximum stays put. Early in a run $$v$$ is still filling up from zero and only
 grows: with few steps, or before the ball slows down, the two curves are one.
@@ -247,8 +250,8 @@ slides from Rosenbrock's start towards the origin, and its steps shrink with
 $$\mathrm{RMS}(\theta)$$ towards the floor $$\epsilon_2\min(\eta, 1/\sqrt t)$$. It passes closest to
 the origin at step [[af_closest]] (RMS(θ) = [[af_rms]]) and lingers there, far from the minimum at
 (1, 1). Then every step lets $$\mathrm{RMS}(\theta)$$ grow a little and the next step grows with
-it: set the steps to [[af_steps]] and it climbs back into the valley (RMS(θ) above 0.5 from step
-[[af_back]]) and ends at ([[af_x]], [[af_y]]), loss [[af_loss]]. That is the relative step meeting a
+it: set the steps to [[af_steps]] and it climbs the valley towards (1, 1) (RMS(θ) first passes 0.5
+at step [[af_back]]) and ends at ([[af_x]], [[af_y]]), loss [[af_loss]]. That is the relative step meeting a
 map whose origin is not a minimum, not a fault in the method. Click near (0.9, 0.9): with
 $$\mathrm{RMS}(\theta)$$ near 0.9 its steps keep
 their size, and at rates up to 0.1 it stays in the valley near the minimum.
@@ -259,7 +262,7 @@ steps by the *sign* of a blend of momentum and gradient: every coordinate whose 
 moves by exactly $$\eta$$ (before weight decay, which this demo sets to 0). Adam's steps shrink as
 the gradients it averages cancel out; Lion's cannot, so near a minimum it rattles back and forth by
 $$\eta$$. And since every coordinate moves by the full $$\eta$$ at every step, not only near a
-minimum, Lion's updates are larger than Adam's all through training: that is why its recommended
+minimum, Lion's updates are usually larger than Adam's all through training: that is why its recommended
 rates are 3-10 times smaller than AdamW's. It also stores
 one number per weight where Adam stores two.
 """,
@@ -279,12 +282,15 @@ Real training pairs LAMB with a decaying schedule.
 Newton step, and clips the result to at most 1 in size, so no coordinate moves more than $$\eta$$.
 Where the curvature is negative or tiny, the division would point the wrong way or blow up; there
 the clip takes over and the step is $$\eta\,\mathrm{sign}(m)$$. The chart shows each coordinate's
-step as a share of $$\eta$$ (1: clipped). For the first few hundred steps both are pinned at 1
-(unless the start is almost flat): $$h$$ is an average that starts at zero, refreshed every
-[[sophia_every]] steps with $$\beta_2$$ = [[sophia_beta2]] and no bias correction, so it reaches half
-its size only at step [[sophia_half]]; until then $$\rho h$$ is small and the division large. Later a coordinate's step
-falls below 1 only where its curvature is positive and large next to its momentum; on the saddle,
-$$\theta_2$$'s curvature is negative near the ridge $$\theta_2 = 0$$. This course gives Sophia the
+step as a share of $$\eta$$ (1: clipped). At first both are pinned at 1 (unless the start is
+almost flat). Mostly that is $$\rho$$ = [[sophia_rho]]: the ratio $$m/(\rho h)$$ stays above 1 until
+the momentum is smaller than that small share of the curvature. The curvature average also fills
+slowly: it starts at zero and is refreshed every [[sophia_every]] steps with $$\beta_2$$ =
+[[sophia_beta2]] and no bias correction, so it holds half of a steady curvature only from step
+[[sophia_half]]. At the demo's first settings $$\theta_1$$ leaves the clip at step [[sophia_off1]] and
+$$\theta_2$$ at step [[sophia_off2]]. A coordinate's step falls below 1 only where its curvature is
+positive and large next to its momentum; on the saddle, $$\theta_2$$'s curvature is negative near
+the ridge $$\theta_2 = 0$$. This course gives Sophia the
 exact Hessian diagonal; the paper estimates it every few steps from random samples.
 """,
 }
@@ -320,9 +326,9 @@ TEXT_NOTES = r"""
   [[crawl_rate]], [[crawl_steps]] steps) it ends at ([[crawl_x]], [[crawl_y]]), where the loss is
   still [[crawl_loss]]. It is not stuck on a flat region: it is passing the origin at its slowest,
   because its steps are sized by $$\max(\epsilon_2, \mathrm{RMS}(\theta))$$, which near the origin
-  is the floor $$\epsilon_2$$ = 0.001. It needs until step [[af_back]] to get back into the valley. Real weight
-  matrices are not near zero: they start at random values of a chosen size, which is what these
-  rules assume.
+  is the floor $$\epsilon_2$$ = 0.001. Only at step [[af_back]] is RMS(θ) back at 0.5, on its way
+  up the valley towards (1, 1). Real weight matrices are not near zero: they start at random
+  values of a chosen size, which is what these rules assume.
 - **LAMB at a constant rate does not settle** on a minimum away from the origin: its step never
   becomes shorter than $$\eta\lVert\theta\rVert$$. In practice its rate is decayed to zero.
 - **Sophia is mostly its clip in short runs.** On the ravine from (−9, 2), over 200 steps at rates

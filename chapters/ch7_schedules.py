@@ -280,7 +280,7 @@ def page(lessons: dict[str, Lesson]):
         sizing_mode="stretch_width", name="schedule-controls",
     )
     return pn.Column(
-        prose(TEXT_INTRO),
+        prose(fill(TEXT_INTRO, f)),
         lab_controls,
         pn.pane.Bokeh(curve.chart.figure, sizing_mode="stretch_width", max_width=700),
         verdict_pane(lab_model, "schedule-verdict"),

@@ -208,7 +208,7 @@ cross the flat floor in time. Adam arrives at [[adam_arrivals]]. Some methods ([
 at the grid's largest rate, [[grid_top]], so their windows are cut off there, not closed.
 
 On the ravine, at budgets of 100, 300, 500, 1000 and 2000 steps and every tolerance, each method
-arrives at at least as many rates as SGD, with three exceptions. Lion moves every coordinate by
+arrives at no fewer rates than SGD, with three exceptions. Lion moves every coordinate by
 exactly $$\eta$$ (before weight decay), so it settles only where $$\eta$$ is just right (here, at
 [[steps]] steps and tolerance [[tolerance]], it arrives at [[lion_arrivals]] rates).
 RMSProp, in long runs with tight tolerances, keeps steps about $$\eta$$ long near the minimum, so
@@ -274,8 +274,9 @@ noise that depends on the batch, and curvature that changes as it trains. LAMB a
 size their steps by the size of the weights, which on a map is the distance from the origin.
 That flatters them where the minimum is the origin: their steps shrink as they close in, a
 built-in decay (each at its best rate on the ravine, LAMB arrives in [[lamb_ravine]] steps and
-AdaFactor in [[adafactor_ravine]], Adam in [[adam_tuned]]). Near Rosenbrock's minimum at (1, 1)
-their steps stay large: in [[steps]] steps, [[relative_rosenbrock]]. Sophia's diagonal curvature is exact
+AdaFactor in [[adafactor_ravine]], Adam in [[adam_tuned]]). Rosenbrock's valley runs through the
+origin: AdaFactor crawls there and never nears the minimum at (1, 1), while LAMB's steps stay too
+large near (1, 1) to settle. In [[steps]] steps, [[relative_rosenbrock]]. Sophia's diagonal curvature is exact
 here and only estimated in practice. And the best rate on a toy says nothing about the best
 rate for your model. Use the arena to understand why each method behaves as it does, then tune
 on the real problem.

@@ -57,8 +57,8 @@ class AdaptiveByHand(param.Parameterized):
         a_last, b_first = rate[-1, 0], rate[:, 1][np.isfinite(rate[:, 1])]
         for name, column in (("A", 0), ("B", 1)):
             if seen[-1, column] and not np.isfinite(rate[-1, column]):
-                return (f"{name}'s gradients are so small (about 1e-161 or less) that their squares round to 0 "
-                        f"in double precision, so {buffer}_{name} is still 0 and its steps are η·g/ε.")
+                return (f"{name}'s gradients are so small (below a few times 1e-162) that their squares round "
+                        f"to 0 in double precision, so {buffer}_{name} is still 0 and its steps are η·g/ε.")
         if not np.isfinite(a_last):
             return "A has had no gradient yet, so it has no rate to compare with."
         if not b_first.size:
@@ -66,6 +66,10 @@ class AdaptiveByHand(param.Parameterized):
         first_b = int(np.flatnonzero(np.isfinite(rate[:, 1]))[0]) + 1
         compare = "larger" if b_first[0] > a_last else "smaller" if b_first[0] < a_last else "the same"
         gradients = f"{a_gradients} nonzero gradient{'s' * (a_gradients != 1)}"
+        if first_b > 1 and seen[first_b - 2, 1]:  # B had gradients before, too small to count
+            return (f"B's gradients before step {first_b} are so small that their squares round to 0, so its "
+                    f"first rate comes at step {first_b}: {b_first[0]:.4g}, {compare} than A's {a_last:.4g} "
+                    f"after {gradients}.")
         return (f"B's first gradient arrives at step {first_b} and gets the rate {b_first[0]:.4g}, {compare} than "
                 f"A's {a_last:.4g} after {gradients}" + (" (its accumulator had nothing in it yet)."
                                                            if buffer == "G" else "."))

@@ -57,7 +57,8 @@ class Recipe:
         if decay_is_decoupled(self.optimizer):
             return f"{self.weight_decay:g}, decoupled"
         torch_class = REGISTRY[self.optimizer].torch
-        return f"{self.weight_decay:g}, added to the gradient (weight_decay of torch.optim.{torch_class})"
+        where = f" (weight_decay of torch.optim.{torch_class})" if torch_class else ""
+        return f"{self.weight_decay:g}, added to the gradient{where}"
 
     @property
     def title(self) -> str:
@@ -92,8 +93,8 @@ RECIPES = {
                        "every weight alike whatever its gradient."),
     "finetune-memory": Recipe("adafactor", (1e-3, 1e-3), "constant", 0.0, 0.0,
                               "Its factored second moment keeps d₁ + d₂ numbers per weight matrix instead of Adam's "
-                              "2·d₁·d₂. For fine-tuning it is usually run at a fixed rate like this one, with its "
-                              "relative step turned off."),
+                              "2·d₁·d₂. For fine-tuning it is usually given a fixed rate like this one (in Hugging "
+                              "Face's version, with relative_step=False)."),
     "vision": Recipe("momentum", (0.05, 0.2), "cosine", 0.05, 5e-4,
                      "On convolutional networks a tuned momentum SGD with a decaying schedule often generalises "
                      "at least as well as Adam, with one buffer per weight. The rates assume batches of about "

@@ -98,7 +98,8 @@ _SPECS = [
           "transformers and most large models", 0.05, "AdamW",
           lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False),
     make_spec("amsgrad", "AMSGrad", adam, moments_init, 6, 2018, "Reddi, Kale and Kumar, 2018", ("adam",),
-          "Divide by the largest v seen so far: the denominator never shrinks, even when gradients do.",
+          "Divide by the largest v seen so far: the denominator cannot drop when gradients shrink (only the "
+          "bias correction still lowers it, slowly).",
           "problems where Adam's rate jumps after rare large gradients", 0.05, "Adam",
           fixed={"amsgrad": True}, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
           bias_correction=True),

@@ -162,3 +162,11 @@ def test_page_builds_from_a_link():
     models = {link.prefix: link.model for link in links if not isinstance(link.model, Player)}
     assert models["race"].lr == 1.0 and models["race"].start == (1.0, 1.0) and models["long"].noise is False
     assert models["sparse"].every == 50 and models["hand"].b1 == 2.0
+
+
+def test_a_first_gradient_too_small_to_count_is_named_and_the_first_rate_comes_later():
+    for _headers, rows, note in AdaptiveByHand(b1=1e-170).tables():
+        assert rows[0][6] == "none: g² rounds to 0" and isinstance(rows[3][6], float)
+        assert note.startswith("B's gradients before step 4 are so small")
+    for _headers, _rows, note in AdaptiveByHand(b1=1.0).tables():
+        assert note.startswith("B's first gradient arrives at step 1")
