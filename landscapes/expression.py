@@ -444,6 +444,10 @@ def from_expression(text: str, x_range=(-3.0, 3.0), y_range=(-3.0, 3.0)) -> Land
         raise ValueError("the formula reaches values beyond 10¹² on the map; scale it down")
     lowest = _lowest_point(f, x_range, y_range)
     floor = float(f(np.array(lowest)))
+    if not np.isfinite(floor):
+        raise ValueError(f"the formula is not a finite number near x = {lowest[0]:.3g}, y = {lowest[1]:.3g}, "
+                         f"where it falls without bound (a log of 0 or a division by zero between the points "
+                         f"checked)")
     spread = np.percentile(values, 50) - floor
     log_contours = bool(spread > 0 and (values.max() - floor) / spread > 30)
     start = (0.9 * x_range[0] + 0.1 * x_range[1], 0.1 * y_range[0] + 0.9 * y_range[1])

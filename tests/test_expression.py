@@ -175,3 +175,9 @@ def test_a_long_product_stays_a_small_graph():
         seen.add(id(node))
         stack += [child for child in vars(node).values() if hasattr(child, "derivative")]
     assert len(seen) < 20 * 67
+
+
+def test_a_singularity_between_the_checked_points_that_the_search_lands_on_is_refused_by_name():
+    with pytest.raises(ValueError, match="falls without bound") as refused:
+        from_expression("log(abs(x-0.4656))")
+    assert "x = 0.466" in str(refused.value)
