@@ -30,7 +30,7 @@ TYPED_INPUTS = 3000
 
 def race_seconds() -> float:
     arena = Arena(optimizers=names(), landscape="rosenbrock", steps=1000)
-    return best_of(3, arena.recompute)
+    return best_of(3, arena._compute)  # the race itself: `recompute` would answer from the kept results
 
 
 def sweep_seconds() -> float:

@@ -29,3 +29,16 @@ def test_server_cpu_reading_grows_with_work():
     while time.process_time() - began < 0.2:
         sum(range(10_000))
     assert 0.1 < server_cpu_seconds(os.getpid()) - before < 5
+
+
+def test_the_race_benchmark_runs_the_race_every_time_instead_of_reading_kept_results(monkeypatch):
+    import lessons.race
+    from benchmarks.arena import race_seconds
+    from optimizers import names
+
+    lanes_run = []
+    original = lessons.race.run_lane
+    monkeypatch.setattr(lessons.race, "run_lane", lambda *a, **k: lanes_run.append(1) or original(*a, **k))
+    race_seconds()
+    race_seconds()
+    assert len(lanes_run) >= 2 * 3 * len(names()), "each timed repeat runs every lane"
