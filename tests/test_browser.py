@@ -579,6 +579,13 @@ def _labels(w):
     return w.model("arena-paths-full", "Array.from(m.data.label)")
 
 
+def _leaderboard_on_screen_and_in_its_source(w):
+    """The leaderboard's steps column as drawn in its cells, and as its data say it should read."""
+    drawn = [row.split("\n")[2] for row in w.page.locator(".slick-row").all_inner_texts()]
+    steps = w.model("leaderboard-source", "Array.from(m.data.steps)")
+    return drawn, ["never" if step is None or math.isnan(step) else str(int(step)) for step in steps]
+
+
 def test_chapter8_tick_landscape_typed_click_mode_play_basins_and_presets(browser, app_url):
     w = Watched(browser, app_url + "?chapter=8")
     assert _labels(w) == ["SGD", "Momentum", "RMSProp", "Adam"]
@@ -598,6 +605,8 @@ def test_chapter8_tick_landscape_typed_click_mode_play_basins_and_presets(browse
     x0, y0 = map(float, w.query()["arena.start"].split(","))
     assert abs(x0 - 0.5) < 0.1 and abs(y0 - 2.0) < 0.1
     assert abs(w.path("arena")[0][0] - x0) < 1e-9, "every path starts at the click"
+    wait_until(lambda: len(set(map(tuple, _leaderboard_on_screen_and_in_its_source(w)))) == 1,
+               message=lambda: _leaderboard_on_screen_and_in_its_source(w))
 
     w.page.locator("select").first.select_option(label="Type your own")
     box = w.page.locator(".formula-box input")

@@ -7,6 +7,7 @@ import numpy as np
 import panel as pn
 from bokeh.models import (
     ColumnDataSource,
+    CustomJS,
     DataTable,
     Image,
     LinearColorMapper,
@@ -28,6 +29,9 @@ from .readout import fmt
 from .sizing import responsive
 
 NOT_REACHED = "never"
+REDRAW_TABLE = "const view = Bokeh.index.find_one(table); if (view != null) view.updateGrid();"
+"""BokehJS redraws a DataTable's cells only when its rows' indices change (bokeh issue 13859): new
+standings with as many rows as before would leave the old numbers on screen."""
 
 
 class Leaderboard:
@@ -42,7 +46,7 @@ class Leaderboard:
     def formatter(key: str):
         """A new formatter for a column (Bokeh models belong to one page: never shared)."""
         return {"title": lambda: StringFormatter(font_style="bold"),
-                "rate": lambda: ScientificFormatter(precision=2),
+                "rate": lambda: ScientificFormatter(precision=2, power_limit_low=-1),
                 "steps": lambda: NumberFormatter(format="0", nan_format=NOT_REACHED),
                 "final": lambda: ScientificFormatter(precision=2, nan_format="diverged"),
                 }.get(key, lambda: NumberFormatter(format="0", nan_format="—"))()
@@ -54,7 +58,8 @@ class Leaderboard:
                    for key, title, width in self.COLUMNS]
         self.table = DataTable(source=self.source, columns=columns, sortable=True, index_position=None,
                                height=60, sizing_mode="stretch_width", name=name, autosize_mode="force_fit",
-                               min_width=280)
+                               min_width=280, reorderable=False)
+        self.source.js_on_change("data", CustomJS(args={"table": self.table}, code=REDRAW_TABLE))
         arena.param.watch(lambda *_: self.draw(), ["result", "sort_by"])
         self.draw()
 
