@@ -19,6 +19,7 @@ from chapters.ch1_sgd import MiniBatchLesson, ToyByHand, divisors
 from chapters.ch2_momentum import RATES, WALL, LookaheadLesson, MomentumByHand, RavineRace, last_swing, race_facts
 from landscapes import get
 from optimizers import run
+from optimizers.sgd import sgd as sgd_rule
 from widgets.code_view import code_view
 from widgets.deferred import draw_all
 
@@ -417,3 +418,26 @@ def test_at_a_tiny_rate_most_of_the_offset_is_left_after_a_hundred_steps():
     assert bowl_facts()["kept_slow"] == f"{100 * 0.998**100:.4g}%"
     for x0 in (-100.0, 0.0, 2.9, 3.1, 100.0):
         assert ch0_landscape.offset_kept(0.001, 100, x0) == pytest.approx(0.998**100, rel=1e-9)
+
+
+def test_tex_escapes_reach_mathjax_as_written_through_markdown():
+    from markdown_it import MarkdownIt
+
+    from widgets.text import markdown_safe
+
+    text = r"A thin space $$\eta\,\hat m_t$$, a brace $$\{x\}$$, and outside maths a \, stays."
+    rendered = MarkdownIt().render(markdown_safe(text))
+    assert r"$$\eta\,\hat m_t$$" in rendered and r"$$\{x\}$$" in rendered
+    assert r"a \, stays" in markdown_safe(text), "text outside the maths is left alone"
+
+
+def test_every_displayed_equation_of_a_docstring_is_a_paragraph_of_its_own():
+    from markdown_it import MarkdownIt
+
+    from optimizers.adam import adam, nadam
+    from widgets.code_view import markdown_maths, split_docstring
+
+    for function, displays in ((adam, 4), (nadam, 1), (sgd_rule, 1)):
+        html_text = MarkdownIt().render(markdown_maths(split_docstring(function)[1]))
+        alone = re.findall(r"<p>\$\$[^$]+\$\$</p>", html_text)
+        assert len(alone) == displays, (function.__name__, html_text)

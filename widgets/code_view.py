@@ -33,9 +33,25 @@ def split_docstring(function) -> tuple[str, str]:
 
 
 def markdown_maths(text: str) -> str:
-    """Docstring TeX ($...$ inline) as the page's Markdown writes it ($$...$$ everywhere). A thin
-    space `\\,` would reach MathJax as a bare comma (Markdown unescapes it), so it is dropped."""
-    return _INLINE_MATHS.sub(r"$$\1$$", text).replace("\\,", " ")
+    """Docstring TeX as the page's Markdown writes it: $...$ inline becomes $$...$$, and each
+    displayed equation (lines from one that starts with $$ to the $$ that closes it) becomes one
+    line and a paragraph of its own. Markdown would otherwise run consecutive equations together,
+    and read a continued equation's "+ ..." line as a list."""
+    paragraphs, display = [], None
+    for line in text.splitlines():
+        if display is None and line.lstrip().startswith("$$"):
+            display = []
+        if display is None:
+            paragraphs.append(line)
+            continue
+        display.append(line.strip())
+        joined = " ".join(display)
+        if joined.count("$$") >= 2:
+            paragraphs += ["", joined, ""]
+            display = None
+    if display is not None:
+        paragraphs.append(" ".join(display))
+    return _INLINE_MATHS.sub(r"$$\1$$", "\n".join(paragraphs))
 
 
 def code_view(function, intro: str = "") -> pn.Column:

@@ -5,19 +5,34 @@ each session (about 20 ms a pane, 0.2 s on a long chapter). The cache holds one 
 distinct text and renderer settings; the pane itself is still a fresh object per session.
 """
 
+import re
+
 import panel as pn
 
 _RENDERED: dict[tuple, dict] = {}
 
 
+_MATHS = re.compile(r"\$\$(.+?)\$\$", re.DOTALL)
+_TEX_ESCAPE = re.compile(r"""(?<!\\)\\([!"#%&'()*+,\-./:;<=>?@\[\]^_`{|}~])""")
+
+
+def markdown_safe(text: str) -> str:
+    """Text whose TeX (between $$) reaches MathJax as written. Markdown reads a backslash before
+    punctuation as an escape, so `\\,` (a thin space) would arrive as a bare comma and `\\{` as a
+    bare brace; doubling those backslashes leaves one for MathJax."""
+    return _MATHS.sub(lambda maths: "$$" + _TEX_ESCAPE.sub(r"\\\\\1", maths.group(1)) + "$$", text)
+
+
 class Prose(pn.pane.Markdown):
+    """Markdown with TeX, rendered once per distinct text for the whole process."""
+
     def _transform_object(self, obj):
         if not isinstance(obj, str):
             return super()._transform_object(obj)
         key = (obj, self.renderer, self.dedent, self.hard_line_break, self.disable_anchors,
                tuple(self.plugins), tuple(self.extensions))
         if key not in _RENDERED:
-            _RENDERED[key] = super()._transform_object(obj)
+            _RENDERED[key] = super()._transform_object(markdown_safe(obj))
         return _RENDERED[key]
 
 
@@ -41,7 +56,5 @@ def fill(text: str, facts: dict) -> str:
 
 
 def displayed(lines) -> str:
-    """TeX lines as displayed equations in the page's Markdown. Markdown would turn the escapes
-    `\\,` and `\\!` into a bare comma and a bare "!" before MathJax sees them, so the thin space
-    becomes a space and the negative one is dropped."""
-    return "\n\n".join("$$" + line.replace("\\,", " ").replace("\\!", "") + "$$" for line in lines)
+    """TeX lines as displayed equations in the page's Markdown, one paragraph each."""
+    return "\n\n".join("$$" + line + "$$" for line in lines)
