@@ -246,7 +246,7 @@ def test_the_demo_text_shows_the_chosen_methods_rule_and_follows_a_switch():
         demo.method = method
         text = demo_text()
         assert text.lstrip().startswith(f"**{REGISTRY[method].title.split()[0]}")
-        assert all(line.replace("\\,", " ").replace("\\!", "") in text for line in RULES[method])
+        assert all(line in text for line in RULES[method])
 
 
 @pytest.mark.parametrize("drawn", [False, True])
