@@ -103,7 +103,8 @@ After a warmup of $$w$$ steps, with $$p = (t - w)/(T - w)$$ the share of the rem
 
 ## The Schedule Visualiser
 
-Pick a shape. The chart shows the rate as a share of its peak; the map runs the same optimizer
+Pick a shape (step decay brings its own two sliders, γ and the interval). The chart shows the
+rate as a share of its peak; the map runs the same optimizer
 twice from the same start with the same noisy gradients: once with the schedule (solid), once at
 the peak rate throughout (grey, dashed). One noisy run's last point is a single sample, so the
 line above the map averages the final loss over 16 runs with different noise. Start with the
@@ -265,6 +266,16 @@ def page(lessons: dict[str, Lesson]):
     curve = CurveView(lab_model)
     table = WorkedTable(name="cosine-table")
     table.show(cosine_table())
+    step_settings = [FloatSlider.from_param(lab_model.param.gamma, width=200),
+                     FloatSlider.from_param(lab_model.param.interval_share, width=260)]
+
+    def show_step_settings(*_):
+        """γ and the interval shape only the step schedule: shown only while it is chosen."""
+        for slider in step_settings:
+            slider.visible = lab_model.kind == "step"
+
+    lab_model.param.watch(show_step_settings, "kind")
+    show_step_settings()
     lab_controls = pn.FlexBox(
         pn.widgets.Select.from_param(lab_model.param.kind, width=150),
         pn.widgets.Select.from_param(lab_model.param.landscape, width=150),
@@ -273,8 +284,7 @@ def page(lessons: dict[str, Lesson]):
         FloatSlider.from_param(lab_model.param.log_lr, width=220),
         FloatSlider.from_param(lab_model.param.warmup_share, width=220),
         FloatSlider.from_param(lab_model.param.min_share, width=220),
-        FloatSlider.from_param(lab_model.param.gamma, width=200),
-        FloatSlider.from_param(lab_model.param.interval_share, width=260),
+        *step_settings,
         FloatSlider.from_param(lab_model.param.noise, width=200),
         copy_link_button("lab"),
         sizing_mode="stretch_width", name="schedule-controls",

@@ -33,10 +33,10 @@ class ScheduleLab(Race):
     steps = param.Integer(default=1000, bounds=(50, 2000), label="Total steps T")
     log_lr = param.Number(default=-1.0, bounds=(-4.0, 0.0), step=0.05, label="Peak rate (log₁₀ η_max)")
     warmup_share = param.Number(default=0.1, bounds=(0.0, 0.5), step=0.01, label="Warmup share of T")
-    min_share = param.Number(default=0.0, bounds=(0.0, 1.0), step=0.01, label="Minimum rate (share of the peak)")
+    min_share = param.Number(default=0.0, bounds=(0.0, 1.0), step=0.01, label="Lowest rate (share of peak)")
     gamma = param.Number(default=0.1, bounds=(0.01, 1.0), step=0.01, label="Step decay factor γ")
     interval_share = param.Number(default=0.3, bounds=(0.05, 1.0), step=0.05,
-                                  label="Step decay interval (share of the steps after warmup)")
+                                  label="Step interval (share of T − w)")
     noise = param.Number(default=1.0, bounds=(0.0, 10.0), step=0.1, label="Gradient noise σ")
 
     @property

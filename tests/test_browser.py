@@ -736,7 +736,8 @@ def test_a_hostile_value_for_every_setting_of_a_page_is_refused_on_the_page(brow
 def test_every_slider_to_both_ends_raises_nothing(browser, app_url, chapter):
     log = ROOT / "artifacts" / "server.log"
     before = log.read_text()
-    shown = "&arena.landscape=typed" if chapter == 8 else ""  # chapter 8's map-size slider shows for a typed landscape
+    shown = {8: "&arena.landscape=typed",  # chapter 8's map-size slider shows for a typed landscape
+             7: "&lab.kind=step"}.get(chapter, "")  # chapter 7's γ and interval show for the step schedule
     w = Watched(browser, app_url + f"?chapter={chapter}{shown}")
     count = w.sliders().count()
     assert count >= 1

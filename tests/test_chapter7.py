@@ -127,3 +127,15 @@ def test_the_cosine_runs_beside_schedule_free_without_weight_decay_like_it():
     expected = run("adamw", surface.grad, surface.start, 300, weight_decay=0.0,
                    schedule=make_schedule("cosine", 300, 0.1, warmup_steps=15))
     np.testing.assert_array_equal(race.result.cosine, expected.params)
+
+
+def test_the_step_schedules_two_settings_show_only_while_it_is_chosen():
+    page, links, _ = build(7, {})
+    lab = next(link.model for link in links if link.prefix == "lab")
+    labels = {lab.param.gamma.label, lab.param.interval_share.label}
+    step_only = [part for part in page.select(lambda part: getattr(part, "name", None) in labels)]
+    assert len(step_only) == 2 and not any(part.visible for part in step_only)
+    lab.kind = "step"
+    assert all(part.visible for part in step_only)
+    lab.kind = "linear"
+    assert not any(part.visible for part in step_only)
