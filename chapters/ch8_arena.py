@@ -106,7 +106,7 @@ def facts() -> dict:
     near = {name: basins(name, him.surface, BASIN_RATE, him.steps).stayed_near(him.surface.minima)
             for name in BASIN_TRIO}
     adam_basins = basins("adam", him.surface, BASIN_RATE, him.steps)
-    white = adam_basins.label == -1
+    nowhere = adam_basins.label == -1
     edge = np.abs(np.stack(np.meshgrid(adam_basins.xs, adam_basins.ys), axis=-1)[..., 1]) >= him.surface.y_range[1] - 1
     faster = 2 * BASIN_RATE
     on_rosenbrock = {name: first_sweep(name, "rosenbrock").arrivals for name in ("lamb", "adafactor")}
@@ -135,8 +135,8 @@ def facts() -> dict:
         "rms_first": f"{abs(rmsprop.path[1, 1] - rmsprop.path[0, 1]) / SADDLE_RATE:.2g}",
         "basin_rate": f"{BASIN_RATE:g}", "basin_steps": him.steps,
         "sgd_near": f"{near['sgd']:.0%}", "momentum_near": f"{near['momentum']:.0%}",
-        "adam_near": f"{near['adam']:.0%}", "adam_nowhere": f"{white.mean():.0%}",
-        "white_edge": f"{(white & edge).sum() / max(white.sum(), 1):.0%}",
+        "adam_near": f"{near['adam']:.0%}", "adam_nowhere": f"{nowhere.mean():.0%}",
+        "nowhere_edge": f"{(nowhere & edge).sum() / max(nowhere.sum(), 1):.0%}",
         "faster": f"{faster:g}",
         "adam_nowhere_faster": f"{basins('adam', him.surface, faster, him.steps).shares()[-2]:.0%}",
         "sgd_nowhere_faster": f"{basins('sgd', him.surface, faster, him.steps).shares()[-2]:.0%}",
@@ -245,19 +245,20 @@ TEXT_BASINS = r"""
 
 Which minimum a method ends in depends on where it starts. Tick *Show basins*: the arena runs
 the chosen optimizer from each of 40,000 starts on a 200 × 200 grid and colours every start by
-the minimum its run ends near (within 5% of the map's width). White means it settled nowhere in
-time; dark grey, that it diverged. The race's paths are drawn on top. The basins use exact
-gradients, a constant rate (the race's schedule is ignored) and at most 300 steps; the rate is
-the one the optimizer has in the race (if it is not ticked: the shared rate, or its default).
+the minimum its run ends near (within 5% of the map's width). Where the map shows through
+uncoloured, the run settled nowhere in time; dark grey means it diverged. The race's paths are
+drawn on top. The basins use exact gradients, a constant rate (the race's schedule is ignored)
+and at most 300 steps; the rate is the one the optimizer has in the race (if it is not ticked:
+the shared rate, or its default).
 
 On Himmelblau at $$\eta$$ = [[basin_rate]] ([[basin_steps]] steps), SGD ends in the minimum
 nearest to its start from [[sgd_near]] of the starts. Momentum does so from only
 [[momentum_near]]: its velocity carries the ball past the nearest valley into another. Adam,
 [[adam_near]]: its steps are about $$\eta$$ long whatever the slope, and [[adam_nowhere]] of the
-starts have not arrived anywhere after [[basin_steps]] steps, [[white_edge]] of them within 1 of
+starts have not arrived anywhere after [[basin_steps]] steps, [[nowhere_edge]] of them within 1 of
 the top or bottom edge of the map.
 
-A larger rate is no cure-all. At $$\eta$$ = [[faster]], Adam's white area is
+A larger rate is no cure-all. At $$\eta$$ = [[faster]], Adam's uncoloured area is
 [[adam_nowhere_faster]]; SGD's grows to [[sgd_nowhere_faster]], because that rate is above
 $$2/c$$ for the steepest direction at some minima, so SGD cannot settle there.
 """
@@ -522,7 +523,7 @@ class BasinView:
 def sweep_section(arena: Arena) -> pn.Column:
     chart = SweepChart(arena)
     # the chart sits in a Column: Panel cannot toggle a Bokeh pane's own visibility
-    shown = pn.Column(plots_row(chart.figure, name="sweep-chart", max_width=700),
+    shown = pn.Column(plots_row(chart.figure, name="sweep-chart", max_width=700), chart.legend,
                       visible=arena.sweeps is not None, sizing_mode="stretch_width", name="sweep-pane")
     arena.param.watch(lambda event: setattr(shown, "visible", event.new is not None), "sweeps")
     return pn.Column(

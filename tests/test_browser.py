@@ -635,7 +635,7 @@ def test_chapter8_tick_landscape_typed_click_mode_play_basins_and_presets(browse
 
     w.page.locator(".show-basins input").check()
     wait_until(lambda: w.model("basins-source", "m.data.image.length") == 1)
-    assert w.has_text("Where adam ends from each of 40,000 starts")
+    assert w.has_text("Where Adam ends from each of 40,000 starts")
 
     w.page.get_by_role("link", name="SGD diverges").click()
     wait_until(lambda: w.query().get("arena.landscape") == "ravine" and w.query().get("arena.mode") == "shared")

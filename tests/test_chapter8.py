@@ -222,7 +222,7 @@ def test_adam_covers_about_eta_per_coordinate_and_step_at_its_default():
     assert np.all(travel <= 500 * 0.001 * 1.01) and np.all(travel > 0.4)
 
 
-def test_sgds_white_basin_area_comes_from_a_rate_above_two_over_the_curvature_at_a_minimum():
+def test_sgds_uncoloured_basin_area_comes_from_a_rate_above_two_over_the_curvature_at_a_minimum():
     surface = landscapes.get("himmelblau")
     rate = float(facts()["faster"])
 
@@ -433,3 +433,15 @@ def test_one_optimizers_own_settings_open_when_the_link_sets_any_of_them(query, 
     assert section.drawn == shown
     labels = {getattr(widget, "label", "") for widget in section.select(pn.widgets.Widget)}
     assert ("Its own rate (log₁₀ η)" in labels) == shown
+
+
+def test_the_sweep_charts_legend_names_every_line_in_its_colour():
+    from widgets.arena_views import SweepChart
+
+    arena = Arena(landscape="ravine", optimizers=["sgd", "adam", "lion"], mode="tuned")
+    chart = SweepChart(arena)
+    assert chart.source.data["label"] == ["SGD", "Adam", "Lion"]
+    for color, title in zip(chart.source.data["color"], chart.source.data["label"], strict=True):
+        assert f"color:{color}" in chart.legend.object and title in chart.legend.object
+    arena.optimizers = ["momentum"]
+    assert "Momentum" in chart.legend.object and "Adam" not in chart.legend.object

@@ -22,6 +22,7 @@ from bokeh.models import (
 from bokeh.plotting import figure
 
 from lessons.arena import SWEEP_METRICS, Arena, Basins
+from optimizers import get_spec
 
 from .lean import draw
 from .palette import PATH_COLORS, optimizer_style
@@ -84,9 +85,14 @@ class Leaderboard:
         self.table.height = 30 + 28 * max(len(rows), 1)
 
 
+LINE_MARKS = {"solid": "━━", "dashed": "╺╸╺╸"}
+"""How a line's dash looks in a text legend."""
+
+
 class SweepChart:
     """Steps to tolerance (or the final loss) against the rate, one line per ticked optimizer,
-    with the shared rate marked."""
+    with the shared rate marked. Its legend is text under the chart, which wraps on a phone where
+    a legend inside the plot would cover the lines."""
 
     def __init__(self, arena: Arena, name: str = "sweep"):
         self.arena = arena
@@ -102,6 +108,7 @@ class SweepChart:
         self.shared = Span(location=arena.shared_rate, dimension="height", line_color="#555555",
                            line_dash="dotted", line_width=1.5)
         self.figure.add_layout(self.shared)
+        self.legend = pn.pane.HTML("", sizing_mode="stretch_width", name=f"{name}-legend")
         arena.param.watch(lambda *_: self.draw(), ["sweeps", "log_lr", "sweep_metric"])
         self.draw()
 
@@ -115,15 +122,20 @@ class SweepChart:
         self.figure.yaxis.axis_label = SWEEP_METRICS[metric]
         sweeps = self.arena.sweeps or {}
         rows = {key: [] for key in self.source.data}
-        values = []
+        values, marks = [], []
         for name, result in sweeps.items():
             ys = result.steps_to_tolerance if metric == "steps" else result.final_gap
             ys = np.where(np.isfinite(ys) & (ys > 0), ys, np.nan) if metric == "final" else np.maximum(ys, 1)
             color, dash = optimizer_style(name)
-            for key, value in (("xs", result.rates), ("ys", ys), ("color", color), ("dash", dash), ("label", name)):
+            title = get_spec(name).title
+            for key, value in (("xs", result.rates), ("ys", ys), ("color", color), ("dash", dash), ("label", title)):
                 rows[key].append(value)
+            marks.append(f'<span style="color:{color};font-weight:600;white-space:nowrap">'
+                         f'{LINE_MARKS[dash]} {html.escape(title)}</span>')
             values.append(ys[np.isfinite(ys)])
         self.source.data = rows
+        shared = '<span style="color:#555555;white-space:nowrap">┆ the shared rate</span>'
+        self.legend.object = " &nbsp; ".join([*marks, shared])
         finite = np.concatenate(values) if values else np.array([])
         low, high = (finite.min(), finite.max()) if finite.size else (1.0, 1000.0)
         self.figure.y_range.update(start=low / 1.5, end=high * 1.5)
@@ -165,6 +177,6 @@ def basin_summary(basins: Basins, minima) -> str:
              for i, (x, y) in enumerate(minima)]
     parts.append(f"settled nowhere in {basins.steps} steps: {shares[-2]:.0%}")
     parts.append(f"<span style='color:{DIVERGED_COLOR}'>■</span> diverged: {shares[-1]:.0%}")
-    title = html.escape(f"Where {basins.optimizer} ends from each of {basins.label.size:,} starts "
+    title = html.escape(f"Where {get_spec(basins.optimizer).title} ends from each of {basins.label.size:,} starts "
                         f"(η = {fmt(basins.rate)}, {basins.steps} steps):")
     return f"<b>{title}</b> " + " · ".join(parts)
