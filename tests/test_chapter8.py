@@ -445,3 +445,8 @@ def test_the_sweep_charts_legend_names_every_line_in_its_colour():
         assert f"color:{color}" in chart.legend.object and title in chart.legend.object
     arena.optimizers = ["momentum"]
     assert "Momentum" in chart.legend.object and "Adam" not in chart.legend.object
+
+
+def test_no_lane_of_the_typed_preset_ends_below_the_minimum_the_page_uses():
+    standings = Arena(**PRESETS["A typed landscape"]).standings()
+    assert all(row.final_gap > -1e-14 for row in standings), [row.final_gap for row in standings]

@@ -181,3 +181,10 @@ def test_a_singularity_between_the_checked_points_that_the_search_lands_on_is_re
     with pytest.raises(ValueError, match="falls without bound") as refused:
         from_expression("log(abs(x-0.4656))")
     assert "x = 0.466" in str(refused.value)
+
+
+@pytest.mark.parametrize(("text", "where"), [("(x - 0.3137)**2 + (y + 0.7071)**2", (0.3137, -0.7071)),
+                                             ("cosh(x - 1.2345) + 2*(y - 0.1)**2", (1.2345, 0.1))])
+def test_the_minimum_is_found_closely_enough_that_no_run_goes_below_it(text, where):
+    surface = from_expression(text)
+    np.testing.assert_allclose(surface.minima[0], where, atol=1e-8)
