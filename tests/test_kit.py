@@ -298,3 +298,15 @@ def test_a_schedule_drives_every_entry_from_its_rate_as_peak():
         np.testing.assert_array_equal(lane.path, expected.params)
     constant = Race(landscape="bowl", steps=50, contestants=[Entry("sgd", hyper={"lr": 0.3})])
     assert not np.array_equal(constant.result.lanes[0].path, race.result.lanes[0].path)
+
+
+def test_the_right_answer_takes_a_place_its_question_decides_the_same_on_every_visit():
+    from widgets.quiz import Choice, Quiz
+
+    choices = [Choice("right", True, "because"), Choice("a", False, "no"), Choice("b", False, "no"),
+               Choice("c", False, "no")]
+    places = {[c.correct for c in Quiz(f"question {k}?", choices).choices].index(True) for k in range(12)}
+    assert places == {0, 1, 2, 3}, "across questions the right answer lands in every place"
+    again = [c.text for c in Quiz("question 5?", choices).choices]
+    assert again == [c.text for c in Quiz("question 5?", choices).choices]
+    assert sorted(again) == sorted(c.text for c in choices)

@@ -1,5 +1,6 @@
 """A multiple-choice question that explains every answer, right or wrong."""
 
+import zlib
 from dataclasses import dataclass
 
 import panel as pn
@@ -12,14 +13,23 @@ class Choice:
     why: str
 
 
+def arranged(question: str, choices: list[Choice]) -> list[Choice]:
+    """The choices with the right one moved to a place that the question decides, the same on every
+    visit, so that the right answer is not always where it was written (first, as often as not)."""
+    right = next(c for c in choices if c.correct)
+    others = [c for c in choices if not c.correct]
+    place = zlib.crc32(question.encode()) % len(choices)
+    return [*others[:place], right, *others[place:]]
+
+
 class Quiz(pn.viewable.Viewer):
     def __init__(self, question: str, choices: list[Choice], name: str = "quiz"):
         super().__init__()
         if sum(c.correct for c in choices) != 1:
             raise ValueError("a quiz needs exactly one right answer")
-        self.choices = choices
+        self.choices = arranged(question, choices)
         self.question = pn.pane.Markdown(f"**Check yourself.** {question}", sizing_mode="stretch_width")
-        self.options = pn.widgets.RadioBoxGroup(options=[c.text for c in choices], sizing_mode="stretch_width",
+        self.options = pn.widgets.RadioBoxGroup(options=[c.text for c in self.choices], sizing_mode="stretch_width",
                                                 stylesheets=["label { white-space: normal; }"])
         self.options.value = None  # Panel pre-selects the first option; a quiz must start unanswered
         self.feedback = pn.pane.Alert("Pick an answer.", alert_type="light", name=f"{name}-feedback",
