@@ -829,3 +829,16 @@ def test_at_200_percent_zoom_nothing_is_cut(browser, app_url, chapter):
     assert (rights or chapter == 9) and max(rights, default=0) <= width, "every plot fits inside the window"
     assert w.errors == []
     w.close()
+
+
+def test_a_slider_moved_step_by_step_writes_the_steps_own_numbers_into_the_link(browser, app_url):
+    w = Watched(browser, app_url + "?chapter=2", everything=False)
+    before = dict(w.query())
+    for index in range(w.sliders().count()):
+        w.press_slider(index, "ArrowLeft", times=3)
+    wait_until(lambda: w.query() != before)
+    w.page.wait_for_timeout(500)
+    noisy = {key: text for key, text in w.query().items()
+             if re.fullmatch(r"-?\d+\.\d+", text) and len(text.split(".")[1]) > 6}
+    assert noisy == {}, "a value like 0.9200000000000002 came from binary arithmetic, not from the slider's step"
+    w.close()

@@ -310,3 +310,12 @@ def test_the_right_answer_takes_a_place_its_question_decides_the_same_on_every_v
     again = [c.text for c in Quiz("question 5?", choices).choices]
     assert again == [c.text for c in Quiz("question 5?", choices).choices]
     assert sorted(again) == sorted(c.text for c in choices)
+
+
+def test_a_float_slider_hands_the_model_the_steps_own_numbers_not_binary_noise():
+    from widgets.controls import FloatSlider
+
+    slider = FloatSlider(start=0.0, end=1.0, step=0.01, value=0.5)
+    assert slider._process_property_change({"value": 0.9200000000000002}) == {"value": 0.92}
+    assert slider._process_property_change({"value_throttled": -0.8999999999999999}) == {"value_throttled": -0.9}
+    assert slider._process_property_change({"value": 0.123456789}) == {"value": 0.123456789}

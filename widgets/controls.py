@@ -20,7 +20,18 @@ class IntSlider(pn.widgets.IntSlider):
 
 
 class FloatSlider(pn.widgets.FloatSlider):
+    """A float slider whose values are the step's own numbers: the browser computes start + k·step
+    in binary floating point (0.9 + 2 × 0.01 = 0.9200000000000002), and that noise would otherwise
+    reach the model and the page's link."""
+
     _debounce = 0
+
+    def _process_property_change(self, msg):
+        msg = super()._process_property_change(msg)
+        for key in ("value", "value_throttled"):
+            if isinstance(msg.get(key), float):
+                msg[key] = float(f"{msg[key]:.12g}")
+        return msg
 
 
 def choice_slider(owner: param.Parameterized, name: str, *, width: int = 280) -> IntSlider:
