@@ -10,7 +10,7 @@ from lessons.adaptive import BY_HAND_LR, BY_HAND_RHO, STEEP, AdaptiveByHand, Ell
 from optimizers import get_spec
 from optimizers.adaptive import adagrad, rmsprop
 from widgets.code_view import code_view
-from widgets.controls import FloatSlider, choice_slider
+from widgets.controls import FloatSlider, check_box, choice_slider
 from widgets.deferred import Deferred
 from widgets.line_chart import Curve, LineChart
 from widgets.links import copy_link_button
@@ -256,8 +256,7 @@ def long_run_view(model: RateOverTime) -> pn.Column:
 
     model.param.watch(refresh, ["noise", "rho"])
     refresh()
-    noise = pn.widgets.Checkbox.from_param(model.param.noise, name=f"Gradient noise (σ = {model.SIGMA:g})",
-                                           css_classes=["long-noise"])
+    noise = check_box(model, "noise", label=f"Gradient noise (σ = {model.SIGMA:g})", css_class="long-noise")
     controls = pn.FlexBox(noise, choice_slider(model, "rho", width=240), copy_link_button("long"),
                           sizing_mode="stretch_width", align_items="center")
     return pn.Column(controls, summary, pn.pane.Bokeh(chart.figure, sizing_mode="stretch_width", max_width=760),

@@ -15,7 +15,7 @@ from lessons.arena import MODES, SWEEP_METRICS, SWEEP_RATES, Arena, basins, firs
 from lessons.own_settings import MAX_TEXT, adjustable, defaults_text, settings_text
 from optimizers import get_spec, in_chapter, names
 from widgets.arena_views import BasinLayer, Leaderboard, SweepChart, basin_summary
-from widgets.controls import FloatSlider, IntSlider
+from widgets.controls import FloatSlider, IntSlider, check_box
 from widgets.deferred import Deferred, OnRequest, Unbuilt
 from widgets.inputs import whole_number_box
 from widgets.links import copy_link_button
@@ -515,7 +515,7 @@ class BasinView:
     def layout(self):
         options = {get_spec(n).title: n for n in names()}
         return pn.Column(
-            pn.FlexBox(pn.widgets.Checkbox.from_param(self.arena.param.show_basins, css_classes=["show-basins"]),
+            pn.FlexBox(check_box(self.arena, "show_basins", css_class="show-basins"),
                        pn.widgets.Select.from_param(self.arena.param.basin_optimizer, options=options, width=200)),
             self.summary, self.pane, sizing_mode="stretch_width", name="basins")
 
@@ -527,7 +527,7 @@ def sweep_section(arena: Arena) -> pn.Column:
                       visible=arena.sweeps is not None, sizing_mode="stretch_width", name="sweep-pane")
     arena.param.watch(lambda event: setattr(shown, "visible", event.new is not None), "sweeps")
     return pn.Column(
-        pn.FlexBox(pn.widgets.Checkbox.from_param(arena.param.show_sweep, css_classes=["show-sweep"]),
+        pn.FlexBox(check_box(arena, "show_sweep", css_class="show-sweep"),
                    pn.widgets.RadioBoxGroup.from_param(arena.param.sweep_metric,
                                                        options={v: k for k, v in SWEEP_METRICS.items()}, inline=True)),
         shown, sizing_mode="stretch_width")

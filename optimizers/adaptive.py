@@ -21,7 +21,8 @@ def adagrad(theta, g, state, t, *, lr, eps, weight_decay):
     r"""One AdaGrad step (Duchi, Hazan and Singer, 2011), as torch.optim.Adagrad computes it
     with lr_decay=0 and initial_accumulator_value=0, its defaults.
 
-    $$G_t = G_{t-1} + g_t^2, \qquad \theta_t = \theta_{t-1} - \frac{\eta}{\sqrt{G_t} + \epsilon}\, g_t$$
+    $$G_t = G_{t-1} + g_t^2$$
+    $$\theta_t = \theta_{t-1} - \frac{\eta}{\sqrt{G_t} + \epsilon}\, g_t$$
 
     `G` only grows, so the effective rate $\eta / (\sqrt{G_t} + \epsilon)$ of each coordinate
     only falls.
@@ -45,8 +46,8 @@ def rmsprop_init(theta, *, momentum, centered, **_):
 def rmsprop(theta, g, state, t, *, lr, alpha, eps, weight_decay, momentum, centered):
     r"""One RMSProp step (Hinton, 2012 lecture notes), as torch.optim.RMSprop computes it.
 
-    $$E_t = \rho E_{t-1} + (1 - \rho)\, g_t^2, \qquad
-      \theta_t = \theta_{t-1} - \frac{\eta}{\sqrt{E_t} + \epsilon}\, g_t$$
+    $$E_t = \rho E_{t-1} + (1 - \rho)\, g_t^2$$
+    $$\theta_t = \theta_{t-1} - \frac{\eta}{\sqrt{E_t} + \epsilon}\, g_t$$
 
     PyTorch calls the decay $\rho$ `alpha`. `E` is a moving average, so the effective rate
     settles instead of decaying to zero. `centered` divides by an estimate of the standard

@@ -633,7 +633,7 @@ def test_chapter8_tick_landscape_typed_click_mode_play_basins_and_presets(browse
     assert advanced >= 20, "playback advances about 30 steps a second"
     assert sent == 0, "playback sends nothing to the server while it runs"
 
-    w.page.locator(".show-basins input").check()
+    w.page.get_by_text("Show basins of attraction", exact=True).click()  # the label answers a click
     wait_until(lambda: w.model("basins-source", "m.data.image.length") == 1)
     assert w.has_text("Where Adam ends from each of 40,000 starts")
 

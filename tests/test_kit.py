@@ -319,3 +319,20 @@ def test_a_float_slider_hands_the_model_the_steps_own_numbers_not_binary_noise()
     assert slider._process_property_change({"value": 0.9200000000000002}) == {"value": 0.92}
     assert slider._process_property_change({"value_throttled": -0.8999999999999999}) == {"value_throttled": -0.9}
     assert slider._process_property_change({"value": 0.123456789}) == {"value": 0.123456789}
+
+
+def test_a_check_box_follows_its_parameter_both_ways():
+    import param as param_module
+
+    from widgets.controls import check_box
+
+    class Owner(param_module.Parameterized):
+        shown = param_module.Boolean(default=False, label="Show it")
+
+    owner = Owner()
+    box = check_box(owner, "shown")
+    assert box.options == ["Show it"] and box.value == []
+    box.value = ["Show it"]
+    assert owner.shown is True
+    owner.shown = False
+    assert box.value == []

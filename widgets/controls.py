@@ -47,3 +47,16 @@ def choice_slider(owner: param.Parameterized, name: str, *, width: int = 280) ->
     slider.param.watch(lambda event: setattr(owner, name, values[event.new]), "value_throttled")
     owner.param.watch(lambda event: setattr(slider, "value", values.index(event.new)), name)
     return slider
+
+
+def check_box(owner: param.Parameterized, name: str, *, label: str = "",
+              css_class: str = "") -> pn.widgets.CheckBoxGroup:
+    """A tick box bound both ways to the Boolean parameter `name` of `owner`, whose label answers a
+    click too: Bokeh's Checkbox draws its label beside the box, where a click does nothing (and a
+    screen reader finds no name), while a group's options are real labels."""
+    text = label or owner.param[name].label
+    box = pn.widgets.CheckBoxGroup(options=[text], value=[text] if getattr(owner, name) else [],
+                                   css_classes=[css_class] if css_class else [])
+    box.param.watch(lambda event: setattr(owner, name, bool(event.new)), "value")
+    owner.param.watch(lambda event: setattr(box, "value", [text] if event.new else []), name)
+    return box
