@@ -8,6 +8,7 @@ import panel as pn
 
 import landscapes
 from lessons import Player
+from lessons.adam import preset_gradients
 from lessons.beyond import DEMOS, FactoredMoment, MethodDemo, clipped
 from lessons.family import FamilyTree
 from lessons.sequence import replay
@@ -34,8 +35,6 @@ from .base import Chapter, Lesson
 CHAPTER6 = in_chapter(6)
 OWN_SECOND_COLOR = "#555555"
 """The second curve's colour when it, too, comes from the method's own run."""
-FLIP_AT = 101
-"""The step at which the gradient NAdam and Adam are fed turns from +1 to −1."""
 SOPHIA_RATES = (1e-3, 1e-2, 1e-1)
 """The rates over which the page quotes how often Sophia's clip decides a step on the ravine."""
 
@@ -99,10 +98,9 @@ def amsgrad_facts() -> dict:
             "ams_fall": f"{divisor[last_growth - 1] / divisor[-1]:.1f}"}
 
 
-def turn_step(name: str, flip_at: int, steps: int = 300) -> int:
-    """The step at which `name`'s update turns round when its gradient flips sign at `flip_at`
-    (default betas)."""
-    gradients = np.where(np.arange(1, steps + 1) < flip_at, 1.0, -1.0)
+def turn_step(name: str, gradients: np.ndarray) -> int:
+    """The step at which `name`'s update (default betas) turns round when fed `gradients`, a
+    sequence that flips sign once."""
     moved = -np.diff(replay(name, gradients).params[:, 0])
     return int(np.flatnonzero(moved < 0)[0]) + 1
 
@@ -138,6 +136,7 @@ def facts() -> dict:
     beta2 = REGISTRY["radam"].defaults["betas"][1]
     first = next(t for t in range(1, 100) if radam_rectifier(t, beta2) > 0)
     crawl = MethodDemo(method="adafactor")
+    flip = preset_gradients("sign flip")  # chapter 4's sequence: Adam's turn there, NAdam's beside it
     end, rosenbrock = crawl.result.lanes[0].params[-1], crawl.surface
     ravine = landscapes.get("ravine")
     shares = []
@@ -159,7 +158,8 @@ def facts() -> dict:
         **layer_facts(),
         "adam_state": len(REGISTRY["adam"].buffers), "lion_state": len(REGISTRY["lion"].buffers),
         **amsgrad_facts(), **adafactor_facts(), **sophia_facts(),
-        "flip_at": FLIP_AT, "nadam_turn": turn_step("nadam", FLIP_AT), "adam_turn": turn_step("adam", FLIP_AT),
+        "flip_at": int(np.flatnonzero(flip < 0)[0]) + 1, "nadam_turn": turn_step("nadam", flip),
+        "adam_turn": turn_step("adam", flip),
     }
 
 

@@ -7,6 +7,7 @@ import pytest
 from chapters import build
 from chapters.ch6_beyond import CHAPTER6, DEMO_TEXT, card, facts, quiz, rosenbrock_hessian, summary_table, turn_step
 from lessons import Player
+from lessons.adam import preset_gradients
 from lessons.beyond import DEMOS, FactoredMoment, MethodDemo, clipped, relative_steps, step_lengths
 from lessons.family import FamilyTree, positions
 from optimizers import REGISTRY
@@ -283,7 +284,10 @@ def test_a_whole_number_box_refuses_with_a_message_and_changes_nothing(text):
 
 @pytest.mark.parametrize("flip_at", [11, 101, 201])
 def test_nadam_turns_round_sooner_than_adam_after_a_sign_flip(flip_at):
-    nadam, adam = turn_step("nadam", flip_at), turn_step("adam", flip_at)
+    flip = np.where(np.arange(1, 301) < flip_at, 1.0, -1.0)
+    nadam, adam = turn_step("nadam", flip), turn_step("adam", flip)
     assert flip_at <= nadam < adam
     f = facts()
-    assert (f["nadam_turn"], f["adam_turn"]) == (turn_step("nadam", f["flip_at"]), turn_step("adam", f["flip_at"]))
+    page_flip = preset_gradients("sign flip")
+    assert f["flip_at"] == int(np.flatnonzero(page_flip < 0)[0]) + 1
+    assert (f["nadam_turn"], f["adam_turn"]) == (turn_step("nadam", page_flip), turn_step("adam", page_flip))
