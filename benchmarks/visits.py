@@ -5,8 +5,9 @@
 One `panel serve` process with the course's options; each visit is a student of
 `benchmarks.student` (the page request, then the websocket pull of the whole document), one at a
 time, and its cost is the CPU time the server process used from the request until the document
-had arrived, read from /proc. The first visit of a page fills the process's caches and is
-reported on its own; the figure is the median of the visits after it.
+had arrived, read from /proc. The server readies every chapter before it starts (deploy/warm.py);
+the first visit of a page still builds what Python imports and caches on first use, so it is
+reported on its own, and the figure is the median of the visits after it.
 
 The budget is for opening a page. A page draws its lower sections as the reader scrolls near them
 (`widgets.deferred`); the second figure is a visit by a reader who goes on to draw every one of

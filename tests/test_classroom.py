@@ -4,6 +4,9 @@ reach the same process, a stopped process is routed around), and sessions give t
 """
 
 import asyncio
+import json
+import subprocess
+import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -49,6 +52,22 @@ def test_the_options_file_sets_the_session_lifetimes_and_no_admin_page():
     assert "--admin" not in options and not any("origin" in option for option in options)
     serve = (Path(__file__).resolve().parent.parent / "scripts" / "serve.sh").read_text()
     assert "deploy/panel-serve.args" in serve and "--admin" not in serve
+
+
+def visit_work(*flags) -> dict[str, int]:
+    script = Path(__file__).with_name("visit_work.py")
+    answer = subprocess.run([sys.executable, str(script), *flags], capture_output=True, text=True, check=True)
+    return json.loads(answer.stdout)
+
+
+def test_every_server_readies_the_chapters_before_the_first_student():
+    options = panel_options()
+    assert options[options.index("--setup") + 1] == "deploy/warm.py"
+    cold, warm = visit_work(), visit_work("--warm")
+    assert set(cold) == set(warm) == {str(chapter) for chapter in range(10)}
+    assert sum(cold.values()) > 1_000_000
+    # what is left is each chapter's few small runs that cost less to redo than to keep
+    assert all(warm[chapter] <= min(cold[chapter], 2_000) for chapter in warm)
 
 
 def test_a_student_pulls_the_whole_page_and_a_foreign_origin_is_refused():
