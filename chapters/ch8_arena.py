@@ -480,7 +480,8 @@ class BasinView:
 
     def __init__(self, arena: Arena, race_view: RaceView):
         self.arena = arena
-        self.map = MapView(arena.surface, title="Basins of attraction", name="basin-map", height=440)
+        self.map = MapView(arena.surface, title="Basins of attraction", name="basin-map", height=440,
+                           legend=False)  # the race's paths: named by the race's legend
         self.layer = BasinLayer(self.map.figure)
         self.map.draw_paths(race_view.groups[0], readout=False)
         self.map.on_tap(arena.set_start)
@@ -538,7 +539,7 @@ def page(lessons: dict[str, Lesson]):
     arena = lesson.model
     f = facts()
     race_view = RaceView(arena, "arena", player=lesson.player, readout=False, map_height=460,
-                         titles=["The race (click to set the start)"])
+                         titles=["The race (click to set the start)"], legend_below=True)
     formula = FormulaBox(arena)
     board = Leaderboard(arena)
     return pn.Column(

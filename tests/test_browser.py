@@ -11,6 +11,8 @@ import pytest
 from browser import ROOT, is_local, launch, served_app
 from playwright.sync_api import sync_playwright
 
+from optimizers import get_spec, names
+
 pytestmark = pytest.mark.browser
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 PAGES = [("home", "")] + [(f"chapter{n}", f"?chapter={n}") for n in range(10)]
@@ -600,10 +602,21 @@ def test_chapter8_tick_landscape_typed_click_mode_play_basins_and_presets(browse
     wait_until(lambda: w.model("arena-map", "[m.x_range.start, m.x_range.end]") == [-2, 2])
     assert w.query()["arena.landscape"] == "rosenbrock" and w.query()["arena.start"] == "-1.2,1"
 
-    w.click_map("arena-map", 0.5, 2.0)
+    legend = w.page.locator(".race-legend span")
+    w.page.get_by_role("button", name="All").click()
+    wait_until(lambda: len(_labels(w)) == len(names()))
+    wait_until(lambda: all(f"━━ {get_spec(n).title}" in legend.all_inner_texts()
+                           or f"╺╸╺╸ {get_spec(n).title}" in legend.all_inner_texts() for n in names()),
+               message=lambda: legend.all_inner_texts())
+    w.click_map("arena-map", 1.7, 2.8)  # the top right corner: no legend over the map takes the click
     wait_until(lambda: w.query()["arena.start"] != "-1.2,1")
     x0, y0 = map(float, w.query()["arena.start"].split(","))
-    assert abs(x0 - 0.5) < 0.1 and abs(y0 - 2.0) < 0.1
+    assert abs(x0 - 1.7) < 0.1 and abs(y0 - 2.8) < 0.1
+    w.page.get_by_role("button", name="None").click()
+    wait_until(lambda: _labels(w) == [])
+    for name in ("momentum", "nesterov", "rmsprop", "adam"):
+        w.page.get_by_role("checkbox", name=get_spec(name).title, exact=True).check()
+    wait_until(lambda: _labels(w) == ["Momentum", "Nesterov", "RMSProp", "Adam"])
     assert abs(w.path("arena")[0][0] - x0) < 1e-9, "every path starts at the click"
     wait_until(lambda: len(set(map(tuple, _leaderboard_on_screen_and_in_its_source(w)))) == 1,
                message=lambda: _leaderboard_on_screen_and_in_its_source(w))

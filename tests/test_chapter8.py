@@ -447,6 +447,32 @@ def test_the_sweep_charts_legend_names_every_line_in_its_colour():
     assert "Momentum" in chart.legend.object and "Adam" not in chart.legend.object
 
 
+def test_the_races_legend_is_text_under_the_plots_naming_every_ticked_optimizer_in_its_colour():
+    from widgets.palette import optimizer_style
+    from widgets.race_view import RaceView
+
+    arena = Arena(landscape="ravine", optimizers=names())
+    view = RaceView(arena, "arena", legend_below=True)
+    assert not view.maps[0].legend.visible and view.legend.visible
+    for name in names():
+        color, _ = optimizer_style(name)
+        assert f"color:{color};font-weight:600;white-space:nowrap\">" in view.legend.object
+        assert get_spec(name).title in view.legend.object
+    arena.optimizers = ["sgd", "lion"]
+    assert "Lion" in view.legend.object and "Adam" not in view.legend.object
+    arena.optimizers = ["adam"]
+    arena.set_start(0.5, 0.5)
+    assert "Adam" in view.legend.object and "SGD" not in view.legend.object
+
+
+def test_the_basin_map_has_no_legend_of_its_own_over_the_basins():
+    page, _, _ = build(8, {"arena.show_basins": "true"})
+    for section in page.select(ch8_arena.Deferred):
+        section.draw()
+    figure = next(p.object for p in page.select(pn.pane.Bokeh) if getattr(p.object, "name", "") == "basin-map")
+    assert not any(legend.visible for legend in figure.legend)
+
+
 def test_no_lane_of_the_typed_preset_ends_below_the_minimum_the_page_uses():
     standings = Arena(**PRESETS["A typed landscape"]).standings()
     assert all(row.final_gap > -1e-14 for row in standings), [row.final_gap for row in standings]

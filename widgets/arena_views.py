@@ -25,7 +25,7 @@ from lessons.arena import SWEEP_METRICS, Arena, Basins
 from optimizers import get_spec
 
 from .lean import draw
-from .palette import PATH_COLORS, optimizer_style
+from .palette import PATH_COLORS, legend_entry, optimizer_style
 from .readout import fmt
 from .sizing import responsive
 
@@ -85,10 +85,6 @@ class Leaderboard:
         self.table.height = 30 + 28 * max(len(rows), 1)
 
 
-LINE_MARKS = {"solid": "━━", "dashed": "╺╸╺╸"}
-"""How a line's dash looks in a text legend."""
-
-
 class SweepChart:
     """Steps to tolerance (or the final loss) against the rate, one line per ticked optimizer,
     with the shared rate marked. Its legend is text under the chart, which wraps on a phone where
@@ -130,8 +126,7 @@ class SweepChart:
             title = get_spec(name).title
             for key, value in (("xs", result.rates), ("ys", ys), ("color", color), ("dash", dash), ("label", title)):
                 rows[key].append(value)
-            marks.append(f'<span style="color:{color};font-weight:600;white-space:nowrap">'
-                         f'{LINE_MARKS[dash]} {html.escape(title)}</span>')
+            marks.append(legend_entry(color, dash, title))
             values.append(ys[np.isfinite(ys)])
         self.source.data = rows
         shared = '<span style="color:#555555;white-space:nowrap">┆ the shared rate</span>'

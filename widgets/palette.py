@@ -1,5 +1,7 @@
 """Colours that colour-blind learners can tell apart (Okabe and Ito, 2008)."""
 
+import html
+
 from bokeh.palettes import Cividis256
 
 PATH_COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#B8A000")
@@ -20,3 +22,15 @@ def optimizer_style(optimizer: str) -> tuple[str, str]:
     index = known.index(optimizer) if optimizer in known else len(known)
     dash = "solid" if index < len(PATH_COLORS) else "dashed"
     return PATH_COLORS[index % len(PATH_COLORS)], dash
+
+
+LINE_MARKS = {"solid": "━━", "dashed": "╺╸╺╸"}
+"""How a line's dash looks in a text legend."""
+
+
+def legend_entry(color: str, dash: str, label: str) -> str:
+    """One entry of a legend written as text under a chart: a line mark in the line's colour and
+    dash, then `label` (escaped). A text legend wraps on a phone and leaves the plot to clicks,
+    where a legend inside the plot would cover the lines and take the clicks meant for the map."""
+    return (f'<span style="color:{color};font-weight:600;white-space:nowrap">'
+            f"{LINE_MARKS[dash]} {html.escape(label)}</span>")

@@ -15,7 +15,7 @@ from lessons.kept import Kept
 from .bars import InternalsBars
 from .loss_chart import LossChart, loss_gap
 from .map_view import PATH_SEQUENCES, PATH_STATICS, MapView, readout_offsets
-from .palette import optimizer_style
+from .palette import MINIMUM_COLOR, legend_entry, optimizer_style
 from .readout import readout_lines
 from .sizing import plots_row
 from .timeline import Timeline
@@ -65,19 +65,24 @@ class RaceView:
     """`split` puts each of the race's entries on a map of its own, and `panels` lists which
     entries (by index) share each map (their number is then fixed by the lesson); otherwise every
     entry shares one map. `player` is the lesson's (`chapters.base.Lesson`), which goes back to
-    showing the whole path whenever the race has a new result."""
+    showing the whole path whenever the race has a new result. `legend_below` writes the legend
+    as text under the plots instead of inside the map, for races with many entries: a legend of
+    fifteen lines inside the map covers a third of it, and a click there would not move the start."""
 
     def __init__(self, race: Race, name: str, *, player: Player | None = None, split: bool = False,
                  panels: list[list[int]] | None = None,
                  titles: list[str] | None = None, map_height: int = 440, loss: bool = True,
-                 readout: bool = True, ghosts: bool = False, bars: dict | None = None):
+                 readout: bool = True, ghosts: bool = False, bars: dict | None = None,
+                 legend_below: bool = False):
         self.race, self.name, self.readout = race, name, readout
         self.panels = panels or ([[i] for i in range(len(race.entries()))] if split else None)
         self.timeline = Timeline(name, player)
         count = len(self.panels) if self.panels else 1
         titles = titles or [""] * count
-        self.maps = [MapView(race.surface, title=titles[i], name=f"{name}-map{i or ''}", height=map_height)
-                     for i in range(count)]
+        self.maps = [MapView(race.surface, title=titles[i], name=f"{name}-map{i or ''}", height=map_height,
+                             legend=not legend_below) for i in range(count)]
+        self.legend = pn.pane.HTML("", name=f"{name}-legend", sizing_mode="stretch_width",
+                                   visible=legend_below, styles={"line-height": "1.7"}, css_classes=["race-legend"])
         self.groups = [self.timeline.group(f"paths{i or ''}", PATH_SEQUENCES, PATH_STATICS) for i in range(count)]
         for view, group in zip(self.maps, self.groups, strict=True):
             view.draw_paths(group, readout=readout, ghosts=ghosts)
@@ -124,6 +129,16 @@ class RaceView:
                     for lane in result.lanes if not lane.ok]
         self.notice.object = "<br>".join(problems)
         self.notice.visible = bool(problems)
+        if self.legend.visible:
+            self.legend.object = self._legend_text(result)
+
+    @staticmethod
+    def _legend_text(result: RaceResult) -> str:
+        lines = [legend_entry(*entry_style(lane.entry), lane.entry.title) for lane in result.lanes]
+        marks = [f'<span style="white-space:nowrap"><span style="color:{MINIMUM_COLOR};'
+                 '-webkit-text-stroke:1px #000">★</span> minimum</span>',
+                 '<span style="white-space:nowrap">▪ start</span>']
+        return " &nbsp; ".join(lines + marks)
 
     def layout(self, replay: bool = False) -> pn.Column:
         """Player, maps (side by side where the screen is wide enough), loss chart and bars."""
@@ -133,5 +148,6 @@ class RaceView:
             pn.pane.Bokeh(column(self.timeline.controls(replay), sizing_mode="stretch_width")),
             self.notice,
             plots_row(*plots, name=f"{self.name}-plots"),
+            self.legend,
             sizing_mode="stretch_width", name=self.name,
         )
