@@ -19,7 +19,7 @@ from widgets.palette import PATH_COLORS
 from widgets.quiz import Choice, Quiz
 from widgets.readout import coordinate, fmt
 from widgets.sizing import CLIPPED
-from widgets.text import prose
+from widgets.text import Reading, prose
 from widgets.worked_table import EditableTable, Table, WorkedTable
 
 from .base import Chapter, Lesson
@@ -323,7 +323,7 @@ def page(lessons: dict[str, Lesson]):
     fan = GradientFan(lesson)
     resample = pn.widgets.Button(label="Resample", color="primary", width=110)
     resample.on_click(lesson.resample)
-    summary = pn.pane.HTML(lesson.summary(), name="minibatch-summary", sizing_mode="stretch_width")
+    summary = Reading(lesson.summary(), name="minibatch-summary", sizing_mode="stretch_width")
     spectrum = WorkedTable(name="spectrum")
     diagram = pn.pane.HTML(loop_diagram(lesson.batch_size, lesson.fit.n), sizing_mode="stretch_width")
 

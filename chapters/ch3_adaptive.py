@@ -18,7 +18,7 @@ from widgets.palette import PATH_COLORS
 from widgets.pipeline import pipeline
 from widgets.quiz import Choice, Quiz
 from widgets.race_view import RaceView, verdict_pane
-from widgets.text import fill, prose
+from widgets.text import Reading, fill, prose
 from widgets.worked_table import EditableTable, Table, WorkedTable
 
 from .base import Chapter, Lesson
@@ -246,7 +246,7 @@ def long_run_view(model: RateOverTime) -> pn.Column:
                       name="long-chart", title="Effective rate of the steep axis (y)", y_label="η / (√G or √E)",
                       log_y=True, height=320)
     chart.mark(model.edge)
-    summary = pn.pane.HTML("", name="long-summary", sizing_mode="stretch_width")
+    summary = Reading("", name="long-summary", sizing_mode="stretch_width")
 
     def refresh(*_):
         curves = model.curves()

@@ -29,7 +29,7 @@ from widgets.palette import PATH_COLORS
 from widgets.quiz import Choice, Quiz
 from widgets.race_view import RaceView, verdict_pane
 from widgets.sizing import plots_row
-from widgets.text import fill, prose
+from widgets.text import Reading, fill, prose
 from widgets.worked_table import EditableTable, Table, WorkedTable
 
 from .base import Chapter, Lesson
@@ -234,7 +234,7 @@ def internals_view(model: AdamInternals) -> pn.Column:
     charts = (first, second, update)
     marks = [chart.mark(1, dimension="height") for chart in charts]
     table = WorkedTable(name="inside-table")
-    said = pn.pane.HTML("", name="inside-first-step", sizing_mode="stretch_width")
+    said = Reading("", name="inside-first-step", sizing_mode="stretch_width")
     current = {}
 
     def show_step(*_):

@@ -27,7 +27,7 @@ from widgets.palette import optimizer_style
 from widgets.quiz import Choice, Quiz
 from widgets.race_view import RaceView, verdict_pane
 from widgets.sizing import plots_row
-from widgets.text import displayed, fill, prose
+from widgets.text import Reading, displayed, fill, prose
 from widgets.worked_table import Table, WorkedTable
 
 from .base import Chapter, Lesson
@@ -424,7 +424,7 @@ class FactoredView:
         self.model = model
         self.maps = MatrixPair(("v kept in full (d₁·d₂ numbers)", "rebuilt from R and C (d₁ + d₂ numbers)"),
                                name="factored-map")
-        self.reading = pn.pane.HTML("", name="factored-reading", sizing_mode="stretch_width")
+        self.reading = Reading("", name="factored-reading", sizing_mode="stretch_width")
         self.memory = WorkedTable(name="factored-memory")
         model.param.watch(lambda *_: self.draw(), "result")
         model.param.watch(lambda *_: self.count(), ["layer_rows", "layer_cols"])

@@ -23,7 +23,7 @@ from widgets.map_view import MapView
 from widgets.quiz import Choice, Quiz
 from widgets.race_view import RaceView, verdict_pane
 from widgets.sizing import plots_row
-from widgets.text import fill, prose
+from widgets.text import Reading, fill, prose
 
 from .base import Chapter, Lesson
 
@@ -417,7 +417,7 @@ def _own_rates(arena: Arena) -> pn.FlexBox:
     give.on_click(lambda _: arena.give_own_rate())
     follow = pn.widgets.Button(label="Let it follow the mode", width=170)
     follow.on_click(lambda _: arena.give_own_rate(follow_mode=True))
-    own = pn.pane.HTML("", sizing_mode="stretch_width", name="own-rates")
+    own = Reading("", sizing_mode="stretch_width", name="own-rates")
 
     def show_own(*_):
         own.object = html.escape(f"Own rates: {arena.own_rates.replace(',', ', ')}" if arena.own_rates else
@@ -437,7 +437,7 @@ def _own_settings(arena: Arena) -> pn.Column:
     under it and changes nothing."""
     box = pn.widgets.TextInput(label="Its other settings, as name=value",
                                sizing_mode="stretch_width", max_length=MAX_TEXT, css_classes=["own-settings"])
-    note = pn.pane.HTML("", sizing_mode="stretch_width", name="own-settings-note",
+    note = Reading("", sizing_mode="stretch_width", name="own-settings-note",
                         styles={"font-size": "13px"})
 
     def show(*_):
@@ -485,7 +485,7 @@ class BasinView:
         self.layer = BasinLayer(self.map.figure)
         self.map.draw_paths(race_view.groups[0], readout=False)
         self.map.on_tap(arena.set_start)
-        self.summary = pn.pane.HTML("", sizing_mode="stretch_width", name="basin-summary")
+        self.summary = Reading("", sizing_mode="stretch_width", name="basin-summary")
         # in the page only while shown: a hidden plot drawn from the race's sources would still take
         # every frame of playback, and relayout the whole page each time (its hidden axes never fit)
         self.plot = pn.pane.Bokeh(self.map.figure, sizing_mode="stretch_width", min_width=280, max_width=500)

@@ -12,7 +12,7 @@ from lessons.arena import first_sweep
 from optimizers import REGISTRY
 from widgets.links import copy_link_button
 from widgets.quiz import Choice, Quiz
-from widgets.text import prose
+from widgets.text import Reading, prose
 from widgets.worked_table import Table, WorkedTable
 
 from .base import Chapter, Lesson
@@ -193,7 +193,7 @@ class DecisionTreeView(pn.viewable.Viewer):
     def __init__(self, tree: DecisionTree):
         super().__init__()
         self.tree = tree
-        self.trail = pn.pane.HTML("", name="decision-trail", sizing_mode="stretch_width")
+        self.trail = Reading("", name="decision-trail", sizing_mode="stretch_width")
         self.body = pn.Column(sizing_mode="stretch_width", name="decision-body")
         self.back = pn.widgets.Button(label="← Back", width=100, css_classes=["decision-back"])
         self.restart = pn.widgets.Button(label="Start over", width=110, css_classes=["decision-restart"])

@@ -18,14 +18,13 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from chapters import WRITTEN, build  # noqa: E402
-from widgets.deferred import Unbuilt  # noqa: E402
+from widgets.deferred import draw_all  # noqa: E402
 
 
 def ready_every_chapter() -> None:
     for number in WRITTEN:
         page, _, _ = build(number)
-        for section in page.select(Unbuilt):
-            section.draw()
+        draw_all(page)
 
 
 ready_every_chapter()

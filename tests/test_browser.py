@@ -476,7 +476,7 @@ def test_chapter5_two_weights_trap_and_by_hand(browser, app_url):
     assert len(w.shown("weights", "w", group="lines")) == 4
     assert w.has_text("0.004%")
     type_into(w, "Gradient g", "200")
-    wait_until(lambda: w.has_text("4.99e-05%"))
+    wait_until(lambda: w.has_text("4.99 × 10⁻⁵%"))
     type_into(w, "Decay λ", "<script>")
     wait_until(lambda: w.has_text("is not a number"))
     answer_quiz(w, "Because Adam divides whatever it is fed by √v̂")

@@ -26,13 +26,12 @@ if "--warm" in sys.argv:
     runpy.run_path(str(ROOT / "deploy" / "warm.py"))
 
 from chapters import CHAPTERS, build  # noqa: E402
-from widgets.deferred import Unbuilt  # noqa: E402
+from widgets.deferred import draw_all  # noqa: E402
 
 work = {}
 for chapter in CHAPTERS:
     start_steps.clear()
     page, _, _ = build(chapter.number)
-    for section in page.select(Unbuilt):
-        section.draw()
+    draw_all(page)
     work[chapter.number] = sum(start_steps)
 print(json.dumps(work))

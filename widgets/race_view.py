@@ -18,6 +18,7 @@ from .map_view import PATH_SEQUENCES, PATH_STATICS, MapView, readout_offsets
 from .palette import MINIMUM_COLOR, legend_entry, optimizer_style
 from .readout import readout_lines
 from .sizing import plots_row
+from .text import Reading
 from .timeline import Timeline
 
 
@@ -29,7 +30,7 @@ def entry_style(entry: Entry) -> tuple[str, str]:
 def verdict_pane(race: Race, name: str, styles: dict | None = None) -> pn.pane.HTML:
     """The race's `verdict()`, refreshed after each recomputation (a slider move or a click on a map).
     HTML, not Markdown: parsing Markdown on every move was a tenth of the server's time for it."""
-    pane = pn.pane.HTML(race.verdict(), name=name, sizing_mode="stretch_width", styles=styles or {})
+    pane = Reading(race.verdict(), name=name, sizing_mode="stretch_width", styles=styles or {})
     race.param.watch(lambda *_: setattr(pane, "object", race.verdict()), "result")
     return pane
 

@@ -9,6 +9,8 @@ import re
 
 import panel as pn
 
+from .numbers import typeset
+
 _RENDERED: dict[tuple, dict] = {}
 
 
@@ -24,7 +26,8 @@ def markdown_safe(text: str) -> str:
 
 
 class Prose(pn.pane.Markdown):
-    """Markdown with TeX, rendered once per distinct text for the whole process."""
+    """Markdown with TeX, rendered once per distinct text for the whole process, its numbers
+    typeset (`widgets.numbers`)."""
 
     def _transform_object(self, obj):
         if not isinstance(obj, str):
@@ -32,8 +35,15 @@ class Prose(pn.pane.Markdown):
         key = (obj, self.renderer, self.dedent, self.hard_line_break, self.disable_anchors,
                tuple(self.plugins), tuple(self.extensions))
         if key not in _RENDERED:
-            _RENDERED[key] = super()._transform_object(markdown_safe(obj))
+            _RENDERED[key] = super()._transform_object(markdown_safe(typeset(obj)))
         return _RENDERED[key]
+
+
+class Reading(pn.pane.HTML):
+    """HTML that a lesson wrote with figures of the core in it, its numbers typeset."""
+
+    def _transform_object(self, obj):
+        return super()._transform_object(typeset(obj) if isinstance(obj, str) else obj)
 
 
 WIDE_MATHS = ("mjx-container { display: inline-block; max-width: 100%; overflow-x: auto; overflow-y: hidden; "

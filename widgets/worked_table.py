@@ -12,6 +12,7 @@ from lessons.links import text_of
 
 from .inputs import InputError, parse_number
 from .links import copy_link_button
+from .numbers import typeset
 from .readout import fmt
 
 STYLE = """
@@ -43,11 +44,11 @@ class Table:
 def table_html(table: Table) -> str:
     head = "".join(f"<th>{html.escape(h)}</th>" for h in table.headers)
     body = "".join(
-        "<tr>" + "".join(f"<td>{fmt(v) if isinstance(v, float) else html.escape(str(v))}</td>" for v in row)
+        "<tr>" + "".join(f"<td>{fmt(v) if isinstance(v, float) else html.escape(typeset(str(v)))}</td>" for v in row)
         + "</tr>" for row in table.rows)
     if table.note:
         kind = "note alarm" if table.alarm else "note"
-        body += f'<tr class="{kind}"><td colspan="{len(table.headers)}">{html.escape(table.note)}</td></tr>'
+        body += f'<tr class="{kind}"><td colspan="{len(table.headers)}">{html.escape(typeset(table.note))}</td></tr>'
     kind = "worked words" if table.words else "worked"
     return f'{STYLE}<div class="scroll"><table class="{kind}"><thead><tr>{head}</tr></thead><tbody>{body}' \
            f'</tbody></table></div>'

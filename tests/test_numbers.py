@@ -1,0 +1,58 @@
+"""Numbers on the pages are written as a reader writes them: a minus sign and powers of ten,
+never a hyphen or Python's e-notation, while TeX, code, tags and links keep theirs."""
+
+import re
+
+import panel as pn
+import pytest
+
+from chapters import CHAPTERS, build
+from widgets.deferred import draw_all
+from widgets.numbers import typeset
+from widgets.readout import fmt
+from widgets.text import Prose, Reading
+from widgets.worked_table import Table, table_html
+
+
+@pytest.mark.parametrize(("text", "shown"), [
+    ("from (-9, 2)", "from (−9, 2)"),
+    ("at 7.89e-31 and -1.5e+03", "at 7.89 × 10⁻³¹ and −1.5 × 10³"),
+    ("a rate of 1e-05.", "a rate of 10⁻⁵."),
+    ("3e5 steps", "3 × 10⁵ steps"),
+    ("1.000e-03 and 0.000e+00", "1.000 × 10⁻³ and 0"),
+    ("2026-11-24, steps 1-2, θ-3, x1e5", "2026-11-24, steps 1-2, θ-3, x1e5"),
+    ("$$10^{-5} - 2e-3$$ `lr=-2` <a href='?log_lr=-2'>-3</a> [link](?start=-9,2)",
+     "$$10^{-5} - 2e-3$$ `lr=-2` <a href='?log_lr=-2'>−3</a> [link](?start=-9,2)"),
+])
+def test_typeset_writes_minus_signs_and_powers_of_ten_and_leaves_code_tex_and_links(text, shown):
+    assert typeset(text) == shown
+
+
+def test_fmt_and_tables_typeset_their_numbers():
+    assert fmt(-2.5e-7) == "−2.5 × 10⁻⁷" and fmt(float("nan")) == "—"
+    shown = table_html(Table(["η"], [["5.000e-04"], [-0.5]], note="ends at 3.05e-09."))
+    assert "5.000 × 10⁻⁴" in shown and "−0.5" in shown and "3.05 × 10⁻⁹." in shown
+
+
+E_NOTATION = re.compile(r"(?<![\w.])\d+(?:\.\d+)?e[+-]?\d+(?!\w)")
+HYPHEN_MINUS = re.compile(r"(?<![\w.\-])-\d")
+
+
+def shown_text(pane) -> str:
+    """What a pane shows a reader, less its TeX, code, tags and link targets."""
+    text = str(pane.object)
+    if isinstance(pane, Prose | Reading):
+        text = typeset(text)
+    for left_out in (r"<style.*?</style>", r"\$\$.*?\$\$", r"`[^`]*`", r"<[^>]*>", r"\]\([^)]*\)"):
+        text = re.sub(left_out, " ", text, flags=re.DOTALL)
+    return text
+
+
+@pytest.mark.parametrize("chapter", [c.number for c in CHAPTERS])
+def test_no_page_shows_e_notation_or_a_hyphen_for_a_minus(chapter):
+    page, _, _ = build(chapter)
+    draw_all(page)
+    for pane in page.select(pn.pane.HTML) + page.select(pn.pane.Markdown):
+        text = shown_text(pane)
+        assert not E_NOTATION.search(text), (pane.name, E_NOTATION.search(text).group(0))
+        assert not HYPHEN_MINUS.search(text), (pane.name, text[HYPHEN_MINUS.search(text).start() - 30:][:60])

@@ -1,0 +1,37 @@
+"""Numbers as a reader writes them: a minus sign rather than a hyphen, and powers of ten rather
+than the e-notation Python prints (5.0 × 10⁻⁴, not 5.0e-04).
+
+`typeset` rewrites the numbers in a finished text and leaves alone what a reader copies or a
+program reads: TeX between $$, code between backticks, HTML tags and link targets.
+"""
+
+import re
+
+SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+_E_NUMBER = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)[eE]([+-]?\d+)(?!\w|\.\d)")
+_NEGATIVE = re.compile(r"(?<![\w.)\]}])-(?=\.?\d)")
+_LEFT_ALONE = re.compile(r"\$\$.+?\$\$|`[^`]*`|<[^>]*>|\]\([^)]*\)|https?://\S+", re.DOTALL)
+
+
+def _power_of_ten(match: re.Match) -> str:
+    """1e-05 as 10⁻⁵; a mantissa written with decimals keeps them (1.000 × 10⁻³ lines up in a
+    column with 9.698 × 10⁻⁴), and zero is 0."""
+    mantissa, exponent = match.group(1), int(match.group(2))
+    if float(mantissa) == 0:
+        return "0"
+    power = "10" + str(exponent).translate(SUPERSCRIPT)
+    return power if mantissa == "1" else f"{mantissa} × {power}"
+
+
+def _typeset_plain(text: str) -> str:
+    return _NEGATIVE.sub("−", _E_NUMBER.sub(_power_of_ten, text))
+
+
+def typeset(text: str) -> str:
+    """`text` with −2 for -2 and 7.89 × 10⁻³¹ for 7.89e-31, outside TeX, code, tags and links."""
+    pieces, done = [], 0
+    for kept in _LEFT_ALONE.finditer(text):
+        pieces += [_typeset_plain(text[done:kept.start()]), kept.group(0)]
+        done = kept.end()
+    pieces.append(_typeset_plain(text[done:]))
+    return "".join(pieces)
