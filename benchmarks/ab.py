@@ -12,15 +12,12 @@ TaskDuration) and how much CPU the server process used (Linux /proc).
 import argparse
 import os
 import statistics
-import sys
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from browser import ROOT, launch, served_app
-
 from benchmarks.pages import time_navigation
+from deploy.local import ROOT, launch, served_app
 
 
 def server_cpu_seconds(pid: int) -> float:

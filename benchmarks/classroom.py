@@ -29,11 +29,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from browser import free_port, served_app
-
 from benchmarks.student import Visit, draw_sections, open_page
 from deploy.classroom import classroom
+from deploy.local import free_port, served_app
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 """The unit of the CPU times in /proc/PID/stat, per second."""

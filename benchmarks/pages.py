@@ -10,15 +10,12 @@ test extra and Debian's chromium (see scripts/test.sh).
 """
 
 import statistics
-import sys
 import time
-from pathlib import Path
 
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import sync_playwright
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from browser import launch, served_app
+from deploy.local import launch, served_app
 
 TRIES = 7
 SLIDERS = {0: ("explorer-paths-full", 0), 1: ("fan-arrow", 0), 2: ("ravine-paths1-full", 0),

@@ -8,15 +8,11 @@ and missed frames where a 60 Hz timer and the screen's frames drifted apart). We
 sent meanwhile are counted too (the target is none).
 """
 
-import sys
 import urllib.parse
-from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from browser import launch, served_app
-
+from deploy.local import launch, served_app
 from optimizers import names
 
 SECONDS = 3

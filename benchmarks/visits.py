@@ -21,11 +21,9 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from browser import served_app
-
 from benchmarks.classroom import cpu_seconds, one_visit
 from benchmarks.student import draw_sections, open_page
+from deploy.local import served_app
 
 BUDGET = 0.2
 

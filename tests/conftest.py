@@ -16,7 +16,7 @@ def sequence_grad():
 
 
 def pytest_terminal_summary(terminalreporter):
-    from browser import ROOT
+    from deploy.local import ROOT
 
     folder = ROOT / "artifacts" / "screenshots"
     if folder.is_dir():

@@ -8,9 +8,9 @@ import urllib.parse
 from pathlib import Path
 
 import pytest
-from browser import ROOT, is_local, launch, served_app
 from playwright.sync_api import sync_playwright
 
+from deploy.local import ROOT, is_local, launch, served_app
 from optimizers import get_spec, names
 
 pytestmark = pytest.mark.browser

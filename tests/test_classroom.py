@@ -12,11 +12,11 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from browser import free_port, served_app
 
 from benchmarks.classroom import one_visit, resident_bytes
 from benchmarks.student import draw_sections, open_page
 from deploy.classroom import COOKIE, classroom, haproxy_config, panel_options
+from deploy.local import free_port, served_app
 
 pytestmark = pytest.mark.browser
 

@@ -1,14 +1,13 @@
-"""Serving the app on a free localhost port and driving it in Debian's headless Chromium."""
+"""The app served on a free localhost port, and Debian's headless Chromium to drive it: what
+the browser tests and the page benchmarks share."""
 
 import contextlib
 import os
 import socket
 import subprocess
-import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from deploy.classroom import panel_command, stop, wait_for
+from .classroom import panel_command, stop, wait_for
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
