@@ -10,9 +10,7 @@
 The basin map against torch.optim is in `python -m benchmarks` (the core's benchmark).
 """
 
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
 
@@ -21,9 +19,7 @@ from lessons.arena import Arena, sweep
 from optimizers import names
 
 from .core import best_of
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from fuzz_inputs import token_sequence
+from .typed_inputs import token_sequence
 
 TYPED_INPUTS = 3000
 

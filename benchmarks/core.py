@@ -1,4 +1,4 @@
-"""The two core workloads of issue 2, each timed three ways in the same process.
+"""The optimizer core's two workloads, each timed three ways in the same process.
 
 - arena: every optimizer, one start, 1000 steps on Rosenbrock (what chapter 8 computes).
 - basin map: 40,000 starts x 300 steps of Adam on Himmelblau (a picture of which minimum each

@@ -1,4 +1,4 @@
-"""Chapter pages: the written chapters' declarations, and outlines for the rest."""
+"""Chapter pages: each chapter's declaration, and `build`, which makes one visit's page from a link."""
 
 import panel as pn
 
@@ -22,27 +22,10 @@ WRITTEN: dict[int, Chapter] = {c.CHAPTER.number: c.CHAPTER
                                           ch6_beyond, ch7_schedules, ch8_arena, ch9_cheatsheet)}
 
 
-def outline_page(info: ChapterInfo) -> pn.viewable.Viewable:
-    from .preview import preview
-
-    items = "\n".join(f"- {item}" for item in info.outline)
-    parts = [
-        pn.pane.Markdown(f"# Chapter {info.number} · {info.title}\n\n*{info.promise}*", sizing_mode="stretch_width"),
-        pn.pane.Alert("This chapter is being written. Here is what it will cover:", alert_type="info"),
-        pn.pane.Markdown(items, sizing_mode="stretch_width"),
-    ]
-    plot = preview(info.number)
-    if plot is not None:
-        parts.append(plot)
-    return pn.Column(*parts, sizing_mode="stretch_width", name=f"chapter-{info.number}")
-
-
 def build(number: int, query: dict[str, str] | None = None) -> tuple[pn.viewable.Viewable, list, list[str]]:
     """Chapter `number`'s page for one visit, with the settings `query` (the link) asks for:
     (page, the page's links, notices about link values that could not be used)."""
-    chapter = WRITTEN.get(number)
-    if chapter is None:
-        return outline_page(CHAPTERS[number]), [], []
+    chapter = WRITTEN[number]
     lessons = chapter.lessons()
     links = [link for lesson in lessons.values() for link in lesson.links()]
     notices = []

@@ -176,20 +176,6 @@ class RateOverTime(param.Parameterized):
                 f"{rmsprop[late].max():.3g} over {span}; 2/c = {self.edge:g}. " + distances)
 
 
-@functools.lru_cache(maxsize=16)
-def _long_run(noise: bool, rho: float, lr: float, sigma: float, seed: int, steps: int) -> dict[str, np.ndarray]:
-    """The long runs, once per process for each setting: every visitor sees the same ones."""
-    out = {}
-    for name, hyper in (("adagrad", {}), ("rmsprop", {"alpha": rho})):
-        grad = ELLIPSE.noisy_grad(sigma, seed) if noise else ELLIPSE.grad
-        traj = run(name, grad, np.array(ELLIPSE.start), steps, lr=lr, **hyper)
-        out[f"{name}_x"], out[f"{name}_y"] = traj.params[1:, 0], traj.params[1:, 1]
-        out[name] = traj.internals["effective_lr"][:, 1]
-    for values in out.values():
-        values.flags.writeable = False
-    return out
-
-
 class SparseFeatures(param.Parameterized):
     """A frequent feature (a gradient of 1 at every step) and a rare one (1 at every k-th step)."""
 

@@ -23,12 +23,12 @@ class FamilyTree(param.Parameterized):
         self.param.selected.objects = list(REGISTRY)
         super().__init__(**params)
 
-    def pick(self, x: float, y: float) -> bool:
-        """Select the method whose lane holds the click at (year x, lane y); False if none does.
-        Each method has a lane of its own, so a click on its dot, its label or anywhere along its
-        row picks it, at any width of the plot."""
+    def pick(self, height: float) -> bool:
+        """Select the method whose lane holds a click at `height` on the tree's lane axis; False
+        if none does. Each method has a lane of its own, so a click on its dot, its label or
+        anywhere along its row picks it, whatever the year under the click and the plot's width."""
         for name, (_, lane) in positions().items():
-            if abs(y - lane) < 0.5:
+            if abs(height - lane) < 0.5:
                 self.selected = name
                 return True
         return False

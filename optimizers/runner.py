@@ -13,8 +13,9 @@ from .registry import get_spec
 CHUNK = 4096
 """Starts advanced together on one thread. Thousands of starts run as several chunks of this
 size: arrays that fit in the processor's cache make every NumPy operation about twice as fast.
-Starts never interact, so the split changes no result (a noisy grad_fn draws its noise chunk
-by chunk)."""
+Starts never interact, so with an exact gradient the split changes no result. A seeded noisy
+grad_fn is called chunk by chunk, so which draws each start gets (not how they are distributed)
+depends on this size."""
 
 THREAD_PART = 32768
 """With several workers, each thread takes one large part (up to this many starts): NumPy

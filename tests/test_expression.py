@@ -3,10 +3,10 @@ nothing but a ValueError (with a message) ever comes out."""
 
 import numpy as np
 import pytest
-from fuzz_inputs import ALPHABET, token_sequence
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from benchmarks.typed_inputs import ALPHABET, token_sequence
 from landscapes.expression import MAX_LENGTH, from_expression, parse
 from optimizers import run
 

@@ -3,7 +3,7 @@ rates, batch sizes).
 
 Panel waits 50 ms after a widget's value arrives before acting on it, to merge bursts of
 changes into one. Here a recomputation takes about 20 ms and changes arriving meanwhile are
-merged anyway, so the wait was a third of a slider's response time; these sliders skip it.
+merged anyway, so the wait would be a third of a slider's response time; these sliders skip it.
 
 Panel's DiscreteSlider sets up a JavaScript link whose set-up walks the page's whole model
 graph, about 0.17 s per slider on a chapter page. An IntSlider over the index, with a tick

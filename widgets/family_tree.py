@@ -60,7 +60,7 @@ class FamilyTreeView:
         self.ring = ColumnDataSource({"x": [], "y": []})
         draw(self.figure, Scatter(x="x", y="y", size=22, fill_alpha=0, line_color="#222222", line_width=2.5),
              self.ring)
-        self.figure.on_event(Tap, lambda event: tree.pick(event.x, event.y))
+        self.figure.on_event(Tap, lambda event: tree.pick(event.y))
         tree.param.watch(lambda *_: self.mark(), "selected")
         self.mark()
 

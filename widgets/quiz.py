@@ -15,7 +15,7 @@ class Choice:
 
 def arranged(question: str, choices: list[Choice]) -> list[Choice]:
     """The choices with the right one moved to a place that the question decides, the same on every
-    visit, so that the right answer is not always where it was written (first, as often as not)."""
+    visit, so that the right answer's place says nothing (authors tend to write it first)."""
     right = next(c for c in choices if c.correct)
     others = [c for c in choices if not c.correct]
     place = zlib.crc32(question.encode()) % len(choices)

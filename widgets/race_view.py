@@ -29,7 +29,7 @@ def entry_style(entry: Entry) -> tuple[str, str]:
 
 def verdict_pane(race: Race, name: str, styles: dict | None = None) -> pn.pane.HTML:
     """The race's `verdict()`, refreshed after each recomputation (a slider move or a click on a map).
-    HTML, not Markdown: parsing Markdown on every move was a tenth of the server's time for it."""
+    HTML, not Markdown: parsing Markdown on every move would be a tenth of the server's time for it."""
     pane = Reading(race.verdict(), name=name, sizing_mode="stretch_width", styles=styles or {})
     race.param.watch(lambda *_: setattr(pane, "object", race.verdict()), "result")
     return pane

@@ -1,6 +1,6 @@
 """Faster page building for the Bokeh and Panel versions the course pins, with the same documents.
 
-Profiling a visit (issue 12: at most 0.2 s of server CPU per page) showed 18-42% of the time in
+Profiling a visit (the budget is 0.2 s of server CPU per page) showed 18-42% of the time in
 Bokeh recomputing property defaults. Bokeh 3.9 works a default out again on every read: it walks
 the class's MRO for overridden defaults, copies and validates the value, and looks for theme
 overrides through a failing `getattr`. Every walk of a document (collecting references,
@@ -135,7 +135,7 @@ def _class_defaults():
 def _dict_checks_without_messages():
     """Bokeh's check of a dict property writes its error message (the property type as text, a
     recursive walk) before it knows whether there is an error, for every dict of every model
-    made. A valid dict now passes without the message; an invalid one gets Bokeh's own check."""
+    made. Here a valid dict passes without the message; an invalid one gets Bokeh's own check."""
     validate = Dict.validate
 
     def validate_quietly_when_valid(self, value, detail=True):

@@ -1,4 +1,5 @@
-"""Generated inputs for the typed-landscape fuzz (tests) and its timing (benchmarks)."""
+"""Generated inputs for typed landscapes: the benchmark times the answers to them, and the fuzz
+test in tests/test_expression.py checks them."""
 
 from landscapes.expression import FUNCTIONS
 
