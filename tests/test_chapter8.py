@@ -476,3 +476,16 @@ def test_the_basin_map_has_no_legend_of_its_own_over_the_basins():
 def test_no_lane_of_the_typed_preset_ends_below_the_minimum_the_page_uses():
     standings = Arena(**PRESETS["A typed landscape"]).standings()
     assert all(row.final_gap > -1e-14 for row in standings), [row.final_gap for row in standings]
+
+
+@pytest.mark.parametrize("landscape", ["ravine", "rosenbrock", "himmelblau", "beale", "ellipse", "saddle", "rastrigin"])
+def test_the_leaderboard_and_the_sweep_say_the_same_at_the_sweeps_rates(landscape):
+    """The leaderboard's steps to tolerance (from the race) and the sweep's (from one batched run
+    per optimizer) come from two code paths; at a rate of the sweep's grid they must agree."""
+    for k in (10, 25, 33):
+        arena = Arena(landscape=landscape, optimizers=names(), log_lr=math.log10(SWEEP_RATES[k]), show_sweep=True)
+        board = {row.title: row.steps_to_tolerance for row in arena.standings()}
+        for name, result in arena.sweeps.items():
+            swept = result.steps_to_tolerance[k]
+            raced = board[get_spec(name).title]
+            assert (raced is None and not np.isfinite(swept)) or raced == swept, (name, SWEEP_RATES[k], raced, swept)
