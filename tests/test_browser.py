@@ -23,8 +23,9 @@ WITHOUT_PLOTS = {"chapter9", "?chapter=9"}
 class Watched:
     """A page with everything it does recorded: errors, requests, websocket frames sent."""
 
-    def __init__(self, browser, url, width=1400, height=1000, zoom=1, everything=True):
-        self.context = browser.new_context(viewport={"width": width, "height": height}, device_scale_factor=zoom)
+    def __init__(self, browser, url, width=1400, height=1000, zoom=1, everything=True, touch=False):
+        self.context = browser.new_context(viewport={"width": width, "height": height}, device_scale_factor=zoom,
+                                           has_touch=touch, is_mobile=touch)
         self.context.grant_permissions(["clipboard-read", "clipboard-write"])
         self.page = self.context.new_page()
         self.errors, self.external, self.frames_sent = [], [], 0
@@ -234,6 +235,50 @@ def test_sidebar_links_navigate_and_the_url_follows(browser, app_url):
     screenshot(watched, "chapter2-dark")
     assert watched.errors == []
     watched.close()
+
+
+def swipe(page, x, from_y, to_y, moves=10):
+    """A finger drawn up or down the screen at x, as a phone's touch screen reports it."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x, "y": from_y}]})
+    for k in range(1, moves + 1):
+        y = from_y + (to_y - from_y) * k / moves
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x, "y": y}]})
+        page.wait_for_timeout(30)
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    page.wait_for_timeout(800)
+
+
+@pytest.mark.parametrize(("chapter", "plot"), [(0, "explorer-map"), (8, "arena-map")])
+def test_on_a_phone_a_finger_on_a_map_scrolls_the_page_and_a_tap_still_sets_the_start(browser, app_url, chapter,
+                                                                                       plot):
+    w = Watched(browser, f"{app_url}?chapter={chapter}", width=390, height=844, touch=True, everything=False)
+    box = w.page.evaluate("""(name) => {
+        const view = Bokeh.index.find_one(Bokeh.documents[0].get_model_by_name(name));
+        view.el.scrollIntoView({block: "start"});
+        const b = view.el.getBoundingClientRect();
+        return [b.x, b.y, b.width, b.height];
+    }""", plot)
+    w.page.wait_for_timeout(500)
+    top = w.page.evaluate("document.querySelector('#main').scrollTop")
+    x_range = w.model(plot, "[m.x_range.start, m.x_range.end]")
+    swipe(w.page, box[0] + box[2] / 2, box[1] + box[3] - 60, box[1] + 80)
+    assert w.page.evaluate("document.querySelector('#main').scrollTop") > top + 100, "the page scrolled"
+    assert w.model(plot, "[m.x_range.start, m.x_range.end]") == x_range, "the map did not pan"
+    start = w.query().get(f"{plot.split('-')[0]}.start")
+    position = w.page.evaluate("""(name) => {
+        const view = Bokeh.index.find_one(Bokeh.documents[0].get_model_by_name(name));
+        view.el.scrollIntoView({block: "center"});
+        const b = view.el.getBoundingClientRect();
+        const frame = view.frame.bbox;
+        return [b.x + frame.x + frame.width * 0.7, b.y + frame.y + frame.height * 0.3];
+    }""", plot)
+    w.page.wait_for_timeout(500)
+    w.page.touchscreen.tap(*position)
+    wait_until(lambda: w.query().get(f"{plot.split('-')[0]}.start") not in (None, start),
+               message=lambda: w.query())
+    assert w.errors == [] and w.external == []
+    w.close()
 
 
 def test_chapter0_player_slider_click_and_playback_without_server_messages(browser, app_url):

@@ -73,7 +73,10 @@ def _fill_colors():
 
 
 class MapView:
-    """A landscape's contour map with its minima marked; click handlers and layers are added to it."""
+    """A landscape's contour map with its minima marked; click handlers and layers are added to it.
+    No drag tool starts active: on a phone a finger drawn over the map then scrolls the page
+    (an active pan tool kept it, and dragged the map off its landscape); a tap still lands, and
+    the pan tool is one click away in the toolbar."""
 
     def __init__(self, landscape: Landscape, *, title: str = "", name: str = "map", height: int = 440,
                  legend: bool = True):
@@ -81,7 +84,7 @@ class MapView:
         self.figure = responsive(figure(
             title=title, height=height, name=name,
             x_range=Range1d(*landscape.x_range), y_range=Range1d(*landscape.y_range),
-            tools="pan,wheel_zoom,reset,save", toolbar_location="above",
+            tools="pan,wheel_zoom,reset,save", toolbar_location="above", active_drag=None,
             x_axis_label="θ₁ (x)", y_axis_label="θ₂ (y)",
         ))
         self.figure.center = [item for item in self.figure.center if not isinstance(item, Grid)]  # bands instead
