@@ -231,10 +231,17 @@ why plateaus and saddles, more than poor local minima, are what slow training do
 """
 
 
+def half_to_the(d: int) -> str:
+    """(1/2)^d as e-notation text, through its logarithm: 0.5 ** 1e6 is below the smallest float."""
+    power = -d * np.log10(2)
+    whole = int(np.floor(power))
+    return f"{10 ** (power - whole):.3g}e{whole}"
+
+
 def saddle_odds_table() -> WorkedTable:
     table = WorkedTable(name="saddle-odds")
-    rows = [[d, f"{0.5**d:.3g}" if d < 1000 else f"10^−{d * np.log10(2):,.0f}"] for d in (1, 2, 3, 10, 100, 10**6)]
-    table.show(Table(["dimensions d", "chance that every direction curves up, (1/2)^d"], rows))
+    rows = [[d, f"{0.5**d:.3g}" if d < 1000 else half_to_the(d)] for d in (1, 2, 3, 10, 100, 10**6)]
+    table.show(Table(["dimensions d", "chance that every direction curves up, (1/2)ᵈ"], rows))
     return table
 
 

@@ -10,6 +10,7 @@ from lessons import Player
 from lessons.schedules import CONSTANT_COLOR, ScheduleFreeRace, ScheduleLab
 from optimizers import make_schedule
 from optimizers.schedule_free import schedule_free_adamw
+from optimizers.schedules import SCHEDULE_TITLES, SCHEDULES
 from widgets.code_view import code_view
 from widgets.controls import FloatSlider, IntSlider
 from widgets.deferred import Deferred
@@ -277,7 +278,8 @@ def page(lessons: dict[str, Lesson]):
     lab_model.param.watch(show_step_settings, "kind")
     show_step_settings()
     lab_controls = pn.FlexBox(
-        pn.widgets.Select.from_param(lab_model.param.kind, width=150),
+        pn.widgets.Select.from_param(lab_model.param.kind, options={SCHEDULE_TITLES[k]: k for k in SCHEDULES},
+                                     width=190),
         pn.widgets.Select.from_param(lab_model.param.landscape, width=150),
         pn.widgets.Select.from_param(lab_model.param.optimizer, width=130),
         IntSlider.from_param(lab_model.param.steps, step=50, width=220),

@@ -14,6 +14,7 @@ from lessons import Link, Player
 from lessons.arena import MODES, SWEEP_METRICS, SWEEP_RATES, Arena, basins, first_sweep
 from lessons.own_settings import MAX_TEXT, adjustable, defaults_text, settings_text
 from optimizers import get_spec, in_chapter, names
+from optimizers.schedules import SCHEDULE_TITLES, SCHEDULES
 from widgets.arena_views import BasinLayer, Leaderboard, SweepChart, basin_summary
 from widgets.controls import FloatSlider, IntSlider, check_box
 from widgets.deferred import Deferred, OnRequest, Unbuilt
@@ -387,7 +388,8 @@ def _controls(arena: Arena, formula: FormulaBox) -> pn.Column:
             pn.widgets.Select.from_param(arena.param.tolerance, width=200),
             FloatSlider.from_param(arena.param.noise, width=220),
             whole_number_box(arena, "seed"),
-            pn.widgets.Select.from_param(arena.param.schedule, width=150),
+            pn.widgets.Select.from_param(arena.param.schedule, options={SCHEDULE_TITLES[k]: k for k in SCHEDULES},
+                                         width=190),
             FloatSlider.from_param(arena.param.warmup, step=0.05, width=200),
             pn.widgets.Select.from_param(arena.param.sort_by, width=190),
         ),
@@ -539,7 +541,7 @@ def page(lessons: dict[str, Lesson]):
     arena = lesson.model
     f = facts()
     race_view = RaceView(arena, "arena", player=lesson.player, readout=False, map_height=460,
-                         titles=["The race (click to set the start)"], legend_below=True)
+                         titles=["The race (click to set the start)"], text_legend=True)
     formula = FormulaBox(arena)
     board = Leaderboard(arena)
     return pn.Column(

@@ -51,6 +51,9 @@ SCHEDULES = {
     "inverse_sqrt": _inverse_sqrt,
     "wsd": _wsd,
 }
+SCHEDULE_TITLES = {"constant": "constant", "step": "step decay", "cosine": "cosine", "linear": "linear",
+                   "inverse_sqrt": "inverse square root", "wsd": "warmup-stable-decay"}
+"""Each schedule's name as the pages write it."""
 _OPTIONS = {"step": {"step_size", "gamma"}, "inverse_sqrt": {"timescale"}, "wsd": {"decay_fraction"}}
 
 

@@ -592,7 +592,7 @@ def test_chapter9_decision_tree_clicks_back_and_link(browser, app_url):
     wait_until(lambda: w.has_text("Start with Lion"))
     w.button("Start over").click()
     wait_until(lambda: w.query().get("tree.path", "") == "" and w.has_text("What are you training?"))
-    answer_quiz(w, "AdamW at 1e-05 to 5e-05")
+    answer_quiz(w, "AdamW at 10⁻⁵ to 5 × 10⁻⁵")
     assert w.errors == [] and w.external == []
     w.close()
     w = Watched(browser, app_url + "?chapter=9&tree.path=finetune/tight")
@@ -604,7 +604,7 @@ def test_chapter7_schedule_shapes_play_and_schedule_free(browser, app_url):
     w = Watched(browser, app_url + "?chapter=7")
     curve = w.model("schedule-curve-source", "Array.from(m.data.scheduled)")
     assert curve[0] == 0 and max(curve) == 1, "warmup from zero to the peak"
-    w.page.locator("select").first.select_option("step")
+    w.page.locator("select").first.select_option(label="step decay")
     wait_until(lambda: w.query().get("lab.kind") == "step")
     wait_until(lambda: w.model("schedule-curve-source", "Array.from(m.data.scheduled)") != curve)
     stepped = w.model("schedule-curve-source", "Array.from(m.data.scheduled)")

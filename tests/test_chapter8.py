@@ -452,7 +452,7 @@ def test_the_races_legend_is_text_under_the_plots_naming_every_ticked_optimizer_
     from widgets.race_view import RaceView
 
     arena = Arena(landscape="ravine", optimizers=names())
-    view = RaceView(arena, "arena", legend_below=True)
+    view = RaceView(arena, "arena", text_legend=True)
     assert not view.maps[0].legend.visible and view.legend.visible
     for name in names():
         color, _ = optimizer_style(name)

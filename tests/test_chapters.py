@@ -441,3 +441,14 @@ def test_every_displayed_equation_of_a_docstring_is_a_paragraph_of_its_own():
         html_text = MarkdownIt().render(markdown_maths(split_docstring(function)[1]))
         alone = re.findall(r"<p>\$\$[^$]+\$\$</p>", html_text)
         assert len(alone) == displays, (function.__name__, html_text)
+
+
+@pytest.mark.parametrize("d", [1, 2, 10, 100, 1000])
+def test_the_saddle_odds_through_logarithms_agree_with_the_direct_power(d):
+    assert float(ch0_landscape.half_to_the(d)) == pytest.approx(0.5**d, rel=5e-3)
+
+
+def test_a_million_directions_give_odds_below_any_float_written_as_a_power_of_ten():
+    assert ch0_landscape.half_to_the(10**6).endswith("e-301030")
+    shown = ch0_landscape.saddle_odds_table().object
+    assert "1.01 × 10⁻³⁰¹⁰³⁰" in shown and "^" not in shown

@@ -56,3 +56,16 @@ def test_no_page_shows_e_notation_or_a_hyphen_for_a_minus(chapter):
         text = shown_text(pane)
         assert not E_NOTATION.search(text), (pane.name, E_NOTATION.search(text).group(0))
         assert not HYPHEN_MINUS.search(text), (pane.name, text[HYPHEN_MINUS.search(text).start() - 30:][:60])
+    for group in page.select(pn.widgets.RadioBoxGroup):  # the quizzes' answers among them
+        for option in group.options:
+            assert not E_NOTATION.search(str(option)) and not HYPHEN_MINUS.search(str(option)), option
+
+
+def test_a_quizs_answers_and_explanations_are_typeset():
+    from widgets.quiz import Choice, Quiz
+
+    quiz = Quiz("Which rate, 1e-3 or -2?", [Choice("1e-3", True, "It is 1e-3, not -2."), Choice("-2", False, "No.")])
+    assert "10⁻³ or −2" in quiz.question.object
+    assert sorted(quiz.options.options) == ["10⁻³", "−2"]
+    quiz.options.value = "10⁻³"
+    assert "It is 10⁻³, not −2." in quiz.feedback.object

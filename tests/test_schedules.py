@@ -57,3 +57,10 @@ def test_bad_schedule_arguments(kwargs, message):
     args = {"kind": "cosine", "total_steps": 100, "peak_lr": 0.1, **kwargs}
     with pytest.raises(ValueError, match=message):
         make_schedule(**args)
+
+
+def test_every_schedule_has_the_name_the_pages_write():
+    from optimizers.schedules import SCHEDULE_TITLES, SCHEDULES
+
+    assert set(SCHEDULE_TITLES) == set(SCHEDULES)
+    assert all(title and "_" not in title for title in SCHEDULE_TITLES.values())

@@ -1,9 +1,11 @@
 """A multiple-choice question that explains every answer, right or wrong."""
 
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import panel as pn
+
+from .numbers import typeset
 
 
 @dataclass(frozen=True)
@@ -27,8 +29,8 @@ class Quiz(pn.viewable.Viewer):
         super().__init__()
         if sum(c.correct for c in choices) != 1:
             raise ValueError("a quiz needs exactly one right answer")
-        self.choices = arranged(question, choices)
-        self.question = pn.pane.Markdown(f"**Check yourself.** {question}", sizing_mode="stretch_width")
+        self.choices = [replace(c, text=typeset(c.text), why=typeset(c.why)) for c in arranged(question, choices)]
+        self.question = pn.pane.Markdown(f"**Check yourself.** {typeset(question)}", sizing_mode="stretch_width")
         self.options = pn.widgets.RadioBoxGroup(options=[c.text for c in self.choices], sizing_mode="stretch_width",
                                                 stylesheets=["label { white-space: normal; }"])
         self.options.value = None  # Panel pre-selects the first option; a quiz must start unanswered

@@ -66,24 +66,25 @@ class RaceView:
     """`split` puts each of the race's entries on a map of its own, and `panels` lists which
     entries (by index) share each map (their number is then fixed by the lesson); otherwise every
     entry shares one map. `player` is the lesson's (`chapters.base.Lesson`), which goes back to
-    showing the whole path whenever the race has a new result. `legend_below` writes the legend
-    as text under the plots instead of inside the map, for races with many entries: a legend of
-    fifteen lines inside the map covers a third of it, and a click there would not move the start."""
+    showing the whole path whenever the race has a new result. `text_legend` writes the legend
+    as text above the plots (on a phone, just over the map) instead of inside the map, for races
+    with many entries: a legend of fifteen lines inside the map covers a third of it, and a click
+    there would not move the start."""
 
     def __init__(self, race: Race, name: str, *, player: Player | None = None, split: bool = False,
                  panels: list[list[int]] | None = None,
                  titles: list[str] | None = None, map_height: int = 440, loss: bool = True,
                  readout: bool = True, ghosts: bool = False, bars: dict | None = None,
-                 legend_below: bool = False):
+                 text_legend: bool = False):
         self.race, self.name, self.readout = race, name, readout
         self.panels = panels or ([[i] for i in range(len(race.entries()))] if split else None)
         self.timeline = Timeline(name, player)
         count = len(self.panels) if self.panels else 1
         titles = titles or [""] * count
         self.maps = [MapView(race.surface, title=titles[i], name=f"{name}-map{i or ''}", height=map_height,
-                             legend=not legend_below) for i in range(count)]
+                             legend=not text_legend) for i in range(count)]
         self.legend = pn.pane.HTML("", name=f"{name}-legend", sizing_mode="stretch_width",
-                                   visible=legend_below, styles={"line-height": "1.7"}, css_classes=["race-legend"])
+                                   visible=text_legend, styles={"line-height": "1.7"}, css_classes=["race-legend"])
         self.groups = [self.timeline.group(f"paths{i or ''}", PATH_SEQUENCES, PATH_STATICS) for i in range(count)]
         for view, group in zip(self.maps, self.groups, strict=True):
             view.draw_paths(group, readout=readout, ghosts=ghosts)
@@ -148,7 +149,7 @@ class RaceView:
         return pn.Column(
             pn.pane.Bokeh(column(self.timeline.controls(replay), sizing_mode="stretch_width")),
             self.notice,
-            plots_row(*plots, name=f"{self.name}-plots"),
             self.legend,
+            plots_row(*plots, name=f"{self.name}-plots"),
             sizing_mode="stretch_width", name=self.name,
         )

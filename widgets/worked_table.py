@@ -21,12 +21,24 @@ table.worked {border-collapse: collapse; font-variant-numeric: tabular-nums; mar
 table.worked th, table.worked td {padding: 3px 10px; text-align: right; border-bottom: 1px solid #d0d0d0;}
 table.worked th {border-bottom: 2px solid #888; font-weight: 600;}
 table.worked td:first-child, table.worked th:first-child {text-align: center;}
-table.worked tr.note td {text-align: left; font-style: italic;}
-table.worked.words td, table.worked.words th {text-align: left; vertical-align: top;}
-table.worked tr.alarm td {color: #b3261e; font-weight: 600;}
-div.scroll {overflow-x: auto; max-width: 100%;}
+table.worked.words td, table.worked.words th {text-align: left; vertical-align: top; min-width: 9em;}
+table.worked.words td:first-child {min-width: 0; white-space: nowrap;}
+p.worked-note {font-style: italic; margin: 0 0 8px 0;}
+p.worked-note.alarm {color: #b3261e; font-weight: 600;}
+div.scroll {overflow-x: auto; max-width: 100%; background-color: var(--panel-background-color, #ffffff);
+  background-image: linear-gradient(to right, var(--panel-background-color, #ffffff) 30%, transparent),
+    linear-gradient(to left, var(--panel-background-color, #ffffff) 30%, transparent),
+    radial-gradient(farthest-side at 0 50%, rgba(0, 0, 0, .25), transparent),
+    radial-gradient(farthest-side at 100% 50%, rgba(0, 0, 0, .25), transparent);
+  background-position: left, right, left, right; background-repeat: no-repeat;
+  background-size: 40px 100%, 40px 100%, 14px 100%, 14px 100%;
+  background-attachment: local, local, scroll, scroll;}
 </style>
 """
+"""A table wider than the screen scrolls sideways, and a shadow on the side where more of it
+lies says so (drawn by the scroll container's backgrounds alone: covers that scroll with the
+table hide each shadow once its edge is reached). The note sits under the table, not in it, so
+that it wraps at the screen's width rather than the table's."""
 
 
 @dataclass(frozen=True)
@@ -46,12 +58,13 @@ def table_html(table: Table) -> str:
     body = "".join(
         "<tr>" + "".join(f"<td>{fmt(v) if isinstance(v, float) else html.escape(typeset(str(v)))}</td>" for v in row)
         + "</tr>" for row in table.rows)
+    note = ""
     if table.note:
-        kind = "note alarm" if table.alarm else "note"
-        body += f'<tr class="{kind}"><td colspan="{len(table.headers)}">{html.escape(typeset(table.note))}</td></tr>'
+        kind = "worked-note alarm" if table.alarm else "worked-note"
+        note = f'<p class="{kind}">{html.escape(typeset(table.note))}</p>'
     kind = "worked words" if table.words else "worked"
     return f'{STYLE}<div class="scroll"><table class="{kind}"><thead><tr>{head}</tr></thead><tbody>{body}' \
-           f'</tbody></table></div>'
+           f'</tbody></table></div>{note}'
 
 
 class WorkedTable(pn.pane.HTML):
