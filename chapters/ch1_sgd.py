@@ -155,7 +155,7 @@ class GradientFan:
                             name="minibatch-map", height=460)
         self.view.figure.xaxis.axis_label = "slope w"
         self.view.figure.yaxis.axis_label = "intercept b"
-        self.sources = {}
+        self.sources, self.legend_items = {}, {}
         for kind, (label, color, dash, width) in self.KINDS.items():
             source = ColumnDataSource({"x0": [], "y0": [], "x1": [], "y1": []}, name=f"{kind}-arrow")
             self.sources[kind] = source
@@ -165,7 +165,8 @@ class GradientFan:
                 NormalHead(size=14, fill_color="white", line_color="black")
             self.view.figure.add_layout(Arrow(source=source, x_start="x0", y_start="y0", x_end="x1", y_end="y1",
                                               line_alpha=0, end=head))
-            self.view.legend.items.append(LegendItem(label=label, renderers=[shaft]))
+            self.legend_items[kind] = LegendItem(label=label, renderers=[shaft])
+            self.view.legend.items.append(self.legend_items[kind])
         self.view.on_tap(lesson.move_point)
         lesson.param.watch(lambda *_: self.refresh(), ["batch_size", "show", "seed", "point"])
         self.refresh()
@@ -184,6 +185,8 @@ class GradientFan:
             self.sources["fan"].data = arrows(grads if mini else np.zeros((0, 2)))
             self.sources["mean"].data = arrows(grads.mean(axis=0) if mini else np.zeros((0, 2)))
             self.sources["full"].data = arrows(full)
+            for kind in ("fan", "mean"):  # an entry with nothing drawn would show a label without a line
+                self.legend_items[kind].visible = mini
 
 
 TEXT_INTRO = r"""

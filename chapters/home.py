@@ -32,8 +32,8 @@ text are measured by the same code when the server starts.
 
 
 def family_at_a_glance():
-    return pn.pane.Bokeh(family_figure("family", "The optimizer family: year of publication, and what each "
-                                                 "builds on"), sizing_mode="stretch_width")
+    return pn.pane.Bokeh(family_figure("family", "The optimizer family: who builds on whom, by year"),
+                         sizing_mode="stretch_width")
 
 
 def page():

@@ -197,7 +197,10 @@ def test_the_fan_follows_the_batch_size_the_switch_and_a_click():
     assert fan.sources["full"].data["x0"] == [1.0] and lesson.point == (1.0, 0.5)
     lesson.show = "full batch only"
     assert fan.sources["fan"].data["x0"] == [] and len(fan.sources["full"].data["x0"]) == 1
-    legend = [item.label.value for item in fan.view.legend.items]
+    legend = [item.label.value for item in fan.view.legend.items if item.visible]
+    assert legend == ["minimum", "full batch"], "no entry names arrows that are not drawn"
+    lesson.show = "mini-batches"
+    legend = [item.label.value for item in fan.view.legend.items if item.visible]
     assert legend == ["minimum", "full batch", "each mini-batch", "mean of the mini-batches"]
 
 
