@@ -32,7 +32,7 @@ text are measured by the same code when the server starts.
 
 
 def family_at_a_glance():
-    return pn.pane.Bokeh(family_figure("family", "The optimizer family: who builds on whom, by year"),
+    return pn.pane.Bokeh(family_figure("family", "The optimizer family, by year"),
                          sizing_mode="stretch_width")
 
 
