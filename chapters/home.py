@@ -41,7 +41,8 @@ def page():
     return pn.Column(
         pn.pane.Markdown(INTRO, sizing_mode="stretch_width"),
         pn.pane.Markdown("## The chapters\n\n" + links, sizing_mode="stretch_width"),
-        pn.pane.Markdown("## The family at a glance\n\nBlue: the momentum line (chapters 1-2). "
+        pn.pane.Markdown("## The family at a glance\n\nEach method sits at the year it was published, "
+                         "joined by a line to the methods it builds on. Blue: the momentum line (chapters 1-2). "
                          "Orange: adaptive rates (3-5). Green: what came after (6).", sizing_mode="stretch_width"),
         family_at_a_glance(),
         sizing_mode="stretch_width", name="home",
