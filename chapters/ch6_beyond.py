@@ -58,7 +58,8 @@ def card(name: str) -> str:
     parents = ", ".join(REGISTRY[p].title for p in spec.parents) or "nothing: it is where the family starts"
     rule = displayed(spec.rule_tex)
     demo = " The demo under *One idea each* now races it." if name in DEMOS else ""
-    return (f"### {spec.title} · {spec.year}\n\n*{spec.paper}* · builds on {parents} · "
+    # bold, not a heading: in Chromium a heading here was drawn larger after a click on the tree than at first
+    return (f"**{spec.title} · {spec.year}**\n\n*{spec.paper}* · builds on {parents} · "
             f"[chapter {spec.chapter}](?chapter={spec.chapter})\n\n{spec.idea}{demo}\n\n{rule}\n\n"
             f"**State kept:** {memory_text(name)}. **Best for:** {spec.best_for}.")
 
