@@ -220,7 +220,7 @@ class DecisionTreeView(pn.viewable.Viewer):
             self.body.objects = [prose(recipe_markdown(tree.recipe), name="decision-recipe")]
 
     def __panel__(self):
-        return pn.Column(self.trail, self.body, pn.Row(self.back, self.restart, copy_link_button("tree")),
+        return pn.Column(self.trail, self.body, pn.FlexBox(self.back, self.restart, copy_link_button("tree")),
                          sizing_mode="stretch_width", name="decision-tree",
                          styles={"border-left": "4px solid #009E73", "padding-left": "12px"})
 

@@ -10,6 +10,7 @@ from chapters.ch9_cheatsheet import RATES_COLUMN, SUMMARIES, defaults_table, qui
 from lessons.advice import QUESTIONS, RECIPES, DecisionTree, decay_is_decoupled, recipe_paths, walk
 from lessons.arena import first_sweep
 from optimizers import REGISTRY, SCHEDULES
+from widgets.numbers import typeset
 
 
 def test_every_path_ends_in_a_recipe_and_every_recipe_is_reached():
@@ -67,7 +68,7 @@ def test_every_chapter_but_this_one_has_a_summary_that_links_back():
 
 def test_the_quiz_answer_is_the_fine_tuning_recipe():
     right = [c for c in quiz().choices if c.correct]
-    assert len(right) == 1 and RECIPES["finetune"].rate_text in right[0].text
+    assert len(right) == 1 and typeset(RECIPES["finetune"].rate_text) in right[0].text
     assert RECIPES["finetune"].optimizer == "adamw"
 
 
