@@ -281,6 +281,31 @@ def test_on_a_phone_a_finger_on_a_map_scrolls_the_page_and_a_tap_still_sets_the_
     w.close()
 
 
+def handle_sizes(w):
+    return w.page.evaluate("""() => { const sizes = []; const walk = (root) => {
+        for (const el of root.querySelectorAll('.noUi-handle')) {
+            const b = el.getBoundingClientRect(); if (b.width > 0) sizes.push([b.width, b.height]); }
+        for (const el of root.querySelectorAll('*')) if (el.shadowRoot) walk(el.shadowRoot); };
+        walk(document); return sizes; }""")
+
+
+def test_slider_handles_are_finger_sized_on_a_touch_screen_and_small_under_a_mouse(browser, app_url):
+    phone = Watched(browser, f"{app_url}?chapter=2", width=390, height=844, touch=True, everything=False)
+    desk = Watched(browser, f"{app_url}?chapter=2", everything=False)
+    touched, moused = handle_sizes(phone), handle_sizes(desk)
+    assert len(touched) == len(moused) >= 3
+    assert all(w >= 28 and h >= 28 for w, h in touched), touched
+    assert all(w < 20 for w, _ in moused), moused
+    phone.page.locator(".noUi-handle").first.scroll_into_view_if_needed()
+    before = phone.query()
+    phone.page.locator(".noUi-handle").first.focus()
+    phone.page.keyboard.press("ArrowRight")
+    wait_until(lambda: phone.query() != before, message=lambda: phone.query())
+    assert phone.errors == [] and desk.errors == []
+    phone.close()
+    desk.close()
+
+
 def test_chapter0_player_slider_click_and_playback_without_server_messages(browser, app_url):
     w = Watched(browser, app_url + "?chapter=0")
     assert w.step("explorer") == 200, "a new setting shows its whole path"

@@ -14,12 +14,30 @@ import panel as pn
 import param
 from bokeh.models import CustomJSTickFormatter
 
+FINGER_HANDLES = """
+@media (pointer: coarse) {
+  .noUi-horizontal .noUi-handle { width: 30px; height: 30px; right: -15px; top: -13px; border-radius: 50%; }
+  :host { padding-bottom: 12px; }
+}
+"""
+"""On a touch screen a slider's handle is 30 px, big enough for a finger (Bokeh's is about 15 px),
+with room below each slider so that a handle stays clear of the next slider's label. A mouse keeps
+the small handle."""
 
-class IntSlider(pn.widgets.IntSlider):
+
+class FingerSized:
+    """A slider that adds FINGER_HANDLES to its stylesheets."""
+
+    def __init__(self, **params):
+        params["stylesheets"] = [FINGER_HANDLES, *params.get("stylesheets", [])]
+        super().__init__(**params)
+
+
+class IntSlider(FingerSized, pn.widgets.IntSlider):
     _debounce = 0
 
 
-class FloatSlider(pn.widgets.FloatSlider):
+class FloatSlider(FingerSized, pn.widgets.FloatSlider):
     """A float slider whose values are the step's own numbers: the browser computes start + k·step
     in binary floating point (0.9 + 2 × 0.01 = 0.9200000000000002), and that noise would otherwise
     reach the model and the page's link."""

@@ -23,6 +23,7 @@ from bokeh.models import Button, ColumnDataSource, CustomJS, Div, Slider
 
 from lessons import Player
 
+from .controls import FINGER_HANDLES
 from .lean import CLIP_OVERLAYS
 
 _JS = CLIP_OVERLAYS + """
@@ -135,7 +136,7 @@ class Timeline:
         self.reset = Button(label="\u21BA Reset", width=76, name=f"{name}-reset")
         self.replay = Button(label="Drop ball", button_type="success", width=90, name=f"{name}-replay")
         self.speed = Slider(title="Speed (steps per second)", start=1, end=240, step=1, value=self.player.speed,
-                            width=200, name=f"{name}-speed")
+                            width=200, name=f"{name}-speed", stylesheets=[FINGER_HANDLES])
         self.speed.on_change("value", lambda _attr, _old, new: setattr(self.player, "speed", int(new)))
         self.player.param.watch(lambda event: setattr(self.speed, "value", event.new), "speed")
         self.state.on_change("tags", self._told)
