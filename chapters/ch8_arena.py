@@ -551,7 +551,8 @@ def page(lessons: dict[str, Lesson]):
         verdict_pane(arena, "arena-verdict",
                      styles={"background": "#eef5fb", "padding": "4px 10px", "border-radius": "6px"}),
         race_view.layout(),
-        pn.pane.HTML("<b>Leaderboard</b> (click a column's title to sort by it)", sizing_mode="stretch_width"),
+        pn.pane.HTML("<b>Leaderboard</b> (click a column's title to sort by it; on a narrow screen, swipe it "
+                     "sideways for every column)", sizing_mode="stretch_width"),
         board.table,
         prose(fill(TEXT_MODES, f)),
         prose(fill(TEXT_SWEEP, f)),

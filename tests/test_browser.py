@@ -690,6 +690,9 @@ def test_chapter8_tick_landscape_typed_click_mode_play_basins_and_presets(browse
     assert abs(w.path("arena")[0][0] - x0) < 1e-9, "every path starts at the click"
     wait_until(lambda: len(set(map(tuple, _leaderboard_on_screen_and_in_its_source(w)))) == 1,
                message=lambda: _leaderboard_on_screen_and_in_its_source(w))
+    cells = w.page.locator(".slick-row").all_inner_texts()
+    assert all(row.split("\n")[1] == "0.01" for row in cells), cells
+    assert not any(re.search(r"\de[-+]?\d", row) for row in cells), "numbers as the page writes them"
 
     w.page.locator("select").first.select_option(label="Type your own")
     box = w.page.locator(".formula-box input")

@@ -9,12 +9,12 @@ from bokeh.models import (
     ColumnDataSource,
     CustomJS,
     DataTable,
+    HTMLTemplateFormatter,
     Image,
     LinearColorMapper,
     MultiLine,
     NumberFormatter,
     Range1d,
-    ScientificFormatter,
     Span,
     StringFormatter,
     TableColumn,
@@ -30,6 +30,17 @@ from .readout import fmt
 from .sizing import responsive
 
 NOT_REACHED = "never"
+READABLE_NUMBER = """<%= (function (v) {
+    if (v == null || !isFinite(v)) { return MISSING; }
+    const [mantissa, power] = v.toExponential(2).split("e");
+    const exponent = parseInt(power);
+    if (exponent >= -3 && exponent <= 3) { return String(Number(v.toPrecision(3))).replace("-", "−"); }
+    const raised = String(exponent).split("").map((c) => c == "-" ? "⁻" : "⁰¹²³⁴⁵⁶⁷⁸⁹"[c]).join("");
+    return mantissa.replace("-", "−") + " × 10" + raised;
+})(value) %>"""
+"""A number as the rest of the page writes it (widgets.numbers): 0.0316 or 7.13 × 10⁻⁵, never
+7.13e-5. Formatted in the browser, so that the column still sorts by the number itself."""
+
 REDRAW_TABLE = "const view = Bokeh.index.find_one(table); if (view != null) view.updateGrid();"
 """BokehJS redraws a DataTable's cells only when its rows' indices change (bokeh issue 13859): new
 standings with as many rows as before would leave the old numbers on screen."""
@@ -38,18 +49,19 @@ standings with as many rows as before would leave the old numbers on screen."""
 class Leaderboard:
     """One row per ticked optimizer, in the arena's order; the headers sort it in the browser."""
 
-    COLUMNS = (("title", "optimizer", 95), ("rate", "rate η", 62), ("steps", "steps to tolerance", 70),
-               ("final", "final loss − minimum", 80), ("diverged", "diverged at step", 62),
-               ("left", "left the map at", 62))
-    """Field, title and relative width (the table shares its width in these proportions)."""
+    COLUMNS = (("title", "optimizer", 170), ("rate", "rate η", 100), ("steps", "steps to tolerance", 140),
+               ("final", "final loss − minimum", 160), ("diverged", "diverged at step", 130),
+               ("left", "left the map at", 120))
+    """Field, title and width in pixels, wide enough for the title: where the page is narrower (a
+    phone), the table scrolls sideways inside its box instead of cutting its headers."""
 
     @staticmethod
     def formatter(key: str):
         """A new formatter for a column (Bokeh models belong to one page: never shared)."""
         return {"title": lambda: StringFormatter(font_style="bold"),
-                "rate": lambda: ScientificFormatter(precision=2, power_limit_low=-1),
+                "rate": lambda: HTMLTemplateFormatter(template=READABLE_NUMBER.replace("MISSING", '"—"')),
                 "steps": lambda: NumberFormatter(format="0", nan_format=NOT_REACHED),
-                "final": lambda: ScientificFormatter(precision=2, nan_format="diverged"),
+                "final": lambda: HTMLTemplateFormatter(template=READABLE_NUMBER.replace("MISSING", '"diverged"')),
                 }.get(key, lambda: NumberFormatter(format="0", nan_format="—"))()
 
     def __init__(self, arena: Arena, name: str = "leaderboard"):
@@ -58,7 +70,7 @@ class Leaderboard:
         columns = [TableColumn(field=key, title=title, formatter=self.formatter(key), width=width)
                    for key, title, width in self.COLUMNS]
         self.table = DataTable(source=self.source, columns=columns, sortable=True, index_position=None,
-                               height=60, sizing_mode="stretch_width", name=name, autosize_mode="force_fit",
+                               height=60, sizing_mode="stretch_width", name=name, autosize_mode="none",
                                min_width=280, reorderable=False)
         self.source.js_on_change("data", CustomJS(args={"table": self.table}, code=REDRAW_TABLE))
         arena.param.watch(lambda *_: self.draw(), ["result", "sort_by"])
