@@ -3,12 +3,13 @@ never a hyphen or Python's e-notation, while TeX, code, tags and links keep thei
 
 import re
 
+import numpy as np
 import panel as pn
 import pytest
 
 from chapters import CHAPTERS, build
 from widgets.deferred import draw_all
-from widgets.numbers import typeset
+from widgets.numbers import number, typeset
 from widgets.readout import fmt
 from widgets.text import Prose, Reading
 from widgets.worked_table import Table, table_html
@@ -26,6 +27,14 @@ from widgets.worked_table import Table, table_html
 ])
 def test_typeset_writes_minus_signs_and_powers_of_ten_and_leaves_code_tex_and_links(text, shown):
     assert typeset(text) == shown
+
+
+@pytest.mark.parametrize("digits", [1, 2, 4, 6])
+def test_number_writes_a_float_exactly_as_typeset_writes_its_text(digits):
+    rng = np.random.default_rng(digits)
+    values = [*(rng.normal(size=5000) * 10.0 ** rng.integers(-300, 300, 5000)), 0.0, -0.0, 1e-5, -1e-5, 1.0,
+              -1.0, 5e-324, -5e-324, 1e300]
+    assert [number(v, digits) for v in values] == [typeset(f"{v:.{digits}g}") for v in values]
 
 
 def test_fmt_and_tables_typeset_their_numbers():

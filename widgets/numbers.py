@@ -13,14 +13,26 @@ _NEGATIVE = re.compile(r"(?<![\w.)\]}])-(?=\.?\d)")
 _LEFT_ALONE = re.compile(r"\$\$.+?\$\$|`[^`]*`|<[^>]*>|\]\([^)]*\)|https?://\S+", re.DOTALL)
 
 
-def _power_of_ten(match: re.Match) -> str:
+def scientific(mantissa: str, exponent: int) -> str:
     """1e-05 as 10⁻⁵; a mantissa written with decimals keeps them (1.000 × 10⁻³ lines up in a
     column with 9.698 × 10⁻⁴), and zero is 0."""
-    mantissa, exponent = match.group(1), int(match.group(2))
     if float(mantissa) == 0:
         return "0"
     power = "10" + str(exponent).translate(SUPERSCRIPT)
     return power if mantissa == "1" else f"{mantissa} × {power}"
+
+
+def _power_of_ten(match: re.Match) -> str:
+    return scientific(match.group(1), int(match.group(2)))
+
+
+def number(value: float, digits: int = 4) -> str:
+    """A finite float in `digits` significant figures, written as `typeset` writes it; called for
+    every step of a map's read-out, so it formats the number directly instead of searching text."""
+    text = f"{value:.{digits}g}"
+    sign, text = ("−", text[1:]) if text.startswith("-") else ("", text)
+    mantissa, _, exponent = text.partition("e")
+    return sign + (scientific(mantissa, int(exponent)) if exponent else mantissa)
 
 
 def _typeset_plain(text: str) -> str:

@@ -6,14 +6,14 @@ from landscapes import Landscape
 from lessons import Lane
 
 from .loss_chart import FLOOR
-from .numbers import typeset
+from .numbers import number
 
 
 def fmt(value: float) -> str:
     """A number in at most four significant figures, readable from 1e-9 to 1e9."""
     if not np.isfinite(value):
         return "—"
-    return typeset(f"{value:.4g}")
+    return number(value)
 
 
 def coordinate(value: float, scale: float) -> str:
@@ -24,7 +24,7 @@ def coordinate(value: float, scale: float) -> str:
 def floored(value: float) -> str:
     """A non-negative size (the loss above the minimum, a gradient's length), shown as below the
     loss chart's floor where the chart's log axis floors it."""
-    return f"< {typeset(f'{FLOOR:.0e}')}" if np.isfinite(value) and value < FLOOR else fmt(value)
+    return f"< {number(FLOOR, 1)}" if np.isfinite(value) and value < FLOOR else fmt(value)
 
 
 def readout_lines(lane: Lane, landscape: Landscape, minimum: float, last: int) -> list[str]:
