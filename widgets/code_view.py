@@ -14,17 +14,13 @@ from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import PythonLexer
 
+from .sizing import sideways_scroll
 from .text import prose
 
 _FORMATTER = HtmlFormatter(noclasses=True, style="monokai", nobackground=True)
-_BOX = ("border-radius:8px;padding:12px 16px;overflow-x:auto;font-size:13px;line-height:1.45;"
-        "background-color:#272822;background-repeat:no-repeat;background-position:left,right,left,right;"
-        "background-image:linear-gradient(to right,#272822 30%,transparent),linear-gradient(to left,#272822 30%,"
-        "transparent),radial-gradient(farthest-side at 0 50%,rgba(255,255,255,.35),transparent),"
-        "radial-gradient(farthest-side at 100% 50%,rgba(255,255,255,.35),transparent);"
-        "background-size:40px 100%,40px 100%,14px 100%,14px 100%;background-attachment:local,local,scroll,scroll")
-"""The listing's box; a listing wider than the screen scrolls sideways, with a light shadow on the
-side where more of it lies (as the worked tables do)."""
+_BOX = ("border-radius:8px;padding:12px 16px;font-size:13px;line-height:1.45;"
+        + sideways_scroll("#272822", "rgba(255,255,255,.35)"))
+"""The listing's box: a listing wider than the screen scrolls sideways, with a light shadow."""
 _INLINE_MATHS = re.compile(r"(?<!\$)\$(?!\$)(.+?)(?<!\$)\$(?!\$)")
 
 

@@ -10,6 +10,19 @@ CLIPPED = {"overflow": "hidden"}
 plot's box they cannot widen a phone's page."""
 
 
+def sideways_scroll(cover: str, shade: str) -> str:
+    """CSS declarations for a box that scrolls sideways and shows a shadow (`shade`) on the side
+    where more of its content lies. The box's backgrounds alone draw it: two covers in the box's
+    own colour (`cover`) scroll with the content and hide each shadow once its edge is reached."""
+    return (f"overflow-x:auto;max-width:100%;background-color:{cover};background-repeat:no-repeat;"
+            f"background-image:linear-gradient(to right,{cover} 30%,transparent),"
+            f"linear-gradient(to left,{cover} 30%,transparent),"
+            f"radial-gradient(farthest-side at 0 50%,{shade},transparent),"
+            f"radial-gradient(farthest-side at 100% 50%,{shade},transparent);"
+            "background-position:left,right,left,right;background-size:40px 100%,40px 100%,14px 100%,14px 100%;"
+            "background-attachment:local,local,scroll,scroll")
+
+
 def responsive(plot: Plot) -> Plot:
     """Fill the container's width at a fixed height, from a phone's width up to MAX_WIDTH."""
     plot.update(sizing_mode="stretch_width", min_width=MIN_WIDTH, max_width=MAX_WIDTH)

@@ -14,6 +14,7 @@ from .inputs import InputError, parse_number
 from .links import copy_link_button
 from .numbers import typeset
 from .readout import fmt
+from .sizing import sideways_scroll
 
 STYLE = """
 <style>
@@ -25,20 +26,12 @@ table.worked.words td, table.worked.words th {text-align: left; vertical-align: 
 table.worked.words td:first-child {min-width: 0; white-space: nowrap;}
 p.worked-note {font-style: italic; margin: 0 0 8px 0;}
 p.worked-note.alarm {color: #b3261e; font-weight: 600;}
-div.scroll {overflow-x: auto; max-width: 100%; background-color: var(--panel-background-color, #ffffff);
-  background-image: linear-gradient(to right, var(--panel-background-color, #ffffff) 30%, transparent),
-    linear-gradient(to left, var(--panel-background-color, #ffffff) 30%, transparent),
-    radial-gradient(farthest-side at 0 50%, rgba(0, 0, 0, .25), transparent),
-    radial-gradient(farthest-side at 100% 50%, rgba(0, 0, 0, .25), transparent);
-  background-position: left, right, left, right; background-repeat: no-repeat;
-  background-size: 40px 100%, 40px 100%, 14px 100%, 14px 100%;
-  background-attachment: local, local, scroll, scroll;}
+div.scroll {""" + sideways_scroll("var(--panel-background-color, #ffffff)", "rgba(0, 0, 0, .25)") + """}
 </style>
 """
-"""A table wider than the screen scrolls sideways, and a shadow on the side where more of it
-lies says so (drawn by the scroll container's backgrounds alone: covers that scroll with the
-table hide each shadow once its edge is reached). The note sits under the table, not in it, so
-that it wraps at the screen's width rather than the table's."""
+"""A table wider than the screen scrolls sideways, with a shadow on the side where more of it
+lies. The note sits under the table, not in it, so that it wraps at the screen's width rather
+than the table's."""
 
 
 @dataclass(frozen=True)
