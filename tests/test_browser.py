@@ -325,6 +325,9 @@ def test_chapter0_player_slider_click_and_playback_without_server_messages(brows
     wait_until(lambda: w.step("explorer") == 1)
     readout = w.shown("explorer", "text")[0]
     assert "step 1/200" in readout and "loss − min" in readout and "|∇L|" in readout
+    map_box, strip_box = (w.model(name, "Bokeh.index.find_one(m).el.getBoundingClientRect().toJSON()")
+                          for name in ("explorer-map", "explorer-map-readout"))
+    assert strip_box["top"] >= map_box["bottom"] - 1 and strip_box["height"] >= 40, "the readout sits under the map"
     assert len(w.shown("explorer", "x", kind="trail")[0]) == 2, "the trail shows steps 0 and 1"
 
     w.button("↺ Reset").click()

@@ -4,7 +4,7 @@ Race, links, and the registry as the one source of optimizer facts."""
 import numpy as np
 import pytest
 from bokeh.events import Tap
-from bokeh.models import ContourRenderer
+from bokeh.models import ContourRenderer, Text
 
 from lessons import Entry, Link, Player, Race
 from lessons.links import parse
@@ -131,6 +131,20 @@ def test_ticking_optimizers_on_and_off_changes_data_not_models():
     assert view.maps[0].figure.renderers == renderers
     race.contestants = []
     assert group.point.data["x"] == []
+
+
+def test_the_readout_is_written_under_the_map_and_grows_with_its_paths():
+    race = Race(landscape="ellipse", steps=30, contestants=[Entry("sgd")])
+    view = RaceView(race, "r")
+    map_view = view.maps[0]
+    assert not any(isinstance(r.glyph, Text) for r in map_view.figure.renderers), "nothing written on the map"
+    assert [r.data_source for r in map_view.readout.renderers] == [view.groups[0].point]
+    one = map_view.readout.height
+    race.contestants = [Entry("sgd"), Entry("adam"), Entry("momentum")]
+    assert map_view.readout.height > 2.5 * one - 20
+    assert map_view.plot.children == [map_view.figure, map_view.readout]
+    quiet = RaceView(race, "quiet", readout=False).maps[0]
+    assert quiet.readout is None and quiet.plot is quiet.figure
 
 
 def test_a_tap_on_the_map_moves_the_start_of_every_path():

@@ -5,7 +5,8 @@ contour polygons look the same but are the slowest thing a page can draw. The ax
 (`Range1d`), so playback in the browser never syncs ranges back to the server.
 
 Layers all draw from a timeline `Group` of paths whose rows are optimizers: the trail, the ball,
-the start, Nesterov's ghost and the readout. A group with no player behind it is drawn whole.
+the start, Nesterov's ghost and the readout, which is written in a strip under the map so that it
+never covers a path. A group with no player behind it is drawn whole.
 """
 
 import functools
@@ -14,15 +15,17 @@ from collections.abc import Callable
 import numpy as np
 from bokeh.core.property.vectorization import field
 from bokeh.events import Tap
+from bokeh.layouts import column
 from bokeh.models import (
     ColumnDataSource,
-    GlyphRenderer,
     Grid,
     Image,
+    LayoutDOM,
     Legend,
     LegendItem,
     LinearColorMapper,
     MultiLine,
+    Plot,
     Range1d,
     Scatter,
     Segment,
@@ -106,7 +109,8 @@ class MapView:
                              label_text_font_size="11px", spacing=0, padding=4,
                              level="overlay")  # with the moving paths (see lean.animated), and over them
         self.figure.add_layout(self.legend)
-        self.readout: GlyphRenderer | None = None
+        self.readout: Plot | None = None
+        """The strip under the map with each path's readout, once `draw_paths` has drawn one."""
 
     def _show_bands(self, xs, ys, z, levels):
         half_x, half_y = (xs[1] - xs[0]) / 2, (ys[1] - ys[0]) / 2  # grid points are cell centres
@@ -153,16 +157,19 @@ class MapView:
             animated(draw(self.figure, Scatter(x="gx", y="gy", size=13, fill_alpha=0.15, fill_color="color",
                                                line_color="color", line_width=2), point))
         if readout:
-            self.readout = animated(draw(self.figure, Text(
-                x=self.figure.x_range.start, y=self.figure.y_range.start, text="text", x_offset=6, y_offset="dy",
-                text_baseline="bottom", text_font_size="11px", text_line_height=1.25, text_color="#111111",
-                background_fill_color="white", background_fill_alpha=0.8, padding=3,
-            ), point))
+            self.readout = readout_strip(point, name=f"{self.figure.name}-readout")
 
-    def pin_readout(self):
-        """Keep the readout in the bottom-left corner of the current axes."""
+    def fit_readout(self, rows: int):
+        """Make the readout strip tall enough for `rows` paths."""
         if self.readout is not None:
-            self.readout.glyph.update(x=self.figure.x_range.start, y=self.figure.y_range.start)
+            self.readout.height = readout_height(rows)
+
+    @property
+    def plot(self) -> LayoutDOM:
+        """The map, with its readout strip underneath when it has one."""
+        if self.readout is None:
+            return self.figure
+        return column(self.figure, self.readout, sizing_mode="stretch_width", spacing=0)
 
 
 READOUT_LINE = 11 * 1.25 * 3 + 8
@@ -170,5 +177,20 @@ READOUT_LINE = 11 * 1.25 * 3 + 8
 
 
 def readout_offsets(rows: int) -> list[float]:
-    """Each row's offset above the map's bottom edge, the first row highest."""
+    """Each row's offset above the strip's bottom edge, the first row highest."""
     return [-6 - (rows - 1 - i) * READOUT_LINE for i in range(rows)]
+
+
+def readout_height(rows: int) -> int:
+    return round(rows * READOUT_LINE + 8)
+
+
+def readout_strip(point: ColumnDataSource, name: str) -> Plot:
+    """A band as wide as the map, where each path's readout (who, which step, where, how low) is
+    written on every frame, from the same rows as the balls."""
+    strip = responsive(figure(height=readout_height(1), name=name, x_range=Range1d(0, 1), y_range=Range1d(0, 1),
+                              x_axis_type=None, y_axis_type=None, tools="", toolbar_location=None, min_border=0,
+                              outline_line_color=None))
+    animated(draw(strip, Text(x=0, y=0, text="text", x_offset=4, y_offset="dy", text_baseline="bottom",
+                              text_font_size="11px", text_line_height=1.25, text_color="#111111"), point))
+    return strip

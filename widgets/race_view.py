@@ -116,7 +116,7 @@ class RaceView:
         for index, (view, group, lanes) in enumerate(zip(self.maps, self.groups, self._lanes_per_map(result),
                                                          strict=True)):
             view.set_landscape(result.landscape)
-            view.pin_readout()
+            view.fit_readout(len(lanes))
             key = (self.race.result_key(), panels, index, self.readout)
             rows, lane_gaps = ROWS.get(key, lambda lanes=lanes: path_rows(result, lanes, readout=self.readout))
             gaps += lane_gaps
@@ -144,7 +144,7 @@ class RaceView:
 
     def layout(self, replay: bool = False) -> pn.Column:
         """Player, maps (side by side where the screen is wide enough), loss chart and bars."""
-        plots = [view.figure for view in self.maps] + ([self.loss.figure] if self.loss else [])
+        plots = [view.plot for view in self.maps] + ([self.loss.figure] if self.loss else [])
         plots += [self.bars.figure] if self.bars else []
         return pn.Column(
             pn.pane.Bokeh(column(self.timeline.controls(replay), sizing_mode="stretch_width")),
