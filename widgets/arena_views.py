@@ -25,6 +25,7 @@ from lessons.arena import SWEEP_METRICS, Arena, Basins
 from optimizers import get_spec
 
 from .lean import draw
+from .log_axis import fit_log_ticks
 from .palette import PATH_COLORS, legend_entry, optimizer_style
 from .readout import fmt
 from .sizing import responsive
@@ -146,9 +147,10 @@ class SweepChart:
         finite = np.concatenate(values) if values else np.array([])
         low, high = (finite.min(), finite.max()) if finite.size else (1.0, 1000.0)
         self.figure.y_range.update(start=low / 1.5, end=high * 1.5)
-        if sweeps:
-            rates = next(iter(sweeps.values())).rates
-            self.figure.x_range.update(start=rates[0], end=rates[-1])
+        fit_log_ticks(self.figure.yaxis[0], low / 1.5, high * 1.5)
+        rates = next(iter(sweeps.values())).rates if sweeps else (self.figure.x_range.start, self.figure.x_range.end)
+        self.figure.x_range.update(start=rates[0], end=rates[-1])
+        fit_log_ticks(self.figure.xaxis[0], rates[0], rates[-1])
 
 
 DIVERGED_COLOR = "#444444"

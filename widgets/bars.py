@@ -8,6 +8,7 @@ from bokeh.plotting import figure
 from lessons import Lane
 
 from .lean import draw
+from .log_axis import fit_log_ticks
 from .readout import fmt
 from .sizing import responsive
 from .timeline import Group, Timeline
@@ -63,6 +64,8 @@ class InternalsBars:
         else:
             low, high = min(low, 0.0), max(high, 0.0) * 1.15 + 1e-12
         self.figure.y_range.update(start=low, end=high)
+        if self.log:
+            fit_log_ticks(self.figure.yaxis[0], low, high)
         self.figure.x_range.factors = rows["slot"]
         rows["y_text"] = [np.where(np.isfinite(v), v, low * 1.5 if self.log else 0.0) for v in rows["top"]]
         return rows

@@ -12,6 +12,7 @@ from bokeh.models import ColumnDataSource, Line, Range1d, Span
 from bokeh.plotting import figure
 
 from .lean import draw
+from .log_axis import fit_log_ticks
 from .sizing import responsive
 
 
@@ -27,7 +28,7 @@ class Curve:
 class LineChart:
     def __init__(self, curves: list[Curve], *, name: str, title: str, y_label: str, x_label: str = "step",
                  log_y: bool = False, log_x: bool = False, height: int = 300):
-        self.curves, self.log_y = curves, log_y
+        self.curves, self.log_y, self.log_x = curves, log_y, log_x
         self.source = ColumnDataSource({"step": [], **{c.key: [] for c in curves}}, name=f"{name}-source")
         self.figure = responsive(figure(
             height=height, name=name, title=title, x_range=Range1d(0, 1), y_range=Range1d(0, 1),
@@ -68,5 +69,10 @@ class LineChart:
             span = max(high - low, 0.1 * max(abs(low), abs(high)), 1e-12)  # a flat curve is not magnified
             middle = (high + low) / 2
             low, high = middle - 0.54 * span, middle + 0.54 * span
+        first, last = float(np.min(steps)), float(np.max(steps))
         self.figure.y_range.update(start=low, end=high)
-        self.figure.x_range.update(start=float(np.min(steps)), end=float(np.max(steps)))
+        self.figure.x_range.update(start=first, end=last)
+        if self.log_y:
+            fit_log_ticks(self.figure.yaxis[0], low, high)
+        if self.log_x:
+            fit_log_ticks(self.figure.xaxis[0], first, last)

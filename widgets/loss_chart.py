@@ -5,6 +5,7 @@ from bokeh.models import MultiLine, Range1d, Scatter
 from bokeh.plotting import figure
 
 from .lean import animated, draw
+from .log_axis import fit_log_ticks
 from .sizing import responsive
 from .timeline import Group
 
@@ -42,4 +43,6 @@ class LossChart:
         low = max(finite.min(), FLOOR) if finite.size else FLOOR
         start = max((g[0] for g in gaps if np.isfinite(g[0])), default=1.0)
         high = min(finite.max(), 1e3 * start) if finite.size else 1.0  # a diverging run leaves the top
-        self.figure.y_range.update(start=low / 3, end=max(high * 3, low * 10))
+        start, end = low / 3, max(high * 3, low * 10)
+        self.figure.y_range.update(start=start, end=end)
+        fit_log_ticks(self.figure.yaxis[0], start, end)

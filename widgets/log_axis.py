@@ -1,0 +1,64 @@
+"""Ticks for log axes that stay readable whatever span the data give them.
+
+Over less than two decades BokehJS's log ticker spaces its ticks evenly in value, so on a log
+axis they crowd together at the top (100, 200, ..., 700 in the top third of the axis). These
+ticks are chosen in the log scale instead, and labelled as the page writes numbers (`number`).
+"""
+
+import math
+
+from bokeh.models import Axis, FixedTicker
+
+from .numbers import number
+
+MOST_LABELS = 6
+"""An axis 300 px tall (or a phone's width) holds about this many labels without crowding."""
+
+_MANTISSAS = ((1,), (1, 2, 5), (1, 2, 3, 4, 5, 6, 7, 8, 9))
+
+
+def _within(values, low, high) -> list[float]:
+    return [v for v in values if low <= v <= high]
+
+
+def _tick(mantissa: int, exponent: int) -> float:
+    return float(f"{mantissa}e{exponent}")  # exactly the float a reader's 2e-5 means
+
+
+def log_ticks(low: float, high: float) -> tuple[list[float], list[float]]:
+    """Major and minor ticks for a log axis from `low` to `high` (both > 0): whole decades
+    (every second or third one when there are many), else 1-2-5 in each decade, else 1 to 9, and
+    for a span under a factor of about 2, evenly spaced values."""
+    if not (0 < low < high and math.isfinite(high)):
+        return [], []
+    first, last = math.floor(math.log10(low)), math.ceil(math.log10(high))
+    def every(mantissas) -> list[float]:
+        return _within([_tick(m, k) for k in range(first, last + 1) for m in mantissas], low, high)
+
+    powers = every((1,))
+    if len(powers) >= 3:
+        stride = math.ceil(len(powers) / MOST_LABELS)
+        kept = [p for p in powers if round(math.log10(p)) % stride == 0]
+        minor = [p for p in powers if p not in kept] if stride > 1 else every(range(2, 10))
+        return kept, minor if len(minor) <= 60 else []
+    for mantissas in _MANTISSAS[1:]:
+        major = every(mantissas)
+        if len(major) >= 3:
+            return major, [t for t in every(range(1, 10)) if t not in major]
+    step = _nice_step((high - low) / 5)
+    first_step, last_step = math.ceil(low / step - 1e-9), math.floor(high / step + 1e-9)
+    return _within([float(f"{k * step:.12g}") for k in range(first_step, last_step + 1)], low, high), []
+
+
+def _nice_step(rough: float) -> float:
+    power = 10 ** math.floor(math.log10(rough))
+    return next(m * power for m in (1, 2, 5, 10) if m * power >= rough)
+
+
+def fit_log_ticks(axis: Axis, low: float, high: float):
+    """Give a log `axis` ticks for its new range, labelled as the page writes numbers."""
+    major, minor = log_ticks(low, high)
+    if not isinstance(axis.ticker, FixedTicker):
+        axis.ticker = FixedTicker()
+    axis.ticker.update(ticks=major, minor_ticks=minor)
+    axis.major_label_overrides = {tick: number(tick) for tick in major}
