@@ -216,16 +216,20 @@ ridge it does roll away, but slowly at first, because the slope near the saddle 
 
 ## Why saddles are the common case
 
-At a point where the gradient is zero, each direction curves either up or down. Only if *every*
-direction curves up is the point a minimum. As a rough model, treat each direction as a coin
-flip: with $$d$$ directions, the chance that all of them curve up is $$(1/2)^d$$.
+At a point where the gradient is zero, each direction through it curves up, curves down, or is
+flat. If every direction curves up, the point is a minimum; if one curves down, it is not. (Flat
+directions need a closer look: $$x^4$$ has a minimum at 0 and $$x^3$$ does not, yet both are
+flat there.) As a rough model, ignore the flat ones and treat each direction as a coin flip: with
+$$d$$ directions, the chance that all of them curve up is $$(1/2)^d$$.
 """
 
 TEXT_CLOSING = r"""
 By that coin-flip picture, a random point of zero gradient in a network with millions of
 weights is almost never a minimum: it is a saddle, with some directions still leading down. The
-picture is rough (near the bottom of a real loss, the flat points are mostly minima), but it is
-why plateaus and saddles, more than poor local minima, are what slow training down.
+directions are not really independent coins (models from random matrices make a minimum rarer
+still), and near the bottom of a real loss most points of zero gradient are minima, many with flat
+directions. Still, the picture points the right way: in high dimensions, plateaus and saddles
+slow training down more often than poor local minima trap it.
 
 ## The code that ran
 """

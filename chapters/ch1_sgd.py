@@ -202,8 +202,9 @@ a single exact step means a million backward passes.
 
 The way out is to look at a few examples only. Draw a **mini-batch** of $$B$$ examples at
 random and average their gradients. The result is a random vector, but its *expected value* is
-the true gradient: it is **unbiased**. Each estimate errs, yet the errors average to zero: they
-lean in no particular direction.
+the true gradient: it is **unbiased**. Each estimate errs, yet the errors average to zero. That
+does not make them equally large in every direction: the fan of batch arrows below is longer one
+way than the other, because the examples disagree more along some directions than others.
 
 $$\theta \leftarrow \theta - \eta \cdot \frac{1}{B}\sum_{j \in \text{batch}} \nabla \ell_j(\theta)$$
 
@@ -237,12 +238,13 @@ gradients are not.
 """
 
 TEXT_NOISE = r"""
-The spread, measured as the root-mean-square distance of the batch arrows from the full one,
-falls roughly like $$1/\sqrt{B}$$ and reaches zero at $$B = N$$, where every "batch" is the whole
-data set. The table compares the spread you see for this shuffle with its root-mean-square over
-all shuffles, $$\sqrt{\frac{\sigma^2}{B}\cdot\frac{N-B}{N-1}}$$, where $$\sigma^2$$ is the
+The spread is the root-mean-square distance of the batch arrows from the full one. Averaged
+over all shuffles it is $$\sqrt{\frac{\sigma^2}{B}\cdot\frac{N-B}{N-1}}$$, where $$\sigma^2$$ is the
 variance of the per-example gradients at this point: the mean, over the $$N$$ examples, of each
-gradient's squared distance from the full-batch gradient.
+gradient's squared distance from the full-batch gradient. For small batches that is about
+$$\sigma/\sqrt{B}$$; the second factor makes it fall faster as $$B$$ nears $$N$$, and it is
+zero at $$B = N$$, where every "batch" is the whole data set. One shuffle is a single draw: its
+spread, in the table's last column, can even grow from one batch size to the next.
 
 ## Why the noise can help
 
@@ -274,9 +276,10 @@ The core's `run` accepts any gradient function, including one that draws a new b
 In PyTorch the same loop reads as follows (shown for reference, not run here):
 
 ```python
+loader = DataLoader(data, batch_size=32, shuffle=True)   # a new order every epoch (default: none)
 sgd = torch.optim.SGD(net.parameters(), lr=0.05)
 for epoch in range(epochs):
-    for inputs, targets in loader:          # the loader reshuffles each epoch and cuts batches
+    for inputs, targets in loader:          # one mini-batch at a time
         sgd.zero_grad()                     # PyTorch adds gradients up unless they are cleared
         loss_fn(net(inputs), targets).backward()   # the mini-batch gradient
         sgd.step()                          # theta <- theta - lr * gradient

@@ -6,7 +6,16 @@ import numpy as np
 import panel as pn
 
 from lessons import Player
-from lessons.adaptive import BY_HAND_LR, BY_HAND_RHO, STEEP, AdaptiveByHand, EllipseRace, RateOverTime, SparseFeatures
+from lessons.adaptive import (
+    BY_HAND_LR,
+    BY_HAND_RHO,
+    STEEP,
+    AdaptiveByHand,
+    EllipseRace,
+    RateOverTime,
+    SparseFeatures,
+    turned_valley_steps,
+)
 from optimizers import get_spec
 from optimizers.adaptive import adagrad, rmsprop
 from widgets.code_view import code_view
@@ -48,6 +57,7 @@ def facts() -> dict:
         "race_steps": race.steps, "race_lr": f"{race.lr:g}", "race_rho": f"{race.rho:g}",
         "adagrad_loss": f"{adagrad_lane.losses[-1]:.2g}", "rmsprop_loss": f"{rmsprop_lane.losses[-1]:.2g}",
         "fast_adagrad": fast.result.lanes[0].steps_to_tolerance,
+        "turned_adagrad": turned_valley_steps(1.0)[1],
         "fast_rmsprop_end": f"{np.abs(fast.result.lanes[1].path[-1]).max():.2g}",
         "first_step_999": f"{np.abs(np.diff(long_memory.result.lanes[1].path[:2], axis=0)).max():.3g}",
         "adagrad_cap": round(np.log10(BY_HAND_LR / get_spec("adagrad").defaults["eps"])),
@@ -126,15 +136,25 @@ gradients shrink. The counts above the maps say on how many steps a rate went up
 TEXT_RACE_AFTER = r"""
 **What you are looking at.** From the default start at $$\eta$$ = [[race_lr]] and $$\rho$$ = [[race_rho]], after
 [[race_steps]] steps AdaGrad's loss is still [[adagrad_loss]]: its rates fell so fast that it crawls. RMSProp's is
-[[rmsprop_loss]], but it never settles exactly: near the bottom its rates grow until the steps
-overshoot, and the ball hops around the minimum.
+[[rmsprop_loss]], and it does not settle: near the bottom its rates grow until the steps
+overshoot, and the ball hops around the minimum. With a longer memory ($$\rho$$ = 0.99 or more)
+its rates grow more slowly, the ball comes down smoothly through all [[race_steps]] steps, and the
+hopping starts later (the long run below shows it).
 
 **Try next.** Set $$\eta$$ = 1. AdaGrad's loss now stays within 0.001 of the minimum from step
 [[fast_adagrad]] on: a large $$\eta$$ suits it, because its sum soon scales the rate down. RMSProp at
-$$\rho$$ = [[race_rho]] ends hopping up to [[fast_rmsprop_end]] from the minimum on an axis. That hop is
-$$\eta/2$$ whatever the curvature: once the rate reaches $$2/c$$, a step of
-$$(2/c) \cdot c\ |y| = 2|y|$$ lands the ball at the mirror point, and the average of $$g^2$$ is
-then $$(c\ |y|)^2$$, which holds the rate at $$2/c$$ exactly when $$|y| = \eta/2$$.
+$$\rho$$ = [[race_rho]] ends hopping between points [[fast_rmsprop_end]] from the minimum on each
+axis, on either side of it. That distance is $$\eta/2$$ whatever the curvature: once the rate
+reaches $$2/c$$, a step of $$(2/c) \cdot c\ |y| = 2|y|$$ lands the ball at the mirror point, $$-y$$,
+and the average of $$g^2$$ is then $$(c\ |y|)^2$$, which holds the rate at $$2/c$$ exactly when
+$$|y| = \eta/2$$. Each hop is $$\eta$$ long.
+
+**The rates belong to the axes.** This ellipse's valley runs along $$x$$, so a rate per
+coordinate is a rate per curvature. Turn the same valley by 45° and each coordinate sees both
+curvatures at once: from the same start, turned with it, AdaGrad at $$\eta$$ = 1 needs
+[[turned_adagrad]] steps to stay within 0.001 of the minimum instead of [[fast_adagrad]]. No rate
+per coordinate, whatever rule sets it, can straighten a valley that lies across the axes: that
+takes a matrix that mixes the coordinates, as Newton's method uses.
 
 Now raise $$\rho$$ towards 0.999. RMSProp's first step is $$\eta/\sqrt{1-\rho}$$ on every axis,
 whatever the gradient's size, as long as it is well above ε ([[first_step_999]] at $$\rho$$ = 0.999 and
@@ -165,8 +185,9 @@ their squares add up to a finite total: AdaGrad's sum stops growing, its rate st
 the ball reaches the minimum. RMSProp's average keeps shrinking with the gradients, so its rate
 climbs past $$2/c$$ (the dotted line). Above that rate the steep axis no longer converges: the
 offset grows again, the gradients grow, and the average pulls the rate back down. RMSProp never
-comes to rest. At $$\rho$$ = 0.9 and 0.99 it ends in a steady hop of $$\eta/2$$ across the valley with its
-rate exactly at $$2/c$$; at $$\rho$$ = 0.999 it moves in bursts, with long quiet spells between them.
+comes to rest. At $$\rho$$ = 0.9 and 0.99 it ends hopping steadily between $$y = \eta/2$$ and
+$$y = -\eta/2$$ with its rate exactly at $$2/c$$; at $$\rho$$ = 0.999 it moves in bursts, with long
+quiet spells between them.
 """
 
 TEXT_SPARSE = r"""

@@ -7,10 +7,11 @@ import numpy as np
 import param
 
 import landscapes
+from landscapes.expression import from_expression
 from optimizers import get_spec, run
 
 from .kept import Kept
-from .race import Entry, Race
+from .race import Entry, Race, run_lane
 from .sequence import replay
 
 BY_HAND_LR = 0.1
@@ -83,6 +84,22 @@ def _rate(value: float, seen: bool):
 
 
 ELLIPSE_RATES = [0.01, 0.03, 0.1, 0.3, 1.0]
+
+
+ROTATED_ELLIPSE = "0.125*(x + y)**2 + (y - x)**2"
+"""The ellipse turned by 45°: the same two curvatures, along the diagonals instead of the axes."""
+
+
+def turned_valley_steps(lr: float) -> tuple[int | None, int | None]:
+    """Steps AdaGrad at rate `lr` needs to stay within the race's tolerance of the minimum, on the
+    ellipse and on the same ellipse turned by 45°, from the same start turned with it."""
+    aligned, turned = landscapes.get("ellipse"), from_expression(ROTATED_ELLIPSE)
+    half = np.sqrt(0.5)
+    start = np.array(aligned.start)
+    entry = Entry("adagrad", "AdaGrad", {"lr": lr})
+    tolerance = EllipseRace.param.tolerance.default
+    return tuple(run_lane(entry, surface, point, EllipseRace.param.steps.default, 0.0, tolerance).steps_to_tolerance
+                 for surface, point in ((aligned, start), (turned, np.array([[half, -half], [half, half]]) @ start)))
 
 
 class EllipseRace(Race):

@@ -8,7 +8,15 @@ import pytest
 
 from chapters import build, ch3_adaptive
 from lessons import Player
-from lessons.adaptive import ELLIPSE, ELLIPSE_RATES, AdaptiveByHand, EllipseRace, RateOverTime, SparseFeatures
+from lessons.adaptive import (
+    ELLIPSE,
+    ELLIPSE_RATES,
+    AdaptiveByHand,
+    EllipseRace,
+    RateOverTime,
+    SparseFeatures,
+    turned_valley_steps,
+)
 from lessons.sequence import replay
 
 RHOS = [0.0, 0.3, 0.5, 0.9, 0.95, 0.99, 0.999]
@@ -153,6 +161,17 @@ def test_prose_figures_are_measured():
     assert fast.result.lanes[0].steps_to_tolerance == facts["fast_adagrad"] < 200
     assert fast.result.lanes[1].steps_to_tolerance is None, "RMSProp at η = 1, ρ = 0.9 never settles"
     assert facts["fast_rmsprop_end"] == "0.5", "the hop is η/2"
+    last = fast.result.lanes[1].path[-2:]
+    np.testing.assert_allclose(np.abs(last), 0.5, rtol=2e-3, err_msg="on each axis")
+    assert np.all(np.sign(last[0]) == -np.sign(last[1])), "on either side of the minimum"
+
+
+@pytest.mark.parametrize("rho", [0.99, 0.995, 0.999])
+def test_with_a_longer_memory_rmsprop_comes_down_smoothly_through_the_race(rho):
+    hopping = EllipseRace().result.lanes[1].losses
+    assert (np.diff(hopping) > 0).sum() > 10, "at the default ρ the ball hops"
+    smooth = EllipseRace(rho=rho).result.lanes[1].losses
+    assert not np.any(np.diff(smooth) > 0)
 
 
 def test_page_builds_from_a_link():
@@ -170,3 +189,10 @@ def test_a_first_gradient_too_small_to_count_is_named_and_the_first_rate_comes_l
         assert note.startswith("B's gradients before step 4 are so small")
     for _headers, _rows, note in AdaptiveByHand(b1=1.0).tables():
         assert note.startswith("B's first gradient arrives at step 1")
+
+
+@pytest.mark.parametrize("lr", [1.0, 0.3])
+def test_adagrad_needs_more_steps_when_the_valley_is_turned_across_the_axes(lr):
+    aligned, turned = turned_valley_steps(lr)
+    assert aligned is not None and (turned is None or turned > 2 * aligned)
+    assert ch3_adaptive.facts()["turned_adagrad"] == turned_valley_steps(1.0)[1]

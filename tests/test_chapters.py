@@ -184,6 +184,25 @@ def test_spread_shrinks_with_the_batch_and_vanishes_at_the_full_batch():
     np.testing.assert_allclose(observed[:-1], expected[:-1], rtol=0.15)
     assert lesson.spread(lesson.fit.n) == 0.0
     assert expected[0] / expected[3] == pytest.approx(np.sqrt(sizes[3]), rel=0.2), "roughly 1/sqrt(B)"
+    ratios = [e * np.sqrt(b) / expected[0] for e, b in zip(expected, sizes, strict=True)]
+    assert all(a > b for a, b in itertools.pairwise(ratios)), "faster than 1/sqrt(B) as B nears N"
+
+
+@pytest.mark.parametrize("point", [(0.0, 0.0), (2.0, -0.5), (4.5, 2.0)])
+def test_one_shuffles_spread_can_grow_with_the_batch_as_the_page_says(point):
+    lesson = MiniBatchLesson(point=point)
+    sizes = divisors(lesson.fit.n)
+    grows = [seed for seed in range(20)
+             if any(lesson.spread(b, seed) < lesson.spread(c, seed) for b, c in itertools.pairwise(sizes))]
+    assert grows, "some shuffle's spread grows from one batch size to the next"
+
+
+def test_the_fan_is_longer_one_way_than_the_other():
+    """Unbiased, not equal in every direction: the per-example gradients' covariance is lopsided."""
+    for point in [(0.0, 0.0), (2.0, -0.5), (4.5, 2.0), (-0.9, -3.4)]:
+        lesson = MiniBatchLesson(point=point)
+        low, high = np.linalg.eigvalsh(np.cov(lesson.batch_gradients(1).T))
+        assert high > 1.3 * low, point
 
 
 def test_the_fan_follows_the_batch_size_the_switch_and_a_click():
