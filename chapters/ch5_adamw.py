@@ -111,7 +111,8 @@ TEXT_TRAP = r"""
 
 In PyTorch, `torch.optim.Adam(..., weight_decay=λ)` is the L2 penalty: λθ is added to the
 gradient before Adam's division. `torch.optim.AdamW(..., weight_decay=λ)` is the decoupled
-decay. The argument has the same name and means different things. Below, the two calls
+decay. The argument has the same name and means different things (recent versions also take
+`torch.optim.Adam(..., decoupled_weight_decay=True)`, which is AdamW). Below, the two calls
 from the race above, run by the course's core with exactly those arguments (it matches
 `torch.optim` step for step). Note also that AdamW's default is `weight_decay=0.01`, and Adam's
 is 0.

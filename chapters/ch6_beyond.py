@@ -119,6 +119,15 @@ def adafactor_facts() -> dict:
             "af_loss": f"{float(demo.surface.f(path[-1])):.3f}"}
 
 
+def lamb_facts() -> dict:
+    """How far LAMB's first step goes at the demo's first rate, and how many steps ‖θ‖ then takes
+    to pass 1."""
+    demo = MethodDemo(method="lamb")
+    norms = np.linalg.norm(demo.result.lanes[0].params, axis=1)
+    return {"lamb_rate": f"{demo.rate:g}", "lamb_norm1": f"{norms[1]:.3g}",
+            "lamb_to_one": int(np.flatnonzero(norms > 1)[0])}
+
+
 def sophia_facts(steps: int = 2000) -> dict:
     """How slowly Sophia's curvature average fills (refreshed every k steps, no bias correction):
     the first step at which it holds half of a constant curvature; and the steps at which the
@@ -158,7 +167,7 @@ def facts() -> dict:
         "flat": f"{flat:.2f}", "steep": f"{steep:.0f}",
         **layer_facts(),
         "adam_state": len(REGISTRY["adam"].buffers), "lion_state": len(REGISTRY["lion"].buffers),
-        **amsgrad_facts(), **adafactor_facts(), **sophia_facts(),
+        **amsgrad_facts(), **adafactor_facts(), **sophia_facts(), **lamb_facts(),
         "flip_at": int(np.flatnonzero(flip < 0)[0]) + 1, "nadam_turn": turn_step("nadam", flip),
         "adam_turn": turn_step("adam", flip),
     }
@@ -169,7 +178,7 @@ TEXT_INTRO = r"""
 # Chapter 6 · Beyond Adam
 
 Adam (2015) is still the default, but it has a large family. Each later method changes a part of
-it, mostly for one reason: to need no warmup, to keep its rate from jumping, to react sooner, to
+it, mostly for one reason: to need no warmup, to keep its rate from growing back, to react sooner, to
 save memory, to train with huge batches, or to use curvature. This chapter gives each its idea, its update rule, and a
 small race where that idea can be seen.
 
@@ -181,7 +190,8 @@ real saving needs a matrix: it gets one of its own further down.
 
 ## The family tree
 
-Every method on this page, and every one before it, with a line to each method it builds on.
+Every method in the course, with a line to each method it builds on (Schedule-Free AdamW, the
+newest, has chapter 7 to itself).
 Click a method (its dot or its name) to read its idea, its rule, its year and paper, and how much
 it remembers per parameter. The one you pick goes into the page's link.
 """
@@ -211,13 +221,16 @@ with steep slopes those first momentum steps can be huge: try the rate at 0.1.
 """,
     "amsgrad": r"""
 **AMSGrad**. When gradients shrink, Adam's $$v_t$$ shrinks too, and its effective rate
-$$\eta/\sqrt{\hat v_t}$$ grows again. A method whose rate can grow after it has settled can be
-thrown out of a minimum by one large gradient after a quiet spell. AMSGrad divides by the largest
-$$v$$ seen so far instead: that maximum never shrinks, whatever the gradients do. (PyTorch, like
+$$\eta/\sqrt{\hat v_t}$$ grows again. Reddi, Kale and Kumar showed when that hurts: if a large,
+informative gradient comes only now and then, Adam's average forgets it within a few times
+$$1/(1-\beta_2)$$ steps, its rate grows back in between, and the many small gradients pointing
+the other way win. On a simple convex problem built this way, Adam converges to the wrong point.
+AMSGrad divides by the largest $$v$$ seen so far instead: that maximum never shrinks, so a rare
+large gradient keeps the rate down until the next one comes. (PyTorch, like
 this course, still divides the maximum by the bias correction $$1-\beta_2^t$$, which grows towards
 1, so the divisor keeps falling slowly: at the demo's first settings the maximum last grows at
 step [[ams_last_growth]], and from there to step [[ams_steps]] the divisor for $$\theta_1$$ falls
-by a factor of [[ams_fall]]. What a quiet spell can no longer do is make it drop suddenly.)
+by a factor of [[ams_fall]]. What a quiet spell no longer does is shrink the maximum itself.)
 Here the bowl's gradients shrink as the ball nears its centre, and the chart shows $$v$$
 falling while the maximum stays put. Early in a run $$v$$ is still filling up from zero and only
 grows: with few steps, or before the ball slows down, the two curves are one.
@@ -251,7 +264,7 @@ slides from Rosenbrock's start towards the origin, and its steps shrink with
 $$\mathrm{RMS}(\theta)$$ towards the floor $$\epsilon_2\min(\eta, 1/\sqrt t)$$. It passes closest to
 the origin at step [[af_closest]] (RMS(θ) = [[af_rms]]) and lingers there, far from the minimum at
 (1, 1). Then every step lets $$\mathrm{RMS}(\theta)$$ grow a little and the next step grows with
-it: set the steps to [[af_steps]] and it climbs the valley towards (1, 1) (RMS(θ) first passes 0.5
+it: set the steps to [[af_steps]] and it climbs the valley towards (1, 1) (RMS(θ) is back above 0.5
 at step [[af_back]]) and ends at ([[af_x]], [[af_y]]), loss [[af_loss]]. That is the relative step meeting a
 map whose origin is not a minimum, not a fault in the method. Click near (0.9, 0.9): with
 $$\mathrm{RMS}(\theta)$$ near 0.9 its steps keep
@@ -272,8 +285,12 @@ one number per weight where Adam stores two.
 it, layer by layer, so that the step is $$\eta$$ times the size of that layer's weights (the
 *trust ratio* $$\lVert\theta\rVert / \lVert u\rVert$$). Here the whole point is one layer, so every
 step is $$\eta\lVert\theta\rVert$$ long (exactly at $$\theta = 0$$ the ratio falls back to 1, so the
-first step from Himmelblau's start at (0, 0) is $$\eta\lVert u\rVert$$). After that first step it
-crawls, because $$\lVert\theta\rVert$$ is tiny. If it reaches a minimum, its steps there are still
+first step from Himmelblau's start at (0, 0) is $$\eta\lVert u\rVert$$, which is $$\eta\sqrt 2$$:
+Adam's first step moves each coordinate by $$\eta$$). At small rates it then crawls, because
+$$\lVert\theta\rVert$$ is tiny: at the demo's first rate, $$\eta$$ = [[lamb_rate]],
+$$\lVert\theta\rVert$$ is [[lamb_norm1]] after the first step and first passes 1 at step
+[[lamb_to_one]]. At $$\eta$$ = 1 the first step alone reaches 1.41, and nothing crawls. If it
+reaches a minimum, its steps there are still
 $$\eta\lVert\theta\rVert$$ long, so at a constant rate it circles the minimum instead of settling;
 at large rates it flies past every minimum.
 Real training pairs LAMB with a decaying schedule.
@@ -314,9 +331,10 @@ Below, a small layer's gradients $$G = \delta^\top x / B$$ over a batch of $$B$$
 AdaFactor twice: keeping $$v$$ in full (left) and factored (right), both from the course's code,
 which matches `torch.optim.Adafactor` step for step. Set the batch to 1 and the steps to 1: one
 example's gradient is an outer product, its square is rank one, and the two maps agree exactly.
-Larger batches and more steps give a sum of many such squares; the estimate then keeps each
-row's and column's overall size and loses the detail inside, yet the running averages tend
-towards a product of row and column sizes, so with more steps the error falls again.
+A larger batch makes $$G$$ a sum of outer products, whose square is no longer rank one, and more
+steps make $$v$$ an average of many squares. The estimate then keeps each row's and column's
+overall size and loses the detail inside. Yet the running averages tend towards a product of row
+and column sizes, so with more steps the error falls again.
 """
 
 TEXT_NOTES = r"""

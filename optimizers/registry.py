@@ -98,7 +98,7 @@ _SPECS = [
     make_spec("amsgrad", "AMSGrad", adam, moments_init, 6, 2018, "Reddi, Kale and Kumar, 2018", ("adam",),
           "Divide by the largest v seen so far: the denominator cannot drop when gradients shrink (only the "
           "bias correction still lowers it, slowly).",
-          "problems where Adam's rate jumps after rare large gradients", "Adam",
+          "problems where rare large gradients carry the signal and Adam's average forgets them", "Adam",
           fixed={"amsgrad": True}, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
           bias_correction=True),
     make_spec("adamax", "Adamax", adamax, adamax_init, 6, 2015, "Kingma and Ba, 2015", ("adam",),

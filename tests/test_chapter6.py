@@ -10,6 +10,7 @@ from lessons import Player
 from lessons.adam import preset_gradients
 from lessons.beyond import DEMOS, FactoredMoment, MethodDemo, clipped, relative_steps, step_lengths
 from lessons.family import FamilyTree, positions
+from lessons.sequence import replay
 from optimizers import REGISTRY
 from optimizers.adam import radam_rectifier
 from optimizers.formulas import RULES
@@ -79,6 +80,24 @@ def test_amsgrad_divides_by_a_maximum_that_never_falls_though_the_bias_correctio
     assert np.all(np.diff(after[np.isfinite(after)]) <= 0) and finite.any(), "the divisor only falls from there"
 
 
+@pytest.mark.parametrize("lr", [0.001, 0.01, 0.1])
+def test_reddi_kale_and_kumars_problem_sends_adam_to_the_wrong_end_and_not_amsgrad(lr):
+    """The loss is C·x once every three steps and −x otherwise, on [−1, 1]: on average (C − 2)/3 · x,
+    lowest at x = −1. With β₁ = 0 and β₂ = 1/(1 + C²), Adam forgets the rare large gradient and
+    drifts to x = +1; AMSGrad keeps its maximum and goes to −1. The gradients do not depend on x,
+    so the steps are replayed and then kept inside [−1, 1]."""
+    big, steps = 3.0, 6000
+    gradients = np.array([[big if t % 3 == 1 else -1.0] for t in range(1, steps + 1)])
+    ends = {}
+    for name in ("adam", "amsgrad"):
+        moves = np.diff(replay(name, gradients, lr=lr, betas=(0.0, 1 / (1 + big**2))).params[:, 0])
+        x = 0.0
+        for move in moves:
+            x = min(1.0, max(-1.0, x + move))
+        ends[name] = x
+    assert ends["adam"] == 1.0 and ends["amsgrad"] < -0.5
+
+
 def test_the_amsgrad_figures_are_the_demos():
     f = facts()
     assert 1 < f["ams_last_growth"] < f["ams_steps"] and float(f["ams_fall"]) > 1
@@ -118,6 +137,31 @@ def test_every_lamb_step_is_the_rate_times_the_size_of_the_weights(log_lr):
     np.testing.assert_allclose(relative_steps(lane)[away], demo.rate, rtol=1e-9)
     assert not away[0], "from (0, 0) the trust ratio falls back to 1"
     assert step_lengths(lane)[0] == pytest.approx(demo.rate * np.sqrt(2))
+
+
+def test_lamb_crawls_at_small_rates_only():
+    """The first step is η√2 long, so ‖θ‖ takes many steps to pass 1 at small rates and none at η = 1."""
+    to_one = []
+    for log_lr in RATES:
+        norms = np.linalg.norm(MethodDemo(method="lamb", log_lr=log_lr, steps=2000).result.lanes[0].params, axis=1)
+        passed = np.flatnonzero(norms > 1)
+        to_one.append(int(passed[0]) if passed.size else 10**6)
+    assert to_one == sorted(to_one, reverse=True), "the smaller the rate, the longer the crawl"
+    assert all(n >= 20 for n, log_lr in zip(to_one, RATES, strict=True) if log_lr <= -1)
+    assert to_one[-1] == 1 and RATES[-1] == 0.0, "at η = 1 the first step reaches 1.41"
+    f = facts()
+    demo = MethodDemo(method="lamb")
+    norms = np.linalg.norm(demo.result.lanes[0].params, axis=1)
+    assert f["lamb_norm1"] == f"{demo.rate * np.sqrt(2):.3g}"
+    assert norms[f["lamb_to_one"]] > 1 >= norms[f["lamb_to_one"] - 1]
+
+
+def test_adafactors_rms_is_back_above_a_half_at_the_step_the_prose_names():
+    f = facts()
+    params = MethodDemo(method="adafactor", steps=f["af_steps"]).result.lanes[0].params
+    rms = np.sqrt(np.mean(params**2, axis=1))
+    back = f["af_back"]
+    assert rms[0] > 0.5 and rms[back] > 0.5 >= rms[back - 1] and np.all(rms[f["af_closest"]:back] <= 0.5)
 
 
 def test_lamb_reaches_a_himmelblau_minimum_and_circles_it_at_the_first_settings():
