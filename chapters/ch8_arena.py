@@ -246,8 +246,11 @@ TEXT_BASINS = r"""
 
 Which minimum a method ends in depends on where it starts. Tick *Show basins*: the arena runs
 the chosen optimizer from each of 40,000 starts on a 200 × 200 grid and colours every start by
-the minimum its run ends near (within 5% of the map's width). Where the map shows through
-uncoloured, the run settled nowhere in time; dark grey means it diverged. The race's paths are
+the marked minimum (★) where its run comes to rest: its last point within 5% of the map's width
+of that minimum, its last step shorter than 0.5% of the width. Where the map shows through
+uncoloured, the run is not resting at a marked minimum: it is still travelling, it bounces, or it
+rests in a dip that is not marked (Rastrigin marks only its lowest point, a typed landscape only
+the lowest point found on its grid). Dark grey means it diverged. The race's paths are
 drawn on top. The basins use exact gradients, a constant rate (the race's schedule is ignored)
 and at most 300 steps; the rate is the one the optimizer has in the race (if it is not ticked:
 the shared rate, or its default).
@@ -261,7 +264,8 @@ the top or bottom edge of the map.
 
 A larger rate is no cure-all. At $$\eta$$ = [[faster]], Adam's uncoloured area is
 [[adam_nowhere_faster]]; SGD's grows to [[sgd_nowhere_faster]], because that rate is above
-$$2/c$$ for the steepest direction at some minima, so SGD cannot settle there.
+$$2/c$$ for the steepest direction at two of the four minima, so SGD cannot come to rest there:
+it bounces around them, or leaves.
 """
 
 TEXT_LIMITS = r"""

@@ -38,8 +38,9 @@ HOLD = 10
 """A run has arrived only if its loss stays within the tolerance for at least its last HOLD steps
 (and it ends on the map): a zig-zag that touches the tolerance on its final step has not."""
 SETTLED = 0.05
-"""A start ends in a minimum's basin if its last point is within this share of the map's width
-of that minimum."""
+RESTING = 0.005
+"""A start ends in a minimum's basin if its run comes to rest there: its last point is within
+SETTLED of the map's width of that minimum, and its last step is shorter than RESTING of it."""
 DEFAULT_FORMULA = "(x**2 + y - 3)**2 / 10 + sin(3*x) + y**2 / 4"
 
 
@@ -140,9 +141,10 @@ def sweep(optimizer: str, surface: Landscape, start: tuple, steps: int, toleranc
 
 @dataclass(frozen=True)
 class Basins:
-    """Which minimum each start of a grid ends in: `label[i, j]` is the index of the minimum for
-    the start (xs[j], ys[i]), -1 for a start that settled nowhere in `steps` steps, -2 for one
-    that diverged."""
+    """Which marked minimum each start of a grid comes to rest at: `label[i, j]` is the index of
+    the minimum for the start (xs[j], ys[i]), -1 for a start whose run is not resting at any
+    marked minimum after `steps` steps (still moving, bouncing, or resting at a point the
+    landscape does not mark), -2 for one that diverged."""
 
     optimizer: str
     rate: float
@@ -150,6 +152,8 @@ class Basins:
     xs: np.ndarray
     ys: np.ndarray
     label: np.ndarray
+    minima: int
+    """How many minima the landscape marks (some may have no start)."""
 
     def stayed_near(self, minima) -> float:
         """The share of starts that end in the minimum nearest to where they started."""
@@ -158,8 +162,8 @@ class Basins:
         return float(np.mean(self.label == nearest))
 
     def shares(self) -> np.ndarray:
-        """The share of starts per minimum, then 'nowhere', then 'diverged'."""
-        counts = [np.mean(self.label == i) for i in range(self.label.max(initial=-1) + 1)]
+        """The share of starts per minimum, then 'at no marked minimum', then 'diverged'."""
+        counts = [np.mean(self.label == i) for i in range(self.minima)]
         return np.array([*counts, np.mean(self.label == -1), np.mean(self.label == -2)])
 
 
@@ -168,20 +172,22 @@ def basins(optimizer: str, surface: Landscape, rate: float, steps: int = BASIN_S
            resolution: int = BASIN_GRID, workers: int = 2, settings: tuple = ()) -> Basins:
     """Run `optimizer` at `rate` (and its other `settings`, as (name, value) pairs) from every
     point of a resolution × resolution grid (exact gradients) and label each start by the minimum
-    its last point is near."""
+    its run comes to rest at (see RESTING)."""
     xs = np.linspace(*surface.x_range, resolution)
     ys = np.linspace(*surface.y_range, resolution)
     starts = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2)
     traj = run(optimizer, surface.grad, starts, steps, lr=rate, record="params", hess_fn=surface.hess_diag,
                bound=surface.escape_bound, workers=workers, **dict(settings))
-    final = traj.final
+    final, width = traj.final, surface.x_range[1] - surface.x_range[0]
     minima = np.array(surface.minima)
     distance = np.linalg.norm(final[:, None, :] - minima[None, :, :], axis=-1)
     nearest = np.nanargmin(np.where(np.isfinite(distance), distance, np.inf), axis=1)
-    reach = SETTLED * (surface.x_range[1] - surface.x_range[0])
-    label = np.where(np.take_along_axis(distance, nearest[:, None], 1)[:, 0] < reach, nearest, -1)
+    with np.errstate(invalid="ignore"):
+        resting = np.linalg.norm(final - traj.params[-2], axis=-1) < RESTING * width
+        near = np.take_along_axis(distance, nearest[:, None], 1)[:, 0] < SETTLED * width
+    label = np.where(near & resting, nearest, -1)
     label = np.where(np.asarray(traj.diverged_at) >= 0, -2, label)
-    return Basins(optimizer, rate, steps, xs, ys, label.reshape(resolution, resolution))
+    return Basins(optimizer, rate, steps, xs, ys, label.reshape(resolution, resolution), len(minima))
 
 
 OWN_RATE_BOUNDS = (1e-5, 10.0)

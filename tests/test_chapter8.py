@@ -12,7 +12,8 @@ from chapters import build, ch8_arena
 from chapters.ch8_arena import LINK, PRESETS, SADDLE_OFFSET, facts
 from lessons import Link
 from lessons.arena import MODES, SWEEP_RATES, TOLERANCES, Arena, basins, settle_steps, sweep
-from optimizers import get_spec, names
+from optimizers import get_spec, names, run
+from widgets.arena_views import basin_summary
 from widgets.deferred import OnRequest
 
 RAVINE = landscapes.get("ravine")
@@ -230,8 +231,38 @@ def test_sgds_uncoloured_basin_area_comes_from_a_rate_above_two_over_the_curvatu
         hessian = np.array([(surface.grad(point + h * e) - surface.grad(point - h * e)) / (2 * h) for e in np.eye(2)])
         return np.linalg.eigvalsh((hessian + hessian.T) / 2).max()
 
-    assert any(rate > 2 / largest_curvature(np.array(m)) for m in surface.minima)
-    assert basins("sgd", surface, rate, 300).shares()[-2] > basins("sgd", surface, rate / 2, 300).shares()[-2]
+    too_steep = [rate > 2 / largest_curvature(np.array(m)) for m in surface.minima]
+    assert sum(too_steep) == 2, "two of the four minima"
+    coarse = basins("sgd", surface, rate, 300, resolution=21)
+    assert len(coarse.shares()) == len(surface.minima) + 2
+    summary = basin_summary(coarse, surface.minima)
+    assert f"at no marked minimum after 300 steps: {coarse.shares()[-2]:.0%}" in summary
+    assert summary.count(": 0%") >= 2, "the two minima SGD cannot rest at are listed with no starts"
+    faster = basins("sgd", surface, rate, 300)
+    assert faster.shares()[-2] > basins("sgd", surface, rate / 2, 300).shares()[-2]
+    assert all(share == 0 for share, steep in zip(faster.shares()[:4], too_steep, strict=True) if steep), \
+        "SGD comes to rest at neither"
+
+
+@pytest.mark.parametrize(("optimizer", "landscape", "rate"),
+                         [("sgd", "himmelblau", 0.02), ("adam", "himmelblau", 0.01), ("adam", "rastrigin", 0.01),
+                          ("lion", "himmelblau", 0.1), ("momentum", "ravine", 0.05)])
+def test_a_start_is_coloured_only_where_its_run_comes_to_rest_at_a_marked_minimum(optimizer, landscape, rate):
+    surface = landscapes.get(landscape)
+    result = basins(optimizer, surface, rate, 300, resolution=41)
+    starts = np.stack(np.meshgrid(result.xs, result.ys), axis=-1).reshape(-1, 2)
+    params = run(optimizer, surface.grad, starts, 300, lr=rate, record="params", hess_fn=surface.hess_diag,
+                 bound=surface.escape_bound).params
+    width = surface.x_range[1] - surface.x_range[0]
+    last_step = np.linalg.norm(params[-1] - params[-2], axis=-1).reshape(result.label.shape)
+    coloured = result.label >= 0
+    assert np.all(last_step[coloured] < 0.005 * width)
+    for index, minimum in enumerate(surface.minima):
+        ends = params[-1].reshape(*result.label.shape, 2)[result.label == index]
+        assert np.all(np.linalg.norm(ends - minimum, axis=-1) < 0.05 * width)
+    if landscape == "rastrigin":
+        resting_elsewhere = (result.label == -1) & (last_step < 1e-4)
+        assert resting_elsewhere.mean() > 0.5, "Rastrigin marks only its lowest point"
 
 
 @pytest.mark.parametrize("title", list(PRESETS))
