@@ -49,9 +49,12 @@ def cosine_table() -> Table:
 def facts() -> dict:
     total, warmup = COSINE_TABLE["total"], COSINE_TABLE["warmup"]
     rescued = rescue_band()
+    noisy = noisy_rescues(rescued)
     return {"T": total, "peak": f"{COSINE_TABLE['peak']:g}", "warmup": warmup,
             "half_step": warmup + (total - warmup) // 2, "sf_warmup": f"{ScheduleFreeRace.WARMUP:.0%}",
-            "rescue_low": f"{rescued[0]:.2f}", "rescue_high": f"{rescued[-1]:.2f}"}
+            "rescue_low": f"{rescued[0]:.2f}", "rescue_high": f"{rescued[-1]:.2f}",
+            "noise": f"{ScheduleLab.param.noise.default:g}", "kinds": len(ScheduleLab.param.kind.objects),
+            "noisy_tried": len(noisy), "noisy_rescued": sum(noisy.values())}
 
 
 def rescue_band(optimizer: str = "sgd") -> list[float]:
@@ -67,6 +70,17 @@ def rescue_band(optimizer: str = "sgd") -> list[float]:
         elif rescued:
             break
     return rescued
+
+
+def noisy_rescues(peaks: list[float], optimizer: str = "sgd") -> dict[tuple[float, str], bool]:
+    """For each of `peaks` and each schedule, with the lab's default noise: whether the scheduled
+    runs all end finite."""
+    ends = {}
+    for peak in peaks:
+        for kind in ScheduleLab.param.kind.objects:
+            lab = ScheduleLab(optimizer=optimizer, kind=kind, log_lr=round(float(np.log10(peak)), 2))
+            ends[peak, kind] = bool(np.isfinite(lab.average_final_gaps()[0]))
+    return ends
 
 
 TEXT_INTRO = r"""
@@ -112,9 +126,11 @@ line above the map averages the final loss over 16 runs with different noise. St
 cosine on the ravine: it ends several times lower than the constant rate. Then set the noise to
 0: at these settings the constant rate now ends lowest, because the schedule's benefit here came
 from quieting the noise. That is no rule: on other maps and at other rates a decaying schedule
-can end lower without noise too. And just above the rate at which the constant run diverges,
-warmup and decay can save the run (SGD on the ravine, peak rates [[rescue_low]] to
-[[rescue_high]]); further up, both mostly diverge.
+can end lower without noise too. And with the noise at 0, just above the rate at which the
+constant run diverges, warmup and decay can save the run (SGD on the ravine, peak rates
+[[rescue_low]] to [[rescue_high]]); further up, both mostly diverge. With the lab's noise
+($$\sigma$$ = [[noise]]) the rescue mostly fails: of the [[kinds]] schedules at each of those peaks
+([[noisy_tried]] settings in all), [[noisy_rescued]] ended finite.
 """
 
 TEXT_TABLE = r"""

@@ -13,7 +13,7 @@ import landscapes
 from lessons import Link, Player
 from lessons.arena import MODES, SWEEP_METRICS, SWEEP_RATES, Arena, basins, first_sweep
 from lessons.own_settings import MAX_TEXT, adjustable, defaults_text, settings_text
-from optimizers import get_spec, in_chapter, names
+from optimizers import get_spec, in_chapter, names, run
 from optimizers.schedules import SCHEDULE_TITLES, SCHEDULES
 from widgets.arena_views import BasinLayer, Leaderboard, SweepChart, basin_summary
 from widgets.controls import FloatSlider, IntSlider, check_box
@@ -85,6 +85,17 @@ def _left_ridge(path) -> int | None:
     return int(away[0]) if away.size else None
 
 
+def closest_approach(optimizer: str, landscape: str = "rosenbrock") -> np.ndarray:
+    """For each of the sweep's rates, how near `optimizer`'s run (the arena's first settings) comes
+    to the landscape's first minimum; NaN where it diverges at once."""
+    surface = landscapes.get(landscape)
+    starts = np.repeat(np.array([surface.start], dtype=float), len(SWEEP_RATES), axis=0)
+    path = run(optimizer, surface.grad, starts, Arena.param.steps.default, lr=SWEEP_RATES, record="params",
+               bound=surface.escape_bound).params
+    with np.errstate(invalid="ignore"):
+        return np.nanmin(np.linalg.norm(path - np.array(surface.minima[0]), axis=-1), axis=0)
+
+
 @functools.cache
 def facts() -> dict:
     """Figures the prose and the quiz quote, measured with the arena's model (the same for every
@@ -111,6 +122,7 @@ def facts() -> dict:
     edge = np.abs(np.stack(np.meshgrid(adam_basins.xs, adam_basins.ys), axis=-1)[..., 1]) >= him.surface.y_range[1] - 1
     faster = 2 * BASIN_RATE
     on_rosenbrock = {name: first_sweep(name, "rosenbrock").arrivals for name in ("lamb", "adafactor")}
+    lamb_near = closest_approach("lamb")
     quiz_race = {row.optimizer: row.steps_to_tolerance
                  for row in Arena(landscape="ravine", optimizers=["sgd", "adam"], log_lr=QUIZ_LOG_LR).standings()}
     divergers = [get_spec(name).title for name, result in sweeps.items() if np.any(result.diverged_at >= 0)]
@@ -124,6 +136,7 @@ def facts() -> dict:
         "lamb_ravine": tuned["lamb"].steps_to_tolerance, "adafactor_ravine": tuned["adafactor"].steps_to_tolerance,
         "relative_rosenbrock": "neither arrives at any of the sweep's 40 rates" if not any(on_rosenbrock.values())
         else "they arrive at {lamb} (LAMB) and {adafactor} (AdaFactor) of the sweep's 40 rates".format(**on_rosenbrock),
+        "lamb_reaches": f"{SWEEP_RATES[np.flatnonzero(lamb_near < 0.5)[0]]:.2g}",
         "quiz_rate": f"{10**QUIZ_LOG_LR:g}", "quiz_adam": quiz_race["adam"], "quiz_sgd": quiz_race["sgd"],
         "top": ", ".join(top),
         "adam_tuned": tuned["adam"].steps_to_tolerance, "sgd_tuned": tuned["sgd"].steps_to_tolerance,
@@ -275,17 +288,18 @@ A race on a map shows *mechanisms*: how momentum overshoots, how a per-coordinat
 straightens a ravine, why a sign-based step never settles, how a saddle holds a gradient. Those
 carry over to real networks.
 
-Rankings do not. A network has millions of coordinates, a loss that is an average over data,
-noise that depends on the batch, and curvature that changes as it trains. LAMB and AdaFactor
-size their steps by the size of the weights, which on a map is the distance from the origin.
-That flatters them where the minimum is the origin: their steps shrink as they close in, a
-built-in decay (each at its best rate on the ravine, LAMB arrives in [[lamb_ravine]] steps and
-AdaFactor in [[adafactor_ravine]], Adam in [[adam_tuned]]). Rosenbrock's valley runs through the
-origin: AdaFactor crawls there and never nears the minimum at (1, 1), while LAMB's steps stay too
-large near (1, 1) to settle. In [[steps]] steps, [[relative_rosenbrock]]. Sophia's diagonal curvature is exact
-here and only estimated in practice. And the best rate on a toy says nothing about the best
-rate for your model. Use the arena to understand why each method behaves as it does, then tune
-on the real problem.
+Rankings do not. A network has millions of coordinates, a loss that is an average over data, noise
+that depends on the batch, and curvature that changes as it trains. LAMB and AdaFactor size their
+steps by the size of the weights, which on a map is the distance from the origin. That flatters
+them where the minimum is the origin: their steps shrink as they close in, a built-in decay (each
+at its best rate on the ravine, LAMB arrives in [[lamb_ravine]] steps and AdaFactor in
+[[adafactor_ravine]], Adam in [[adam_tuned]]). Rosenbrock's valley runs through the origin:
+AdaFactor crawls there and never nears the minimum at (1, 1), and nor does LAMB at the sweep's
+rates below [[lamb_reaches]]. From there up to the rates where it diverges, LAMB comes within 0.5
+of (1, 1), but its steps stay too large there to settle. In [[steps]] steps,
+[[relative_rosenbrock]]. Sophia's diagonal curvature is exact here and only estimated in practice.
+And the best rate on a toy says nothing about the best rate for your model. Use the arena to
+understand why each method behaves as it does, then tune on the real problem.
 """
 
 

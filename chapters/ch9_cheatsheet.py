@@ -44,8 +44,9 @@ The defaults of every optimizer in the course: PyTorch's where PyTorch has the m
 momentum 0.9 for Momentum and Nesterov, the course's choice (PyTorch's SGD defaults to 0). The
 third column is measured: the rates of chapter 8's sweep at which the method arrives on the
 ravine, with the arena's first settings (a semicolon separates windows with failing rates
-between them). On real networks good rates are usually smaller than on
-these 2-D maps, whose slopes are steep.
+between them). These rates suit maps whose minimum lies several units from the start;
+a network's weights are mostly far smaller than 1, and good rates for it are usually smaller
+too (chapter 8 says more).
 """
 
 TEXT_PRIORITY = """

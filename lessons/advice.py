@@ -93,8 +93,11 @@ RECIPES = {
                        "every weight alike whatever its gradient."),
     "finetune-memory": Recipe("adafactor", (1e-3, 1e-3), "constant", 0.0, 0.0,
                               "Its factored second moment keeps d₁ + d₂ numbers per weight matrix instead of Adam's "
-                              "2·d₁·d₂. For fine-tuning it is usually given a fixed rate like this one (in Hugging "
-                              "Face's version, with relative_step=False)."),
+                              "2·d₁·d₂. For fine-tuning it is usually given a fixed rate like this one, as the step's "
+                              "own size (Hugging Face's version, with relative_step=False and "
+                              "scale_parameter=False). PyTorch's torch.optim.Adafactor, which this course follows, "
+                              "always multiplies its rate by the weights' RMS (at least 10⁻³), so there the same "
+                              "rate gives steps that many times smaller."),
     "vision": Recipe("momentum", (0.05, 0.2), "cosine", 0.05, 5e-4,
                      "On convolutional networks a tuned momentum SGD with a decaying schedule often generalises "
                      "at least as well as Adam, with one buffer per weight. The rates assume batches of about "

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from chapters import build
-from chapters.ch7_schedules import cosine_table, facts, rescue_band
+from chapters.ch7_schedules import cosine_table, facts, noisy_rescues, rescue_band
 from lessons.schedules import ScheduleFreeRace, ScheduleLab
 from optimizers import SCHEDULES, make_schedule
 
@@ -65,6 +65,9 @@ def test_without_noise_a_schedule_is_no_rule_and_warmup_and_decay_save_a_run_jus
     assert np.isfinite(below.average_final_gaps()[1]), "the band starts where the constant rate starts to diverge"
     f = facts()
     assert (f["rescue_low"], f["rescue_high"]) == (f"{rescued[0]:.2f}", f"{rescued[-1]:.2f}")
+    noisy = noisy_rescues(rescued)
+    assert len(noisy) == f["noisy_tried"] == len(rescued) * f["kinds"]
+    assert sum(noisy.values()) == f["noisy_rescued"] < f["noisy_tried"] / 2, "with noise the rescue mostly fails"
     elsewhere = ScheduleLab(landscape="rosenbrock", optimizer="sgd", noise=0.0, log_lr=-2.5)
     scheduled, constant = elsewhere.average_final_gaps()
     assert scheduled < constant, "on Rosenbrock at a small rate the cosine ends lower without noise too"

@@ -9,9 +9,9 @@ import pytest
 
 import landscapes
 from chapters import build, ch8_arena
-from chapters.ch8_arena import LINK, PRESETS, SADDLE_OFFSET, facts
+from chapters.ch8_arena import LINK, PRESETS, SADDLE_OFFSET, closest_approach, facts
 from lessons import Link
-from lessons.arena import MODES, SWEEP_RATES, TOLERANCES, Arena, basins, settle_steps, sweep
+from lessons.arena import MODES, SWEEP_RATES, TOLERANCES, Arena, basins, first_sweep, settle_steps, sweep
 from optimizers import get_spec, names, run
 from widgets.arena_views import basin_summary
 from widgets.deferred import OnRequest
@@ -212,6 +212,11 @@ def test_prose_figures_are_the_models():
     assert {"SGD", "Momentum", "Nesterov"} <= set(f["divergers"].split(", "))
     assert f["lamb_ravine"] is not None and f["adafactor_ravine"] is not None
     assert f["relative_rosenbrock"] == "neither arrives at any of the sweep's 40 rates"
+    lamb, adafactor = closest_approach("lamb"), closest_approach("adafactor")
+    below = float(f["lamb_reaches"]) * 0.999 > SWEEP_RATES
+    assert np.all(adafactor[np.isfinite(adafactor)] > 1) and np.all(lamb[below] > 1), "neither nears (1, 1)"
+    lamb_diverges = first_sweep("lamb", "rosenbrock").diverged_at >= 0
+    assert np.all(lamb[~below & ~lamb_diverges] < 0.5), "from there up to where it diverges, within 0.5"
     assert _winner(Arena(landscape="ravine", optimizers=names(), mode="defaults")) is None
     assert len({f["win_ravine"], f["win_himmelblau"], f["win_ellipse"], f["win_beale"]}) >= 2
     assert f["adam_tuned"] < f["sgd_tuned"] and f["tuned_winner"] not in ("Adam", "SGD")
