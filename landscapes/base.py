@@ -43,11 +43,13 @@ class Landscape:
         x, y = point
         return (self.x_range[0] <= x <= self.x_range[1]) and (self.y_range[0] <= y <= self.y_range[1])
 
-    def noisy_grad(self, scale: float, seed: int = 0) -> Callable[[np.ndarray], np.ndarray]:
+    def noisy_grad(self, scale: float, seed: int = 0, *, shared: bool = False) -> Callable[[np.ndarray], np.ndarray]:
         """The gradient plus Gaussian noise of standard deviation `scale`, from a seeded stream.
 
         Each call of the returned function draws fresh noise, so a run with it stands in for
-        mini-batch training; the same seed gives the same run.
+        mini-batch training; the same seed gives the same run. With `shared`, every point of a
+        call gets the same draw: the many rates of a sweep then see the same mini-batches, and
+        each column of a sweep equals the single run at its rate.
         """
         if scale < 0:
             raise ValueError(f"noise scale must be >= 0, got {scale}")
@@ -55,7 +57,7 @@ class Landscape:
 
         def grad(points):
             exact = self.grad(points)
-            return exact + scale * rng.standard_normal(exact.shape)
+            return exact + scale * rng.standard_normal(exact.shape[-1:] if shared else exact.shape)
 
         return grad
 

@@ -51,18 +51,6 @@ def typed_landscape(formula: str, span: float) -> Landscape:
     return from_expression(formula, (-span, span), (-span, span))
 
 
-def shared_noise(surface: Landscape, scale: float, seed: int):
-    """The gradient plus noise that every start shares at a step: the rates of a sweep see the
-    same mini-batches, so each column of a sweep equals the single run at its rate."""
-    rng = np.random.default_rng(seed)
-
-    def grad(points):
-        exact = surface.grad(points)
-        return exact + scale * rng.standard_normal(exact.shape[-1:])
-
-    return grad
-
-
 @dataclass(frozen=True)
 class Sweep:
     """One optimizer over `rates`: the step from which each run stays within the tolerance (NaN:
@@ -119,7 +107,7 @@ def sweep(optimizer: str, surface: Landscape, start: tuple, steps: int, toleranc
     """Every rate of SWEEP_RATES for one optimizer in one run of the core. `settings` are the
     optimizer's other hyperparameters, as (name, value) pairs."""
     rates = SWEEP_RATES
-    grad = shared_noise(surface, noise, seed) if noise > 0 else surface.grad
+    grad = surface.noisy_grad(noise, seed, shared=True) if noise > 0 else surface.grad
     hyper = dict(settings)
     if schedule != "constant" or warmup > 0:
         shape = make_schedule(schedule, steps, 1.0, warmup_steps=int(warmup * steps))
