@@ -6,7 +6,7 @@ import numpy as np
 from bokeh.models import FixedTicker
 from bokeh.plotting import figure
 
-from widgets.log_axis import MOST_LABELS, fit_log_ticks, log_ticks
+from widgets.log_axis import MOST_LABELS, fit_log_ticks, log_ticks, tick_labels
 from widgets.numbers import number
 
 SPANS = [(low, low * ratio) for low in np.geomspace(1e-14, 1e6, 41) for ratio in np.geomspace(1.05, 1e16, 60)]
@@ -47,11 +47,23 @@ def test_a_decade_or_so_is_labelled_one_two_five():
 def test_the_axis_is_labelled_with_the_pages_numbers():
     plot = figure(y_axis_type="log")
     axis = plot.yaxis[0]
-    fit_log_ticks(axis, 2e-6, 3e-4)
+    fit_log_ticks(axis, 0.03, 0.4)
     assert isinstance(axis.ticker, FixedTicker) and plot.ygrid[0].axis is axis
-    assert axis.major_label_overrides == {t: number(t) for t in axis.ticker.ticks}
-    assert "5 × 10⁻⁶" in axis.major_label_overrides.values()
+    assert axis.major_label_overrides == {t: number(t) for t in axis.ticker.ticks} == {0.05: "0.05", 0.1: "0.1",
+                                                                                      0.2: "0.2"}
+    fit_log_ticks(axis, 2e-6, 3e-4)
+    assert list(axis.major_label_overrides.values()) == ["2 × 10⁻⁶", "5 × 10⁻⁶", "10⁻⁵", "2 × 10⁻⁵", "5 × 10⁻⁵",
+                                                         "10⁻⁴", "2 × 10⁻⁴"]
     ticker = axis.ticker
     fit_log_ticks(axis, 1.0, 1e4)
     assert axis.ticker is ticker, "a new range changes the ticks, not the model"
-    assert list(axis.major_label_overrides.values()) == ["1", "10", "100", "1000", "10⁴"]
+    assert list(axis.major_label_overrides.values()) == ["1", "10", "10²", "10³", "10⁴"]
+
+
+def test_powers_of_ten_on_one_axis_are_written_alike():
+    assert tick_labels([1e-6, 1e-4, 1e-2, 1.0]) == ["10⁻⁶", "10⁻⁴", "10⁻²", "1"]
+    assert tick_labels([1.0, 10.0, 100.0, 1e3, 1e4]) == ["1", "10", "10²", "10³", "10⁴"]
+    assert tick_labels([1e-4, 1e-2, 1.0]) == ["0.0001", "0.01", "1"]
+    for low, high in SPANS:
+        labels = tick_labels(log_ticks(low, high)[0])
+        assert not (any("10⁻" in x for x in labels) and any(x.startswith("0.0") for x in labels)), labels

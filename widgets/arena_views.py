@@ -72,7 +72,8 @@ class Leaderboard:
                    for key, title, width in self.COLUMNS]
         self.table = DataTable(source=self.source, columns=columns, sortable=True, index_position=None,
                                height=60, sizing_mode="stretch_width", name=name, autosize_mode="none",
-                               min_width=280, reorderable=False)
+                               min_width=280, max_width=sum(width for *_, width in self.COLUMNS) + 2,
+                               reorderable=False)  # no wider than its columns: the box ends where they do
         self.source.js_on_change("data", CustomJS(args={"table": self.table}, code=REDRAW_TABLE))
         arena.param.watch(lambda *_: self.draw(), ["result", "sort_by"])
         self.draw()

@@ -9,7 +9,7 @@ import math
 
 from bokeh.models import Axis, FixedTicker
 
-from .numbers import number
+from .numbers import number, scientific
 
 MOST_LABELS = 6
 """An axis 300 px tall (or a phone's width) holds about this many labels without crowding."""
@@ -61,4 +61,18 @@ def fit_log_ticks(axis: Axis, low: float, high: float):
     if not isinstance(axis.ticker, FixedTicker):
         axis.ticker = FixedTicker()
     axis.ticker.update(ticks=major, minor_ticks=minor)
-    axis.major_label_overrides = {tick: number(tick) for tick in major}
+    axis.major_label_overrides = dict(zip(major, tick_labels(major), strict=True))
+
+
+def tick_labels(ticks: list[float]) -> list[str]:
+    """Labels as the page writes numbers; where some tick must be written with a power of ten
+    (5 × 10⁻⁶), all the others on the axis are too (10⁻⁴, not 0.0001), except those from 1 to 99."""
+    exponents = [math.floor(math.log10(t)) for t in ticks]
+    if not any(not -4 <= e < 4 for e in exponents):  # where `number` itself switches to powers
+        return [number(t) for t in ticks]
+    return [number(t) if e in (0, 1) else _with_power(t) for t, e in zip(ticks, exponents, strict=True)]
+
+
+def _with_power(value: float) -> str:
+    mantissa, exponent = f"{value:.3e}".split("e")
+    return scientific(mantissa.rstrip("0").rstrip("."), int(exponent))
