@@ -77,7 +77,7 @@ SUMMARIES = {
        "steps do not depend on the loss's scale, as long as the gradients are far above ε.",
     5: "Weight decay added to the gradient gets divided by Adam's scaling; AdamW shrinks the weights directly, "
        "so every weight decays alike.",
-    6: "After Adam: a rectified warmup (RAdam), a divisor that cannot drop suddenly (AMSGrad), a max norm "
+    6: "After Adam: a rectified warmup (RAdam), a divisor that remembers its largest value (AMSGrad), a max norm "
        "(Adamax), lookahead (NAdam), factored memory (AdaFactor), sign steps (Lion), trust ratios (LAMB) and "
        "clipped curvature-scaled steps (Sophia).",
     7: "Warmup, then decay: step, cosine, linear, inverse square root, warmup-stable-decay, and Schedule-Free "
