@@ -14,7 +14,8 @@ from .numbers import number, scientific
 MOST_LABELS = 6
 """An axis 300 px tall (or a phone's width) holds about this many labels without crowding."""
 
-_MANTISSAS = ((1,), (1, 2, 5), (1, 2, 3, 4, 5, 6, 7, 8, 9))
+DENSER = ((1, 2, 5), tuple(range(1, 10)))
+"""The mantissas tried in turn when an axis holds fewer than three whole decades."""
 
 
 def _within(values, low, high) -> list[float]:
@@ -32,6 +33,7 @@ def log_ticks(low: float, high: float) -> tuple[list[float], list[float]]:
     if not (0 < low < high and math.isfinite(high)):
         return [], []
     first, last = math.floor(math.log10(low)), math.ceil(math.log10(high))
+
     def every(mantissas) -> list[float]:
         return _within([_tick(m, k) for k in range(first, last + 1) for m in mantissas], low, high)
 
@@ -41,7 +43,7 @@ def log_ticks(low: float, high: float) -> tuple[list[float], list[float]]:
         kept = [p for p in powers if round(math.log10(p)) % stride == 0]
         minor = [p for p in powers if p not in kept] if stride > 1 else every(range(2, 10))
         return kept, minor if len(minor) <= 60 else []
-    for mantissas in _MANTISSAS[1:]:
+    for mantissas in DENSER:
         major = every(mantissas)
         if len(major) >= 3:
             return major, [t for t in every(range(1, 10)) if t not in major]
