@@ -328,6 +328,10 @@ def test_chapter0_player_slider_click_and_playback_without_server_messages(brows
     map_box, strip_box = (w.model(name, "Bokeh.index.find_one(m).el.getBoundingClientRect().toJSON()")
                           for name in ("explorer-map", "explorer-map-readout"))
     assert strip_box["top"] >= map_box["bottom"] - 1 and strip_box["height"] >= 40, "the readout sits under the map"
+    loss_box = w.model("explorer-loss", "Bokeh.index.find_one(m).el.getBoundingClientRect().toJSON()")
+    assert loss_box["left"] >= map_box["right"] and abs(loss_box["top"] - map_box["top"]) < 5, \
+        "on a wide screen the map, with its readout, sits beside the loss chart"
+    assert strip_box["width"] == pytest.approx(map_box["width"], abs=2)
     assert len(w.shown("explorer", "x", kind="trail")[0]) == 2, "the trail shows steps 0 and 1"
 
     w.button("↺ Reset").click()

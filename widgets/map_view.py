@@ -169,7 +169,7 @@ class MapView:
         """The map, with its readout strip underneath when it has one."""
         if self.readout is None:
             return self.figure
-        return column(self.figure, self.readout, sizing_mode="stretch_width", spacing=0)
+        return responsive(column(self.figure, self.readout, spacing=0))
 
 
 READOUT_LINE = 11 * 1.25 * 3 + 8

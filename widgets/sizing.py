@@ -1,7 +1,7 @@
 """Plots that follow the screen: they stretch to their column, from a phone's 390 px up."""
 
 import panel as pn
-from bokeh.models import Plot
+from bokeh.models import LayoutDOM
 
 MIN_WIDTH = 280
 MAX_WIDTH = 500
@@ -23,13 +23,13 @@ def sideways_scroll(cover: str, shade: str) -> str:
             "background-attachment:local,local,scroll,scroll")
 
 
-def responsive(plot: Plot) -> Plot:
+def responsive(plot: LayoutDOM) -> LayoutDOM:
     """Fill the container's width at a fixed height, from a phone's width up to MAX_WIDTH."""
     plot.update(sizing_mode="stretch_width", min_width=MIN_WIDTH, max_width=MAX_WIDTH)
     return plot
 
 
-def plots_row(*plots: Plot, name: str = "", max_width: int = MAX_WIDTH) -> pn.FlexBox:
+def plots_row(*plots: LayoutDOM, name: str = "", max_width: int = MAX_WIDTH) -> pn.FlexBox:
     """Plots side by side where the screen is wide enough, stacked on a phone."""
     return pn.FlexBox(*(pn.pane.Bokeh(p, sizing_mode="stretch_width", min_width=MIN_WIDTH, max_width=max_width,
                                       styles=CLIPPED) for p in plots),
