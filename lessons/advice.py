@@ -67,7 +67,10 @@ class Recipe:
     @property
     def rate_text(self) -> str:
         low, high = self.lr
-        return f"{low:g}" if low == high else f"{low:g} to {high:g}"
+        texts = [f"{low:g}", f"{high:g}"]
+        if any("e" in text for text in texts):  # both ends written alike: 3e-05 to 3e-04, not 3e-05 to 0.0003
+            texts = [np.format_float_scientific(value, trim="-", exp_digits=2) for value in (low, high)]
+        return texts[0] if low == high else f"{texts[0]} to {texts[1]}"
 
 
 @dataclass(frozen=True)

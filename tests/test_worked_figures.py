@@ -4,8 +4,10 @@ import numpy as np
 import pytest
 
 from landscapes import LineFit
+from lessons.advice import RECIPES
 from optimizers import make_schedule, run
 from optimizers.adam import adam
+from widgets.worked_table import Table, table_html
 
 
 def parabola_grad(x):
@@ -152,3 +154,13 @@ def test_cosine_with_warmup_table():
     steps = np.array([0, 50, 100, 325, 550, 775, 1000])
     np.testing.assert_allclose(schedule(steps), [0, 0.0005, 0.001, 0.000854, 0.0005, 0.000146, 0],
                                atol=5e-7)
+
+
+def test_a_table_of_words_keeps_short_columns_on_one_line_and_wraps_long_ones():
+    table = Table(["method", "year", "idea"], [["AdamW", 2019, "decay the weights apart from the gradient's scaling"],
+                                               ["Schedule-Free AdamW", 2024, "no schedule"]], words=True)
+    page = table_html(table)
+    rows = page.split("<tbody>")[1].split("</tr>")[:2]
+    assert all(row.count('class="short"') == 2 and row.count('class="long"') == 1 for row in rows)
+    assert 'class="short"' not in table_html(Table(["a"], [[1.0]])), "number tables are left as they are"
+    assert RECIPES["finetune"].rate_text == "1e-05 to 5e-05", "both ends of a range written alike"

@@ -22,8 +22,9 @@ table.worked {border-collapse: collapse; font-variant-numeric: tabular-nums; mar
 table.worked th, table.worked td {padding: 3px 10px; text-align: right; border-bottom: 1px solid #d0d0d0;}
 table.worked th {border-bottom: 2px solid #888; font-weight: 600;}
 table.worked td:first-child, table.worked th:first-child {text-align: center;}
-table.worked.words td, table.worked.words th {text-align: left; vertical-align: top; min-width: 9em;}
-table.worked.words td:first-child {min-width: 0; white-space: nowrap;}
+table.worked.words td, table.worked.words th {text-align: left; vertical-align: top;}
+table.worked.words td.long {min-width: 9em;}
+table.worked.words td.short {white-space: nowrap;}
 p.worked-note {font-style: italic; margin: 0 0 8px 0;}
 p.worked-note.alarm {color: #b3261e; font-weight: 600;}
 div.scroll {""" + sideways_scroll("var(--panel-background-color, #ffffff)", "rgba(0, 0, 0, .25)") + """}
@@ -46,11 +47,24 @@ class Table:
     """Cells of text (left-aligned) rather than numbers."""
 
 
+SHORT = 20
+"""In a table of words, a column whose cells are all at most this many characters keeps each
+cell on one line (a name, a year, a range of rates); longer ones wrap, at least 9em wide."""
+
+
+def _cell(value) -> str:
+    return fmt(value) if isinstance(value, float) else html.escape(typeset(str(value)))
+
+
 def table_html(table: Table) -> str:
     head = "".join(f"<th>{html.escape(h)}</th>" for h in table.headers)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{fmt(v) if isinstance(v, float) else html.escape(typeset(str(v)))}</td>" for v in row)
-        + "</tr>" for row in table.rows)
+    cells = [[_cell(v) for v in row] for row in table.rows]
+    kinds = [""] * len(table.headers)
+    if table.words:
+        kinds = [' class="short"' if all(len(html.unescape(row[i])) <= SHORT for row in cells) else ' class="long"'
+                 for i in range(len(table.headers))]
+    body = "".join("<tr>" + "".join(f"<td{kind}>{cell}</td>" for kind, cell in zip(kinds, row, strict=True))
+                   + "</tr>" for row in cells)
     note = ""
     if table.note:
         kind = "worked-note alarm" if table.alarm else "worked-note"
