@@ -282,11 +282,19 @@ def test_on_a_phone_a_finger_on_a_map_scrolls_the_page_and_a_tap_still_sets_the_
 
 
 def handle_sizes(w):
-    return w.page.evaluate("""() => { const sizes = []; const walk = (root) => {
+    return [(width, height) for width, height, *_ in handle_boxes(w)]
+
+
+def handle_boxes(w):
+    """Each visible slider handle's width and height, and how far its top and left edge lie from
+    the bottom and left edge of its slider's title."""
+    return w.page.evaluate("""() => { const boxes = []; const walk = (root) => {
         for (const el of root.querySelectorAll('.noUi-handle')) {
-            const b = el.getBoundingClientRect(); if (b.width > 0) sizes.push([b.width, b.height]); }
+            const b = el.getBoundingClientRect(), title = root.querySelector('.bk-slider-title');
+            const t = title ? title.getBoundingClientRect() : b;
+            if (b.width > 0) boxes.push([b.width, b.height, b.top - t.bottom, b.left - t.left]); }
         for (const el of root.querySelectorAll('*')) if (el.shadowRoot) walk(el.shadowRoot); };
-        walk(document); return sizes; }""")
+        walk(document); return boxes; }""")
 
 
 def test_slider_handles_are_finger_sized_on_a_touch_screen_and_small_under_a_mouse(browser, app_url):
@@ -295,6 +303,8 @@ def test_slider_handles_are_finger_sized_on_a_touch_screen_and_small_under_a_mou
     touched, moused = handle_sizes(phone), handle_sizes(desk)
     assert len(touched) == len(moused) >= 3
     assert all(w >= 28 and h >= 28 for w, h in touched), touched
+    assert all(below >= 0 and right >= 0 for *_, below, right in handle_boxes(phone)), \
+        "a finger-sized handle covers no letter of its slider's title"
     assert all(w < 20 for w, _ in moused), moused
     phone.page.locator(".noUi-handle").first.scroll_into_view_if_needed()
     before = phone.query()

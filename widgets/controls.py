@@ -15,14 +15,17 @@ import param
 from bokeh.models import CustomJSTickFormatter
 
 FINGER_HANDLES = """
+.noUi-target { background: #e4e4e4; border-color: #9a9a9a; }
 @media (pointer: coarse) {
   .noUi-horizontal .noUi-handle { width: 30px; height: 30px; right: -15px; top: -13px; border-radius: 50%; }
+  .bk-input-group .noUi-target.noUi-horizontal { margin: 14px 15px 0 15px; }
   :host { padding-bottom: 12px; }
 }
 """
 """On a touch screen a slider's handle is 30 px, big enough for a finger (Bokeh's is about 15 px),
-with room below each slider so that a handle stays clear of the next slider's label. A mouse keeps
-the small handle."""
+with room around the track so that the handle stays clear of the slider's own label, of the next
+slider's label, and of the box's edges at either end. A mouse keeps the small handle. Every track
+is drawn a shade darker than Bokeh's, to be seen on a projector."""
 
 
 class FingerSized:
