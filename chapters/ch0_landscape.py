@@ -52,6 +52,16 @@ def steps_to_escape(x0: float, factor: float, bound: float = 1e12) -> int:
     return max(1, math.ceil(math.log((bound - 3) / abs(x0 - 3)) / math.log(abs(factor))))
 
 
+def offset_text(x: np.ndarray, k: int) -> str:
+    """The offset x − 3 at step k, and whether x has stopped there short of 3: a step below half
+    the gap between x and the next double (4.4 × 10⁻¹⁶ near 3) leaves x as it was."""
+    offset = x[k] - 3
+    if offset != 0 and x[k] == x[k - 1]:
+        return (f"offset {fmt(offset)}: x has stopped, as each step is below half the gap between "
+                "neighbouring doubles there")
+    return f"offset {fmt(offset)}"
+
+
 class DescentByHand(param.Parameterized):
     """Gradient descent on (x − 3)² from x₀ at rate η, the by-hand table's two numbers."""
 
@@ -82,7 +92,7 @@ class DescentByHand(param.Parameterized):
             note = (f"Diverged: at step {traj.diverged_at} |x| passed 10¹². Each step multiplies the offset x − 3 by "
                     f"1 − 2η = {shown}, whose size is above 1.")
         else:
-            note = ("; ".join(f"after {c} steps x = {x[c]:.4g}" for c in CHECKPOINTS)
+            note = ("; ".join(f"after {c} steps x = {x[c]:.4g} ({offset_text(x, c)})" for c in CHECKPOINTS)
                     + f". Each step multiplies the offset x − 3 by 1 − 2η = {shown}.")
             if abs(factor) > 1:
                 note += (f" Its size is above 1, so the offset keeps growing: |x| passes 10¹² after about "

@@ -38,6 +38,10 @@ def test_descent_table_figures():
     assert [round(r[1], 5) for r in hand.table().rows] == [0, 0.6, 1.08, 1.464, 1.7712, 2.01696]
     hand.lr = 0.001
     assert "after 100 steps x = 0.544" in hand.table().note and "after 1000 steps x = 2.595" in hand.table().note
+    stalled = DescentByHand().table().note
+    assert "after 1000 steps x = 3 (offset −8.882 × 10⁻¹⁶: x has stopped" in stalled
+    x, step = 3 - 8.881784197001252e-16, 0.2 * 8.881784197001252e-16
+    assert x + step == x and step < np.spacing(x) / 2, "the step is lost in rounding"
     hand.lr = 1.1
     table = hand.table()
     assert table.alarm and "Diverged" in table.note and [round(r[2], 2) for r in table.rows[:3]] == [9, 12.96, 18.66]
