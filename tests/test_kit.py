@@ -7,6 +7,7 @@ from bokeh.events import Tap
 from bokeh.models import ContourRenderer, Text
 
 from lessons import Entry, Link, Player, Race
+from lessons.adam import ScaleRace
 from lessons.links import parse
 from optimizers import REGISTRY, names
 from optimizers.registry import get_spec, make_spec, register, unregister
@@ -342,3 +343,11 @@ def test_a_check_box_follows_its_parameter_both_ways():
     assert owner.shown is True
     owner.shown = False
     assert box.value == []
+
+
+def test_a_readout_on_a_scaled_loss_says_it_reads_the_unscaled_one():
+    race = ScaleRace()
+    for lane in race.result.lanes:
+        last = readout_lines(lane, race.surface, race.result.minimum, race.steps)[-1]
+        if lane.ok and lane.diverged_at < 0:
+            assert ("L (unscaled) − min" in last) == (lane.entry.loss_scale != 1), last

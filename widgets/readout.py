@@ -34,6 +34,8 @@ def readout_lines(lane: Lane, landscape: Landscape, minimum: float, last: int) -
     if not lane.ok:
         return [f"{title}: not run\n   (see the note above the map)\n "] * (last + 1)
     scale = max(map(abs, (*landscape.x_range, *landscape.y_range)))
+    scaled = lane.entry.loss_scale != 1  # the race runs on k·L; the readout reads L itself
+    loss = "L (unscaled) − min" if scaled else "loss − min"
     lines = []
     for k in range(last + 1):
         head = f"{title} · step {k}/{last}"
@@ -45,6 +47,6 @@ def readout_lines(lane: Lane, landscape: Landscape, minimum: float, last: int) -
         where = f"θ = ({coordinate(x, scale)}, {coordinate(y, scale)})"
         if not landscape.contains((x, y)):
             where = f"off the map (it first left at step {lane.left_map_at})"
-        lines.append(f"{head}\n   {where}\n   loss − min {floored(lane.losses[k] - minimum)} · "
+        lines.append(f"{head}\n   {where}\n   {loss} {floored(lane.losses[k] - minimum)} · "
                      f"|∇L| {floored(lane.grad_norms[k])}")
     return lines
