@@ -48,7 +48,7 @@ class Reading(pn.pane.HTML):
 
 WIDE_MATHS = ("mjx-container { display: inline-block; max-width: 100%; overflow-x: auto; overflow-y: hidden; "
               "vertical-align: middle; } "
-              "pre, pre code { white-space: pre; overflow-x: auto; max-width: 100%; }")
+              "pre, pre code, .codehilite pre { white-space: pre !important; overflow-x: auto; max-width: 100%; }")
 """A displayed equation or a code listing wider than a phone scrolls on its own instead of
 widening the page (and a listing keeps its lines: a wrapped comment would look like code)."""
 
