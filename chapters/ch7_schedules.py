@@ -226,12 +226,12 @@ class FreeView:
         self.timeline = Timeline("free")
         self.group = self.timeline.group("paths", PATH_SEQUENCES, PATH_STATICS, trail=False, point=False)
         self.map = MapView(landscapes.get(race.landscape), title="Three sequences and a cosine run",
-                           name="free-map", height=400)
+                           name="free-map", height=480, legend_below=True)
         self.map.draw_paths(self.group, readout=False)
         self.loss = LineChart([Curve("x", "Schedule-Free x", PATH_COLORS[1]),
                                Curve("y", "Schedule-Free y", PATH_COLORS[5], dash="dotted"),
                                Curve("cosine", "AdamW cosine", PATH_COLORS[0])],
-                              name="free-loss", title="Loss above the minimum", y_label="L − L*", log_y=True,
+                              name="free-loss", title="Loss above the minimum", y_label="L(θ) − L*", log_y=True,
                               height=400)
         race.param.watch(lambda *_: self.draw(), "result")
         self.draw()

@@ -12,6 +12,7 @@ from lessons.links import parse
 from optimizers import REGISTRY, names
 from optimizers.registry import get_spec, make_spec, register, unregister
 from widgets.inputs import InputError, parse_number
+from widgets.line_chart import Curve, LineChart
 from widgets.race_view import RaceView
 from widgets.readout import readout_lines
 from widgets.timeline import Timeline
@@ -351,3 +352,14 @@ def test_a_readout_on_a_scaled_loss_says_it_reads_the_unscaled_one():
         last = readout_lines(lane, race.surface, race.result.minimum, race.steps)[-1]
         if lane.ok and lane.diverged_at < 0:
             assert ("L (unscaled) − min" in last) == (lane.entry.loss_scale != 1), last
+
+
+def test_chart_legends_sit_under_the_axes_and_the_chart_keeps_its_height():
+    short = LineChart([Curve("a", "v", "#000"), Curve("b", "v̂", "#111")], name="s", title="", y_label="", height=250)
+    long = LineChart([Curve(k, f"Schedule-Free {k} (a long label)", "#000") for k in "xyz"], name="l", title="",
+                     y_label="", height=250)
+    for chart, rows in ((short, 1), (long, 3)):
+        legend = chart.figure.legend[0]
+        assert legend in chart.figure.below and legend not in chart.figure.center
+        assert legend.orientation == ("horizontal" if rows == 1 else "vertical")
+        assert chart.figure.height > 250 + 15 * rows, "the legend's rows are added, not taken from the chart"

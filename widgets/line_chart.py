@@ -15,6 +15,9 @@ from .lean import draw
 from .log_axis import fit_log_ticks
 from .sizing import responsive
 
+LEGEND_ROW = 19
+"""Pixels per line of an 11 px legend."""
+
 
 @dataclass(frozen=True)
 class Curve:
@@ -38,8 +41,21 @@ class LineChart:
         for curve in curves:
             draw(self.figure, Line(x="step", y=curve.key, line_color=curve.color, line_dash=curve.dash,
                                    line_width=curve.width), self.source, legend=curve.label)
-        self.figure.legend.update(location="top_right", background_fill_alpha=0.8, label_text_font_size="11px")
+        self._legend_below()
         self.marks: list[Span] = []
+
+    def _legend_below(self):
+        """The legend under the axes, where it covers no curve (inside, on a phone, it hid a third of
+        the chart); in one row when the labels are short. The figure grows by the legend's height,
+        so the chart keeps its size."""
+        legend = self.figure.legend[0]
+        self.figure.center.remove(legend)
+        one_row = sum(len(curve.label) + 6 for curve in self.curves) <= 44
+        legend.update(location="top_left", orientation="horizontal" if one_row else "vertical",
+                      label_text_font_size="11px", spacing=2 if not one_row else 12, padding=4, margin=4,
+                      border_line_alpha=0)
+        self.figure.add_layout(legend, "below")
+        self.figure.height += LEGEND_ROW + (0 if one_row else LEGEND_ROW * (len(self.curves) - 1)) + 8
 
     def relabel(self, title: str, y_label: str, labels: list[str]):
         """New words for the same curves: the title, the y axis and each curve's legend entry."""

@@ -79,10 +79,11 @@ class MapView:
     """A landscape's contour map with its minima marked; click handlers and layers are added to it.
     No drag tool starts active: on a phone a finger drawn over the map then scrolls the page
     (an active pan tool kept it, and dragged the map off its landscape); a tap still lands, and
-    the pan tool is one click away in the toolbar."""
+    the pan tool is one click away in the toolbar. `legend_below` puts a long legend under the
+    axes, where it covers no part of the landscape."""
 
     def __init__(self, landscape: Landscape, *, title: str = "", name: str = "map", height: int = 440,
-                 legend: bool = True):
+                 legend: bool = True, legend_below: bool = False):
         self.landscape = landscape
         self.figure = responsive(figure(
             title=title, height=height, name=name,
@@ -104,11 +105,12 @@ class MapView:
         minima = draw(self.figure, Scatter(x="x", y="y", marker="star", size=17, fill_color=MINIMUM_COLOR,
                                            line_color="black"), self.minima)
         self._show_minima(landscape)
-        self.legend = Legend(items=[LegendItem(label="minimum", renderers=[minima])], location="top_right",
+        self.legend = Legend(items=[LegendItem(label="minimum", renderers=[minima])],
+                             location="top_left" if legend_below else "top_right",
                              background_fill_alpha=0.75, click_policy="hide", visible=legend,
                              label_text_font_size="11px", spacing=0, padding=4,
                              level="overlay")  # with the moving paths (see lean.animated), and over them
-        self.figure.add_layout(self.legend)
+        self.figure.add_layout(self.legend, "below" if legend_below else "center")
         self.readout: Plot | None = None
         """The strip under the map with each path's readout, once `draw_paths` has drawn one."""
 
