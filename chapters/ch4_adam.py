@@ -194,15 +194,15 @@ switch the comparison used.
 
 def quiz() -> Quiz:
     return Quiz(
-        "Why does Adam divide m and v by 1 − β^t?",
+        "Why does Adam divide m and v by 1 − βᵗ?",
         [
             Choice("Both start at zero, so early on they are too small; the division removes that bias", True,
-                   "m₁ = (1 − β₁)g₁ is only a tenth of g₁ and v₁ a thousandth of g₁². Dividing by 1 − β^t makes "
+                   "m₁ = (1 − β₁)g₁ is only a tenth of g₁ and v₁ a thousandth of g₁². Dividing by 1 − βᵗ makes "
                    "each a weighted average whose weights sum to 1: unbiased while the gradients' distribution "
                    "does not change, and exact for a constant gradient. "
                    "Without it, v's deeper bias wins and the early steps are several times too long."),
             Choice("To make the learning rate decay over time", False,
-                   "The factors 1 − β^t approach 1 within a few thousand steps, after which they change nothing; "
+                   "The factors 1 − βᵗ approach 1 within a few thousand steps, after which they change nothing; "
                    "a decay is the job of a schedule (chapter 7)."),
             Choice("To keep the update from dividing by zero", False,
                    "That is ε's job. The correction rescales m and v; it does not keep v̂ away from zero."),
