@@ -668,9 +668,15 @@ def _labels(w):
     return w.model("arena-paths-full", "Array.from(m.data.label)")
 
 
+def _leaderboard_cells(w):
+    """The leaderboard's rows as drawn, each from the column after the optimizer's name: the name
+    is a frozen column, drawn in a row of its own that stays put when the others scroll sideways."""
+    return [row for row in w.page.locator(".slick-row").all_inner_texts() if "\n" in row]
+
+
 def _leaderboard_on_screen_and_in_its_source(w):
     """The leaderboard's steps column as drawn in its cells, and as its data say it should read."""
-    drawn = [row.split("\n")[2] for row in w.page.locator(".slick-row").all_inner_texts()]
+    drawn = [row.split("\n")[1] for row in _leaderboard_cells(w)]
     steps = w.model("leaderboard-source", "Array.from(m.data.steps)")
     return drawn, ["never" if step is None or math.isnan(step) else str(int(step)) for step in steps]
 
@@ -707,8 +713,10 @@ def test_chapter8_tick_landscape_typed_click_mode_play_basins_and_presets(browse
     assert abs(w.path("arena")[0][0] - x0) < 1e-9, "every path starts at the click"
     wait_until(lambda: len(set(map(tuple, _leaderboard_on_screen_and_in_its_source(w)))) == 1,
                message=lambda: _leaderboard_on_screen_and_in_its_source(w))
-    cells = w.page.locator(".slick-row").all_inner_texts()
-    assert all(row.split("\n")[1] == "0.01" for row in cells), cells
+    cells = _leaderboard_cells(w)
+    assert len(cells) == 4 and all(row.split("\n")[0] == "0.01" for row in cells), cells
+    frozen = [row for row in w.page.locator(".slick-row").all_inner_texts() if "\n" not in row]
+    assert sorted(frozen) == sorted(_labels(w)), "the names are a frozen column, kept in view on a phone"
     assert not any(re.search(r"\de[-+]?\d", row) for row in cells), "numbers as the page writes them"
 
     w.page.locator("select").first.select_option(label="Type your own")

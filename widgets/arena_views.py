@@ -73,7 +73,8 @@ class Leaderboard:
         self.table = DataTable(source=self.source, columns=columns, sortable=True, index_position=None,
                                height=60, sizing_mode="stretch_width", name=name, autosize_mode="none",
                                min_width=280, max_width=sum(width for *_, width in self.COLUMNS) + 2,
-                               reorderable=False)  # no wider than its columns: the box ends where they do
+                               reorderable=False, frozen_columns=1)  # no wider than its columns
+        # the optimizer's name stays in view while a phone swipes the other columns sideways
         self.source.js_on_change("data", CustomJS(args={"table": self.table}, code=REDRAW_TABLE))
         arena.param.watch(lambda *_: self.draw(), ["result", "sort_by"])
         self.draw()
