@@ -260,8 +260,8 @@ TEXT_BASINS = r"""
 Which minimum a method ends in depends on where it starts. Tick *Show basins*: the arena runs
 the chosen optimizer from each of 40,000 starts on a 200 × 200 grid and colours every start by
 the marked minimum (★) where its run comes to rest: its last point within 5% of the map's width
-of that minimum, its last step shorter than 0.5% of the width. Where the map shows through
-uncoloured, the run is not resting at a marked minimum: it is still travelling, it bounces, or it
+of that minimum, its last step shorter than 0.5% of the width. Where the map is washed pale
+instead, the run is not resting at a marked minimum: it is still travelling, it bounces, or it
 rests in a dip that is not marked (Rastrigin marks only its lowest point, a typed landscape only
 the lowest point found on its grid). Dark grey means it diverged. The race's paths are
 drawn on top. The basins use exact gradients, a constant rate (the race's schedule is ignored)

@@ -163,9 +163,10 @@ class BasinLayer:
 
     def __init__(self, plot, name: str = "basins"):
         self.source = ColumnDataSource({"image": [], "x": [], "y": [], "dw": [], "dh": []}, name=f"{name}-source")
-        # the minimum's index 0..5 picks a path colour; 6 is diverged; NaN (at no marked minimum) stays clear
+        # the minimum's index 0..5 picks a path colour; 6 is diverged; NaN (at no marked minimum) is a white
+        # wash: left clear, the landscape's own colours there looked like one more basin
         self.mapper = LinearColorMapper(palette=[*PATH_COLORS[:6], DIVERGED_COLOR], low=-0.5, high=6.5,
-                                        nan_color="rgba(0, 0, 0, 0)")
+                                        nan_color="#ffffff")
         self.renderer = draw(plot, Image(image="image", x="x", y="y", dw="dw", dh="dh", color_mapper=self.mapper,
                                          global_alpha=0.55), self.source)
         plot.renderers.insert(1, plot.renderers.pop())  # above the bands, under the contour lines and paths
@@ -186,7 +187,8 @@ def basin_summary(basins: Basins, minima) -> str:
     shares = basins.shares()
     parts = [f"<span style='color:{PATH_COLORS[i % 6]}'>■</span> ({fmt(x)}, {fmt(y)}): {shares[i]:.0%}"
              for i, (x, y) in enumerate(minima)]
-    parts.append(f"at no marked minimum after {basins.steps} steps: {shares[-2]:.0%}")
+    parts.append(f"<span style='color:#bbbbbb'>□</span> at no marked minimum after {basins.steps} steps: "
+                 f"{shares[-2]:.0%}")
     parts.append(f"<span style='color:{DIVERGED_COLOR}'>■</span> diverged: {shares[-1]:.0%}")
     title = html.escape(f"Where {get_spec(basins.optimizer).title} ends from each of {basins.label.size:,} starts "
                         f"(η = {fmt(basins.rate)}, {basins.steps} steps):")
