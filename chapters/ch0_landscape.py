@@ -14,6 +14,7 @@ from optimizers.sgd import sgd
 from widgets.code_view import code_view
 from widgets.controls import choice_slider
 from widgets.links import copy_link_button
+from widgets.numbers import number
 from widgets.quiz import Choice, Quiz
 from widgets.race_view import RaceView
 from widgets.readout import fmt
@@ -53,12 +54,13 @@ def steps_to_escape(x0: float, factor: float, bound: float = 1e12) -> int:
 
 
 def offset_text(x: np.ndarray, k: int) -> str:
-    """The offset x − 3 at step k, and whether x has stopped there short of 3: a step below half
-    the gap between x and the next double (4.4 × 10⁻¹⁶ near 3) leaves x as it was."""
+    """The offset x − 3 at step k, and whether x has stopped short of 3 (or swings between two
+    doubles around it): rounding to the nearest double (4.4 × 10⁻¹⁶ apart near 3) then undoes
+    what the factor 1 − 2η would still shrink."""
     offset = x[k] - 3
-    if offset != 0 and x[k] == x[k - 1]:
-        return (f"offset {fmt(offset)}: x has stopped, as each step is below half the gap between "
-                "neighbouring doubles there")
+    if offset != 0 and (x[k] == x[k - 1] or x[k] == x[k - 2]):
+        return (f"offset {fmt(offset)}: x gets no closer, because each new x is rounded to the "
+                f"nearest double, and the doubles there are {number(float(np.spacing(abs(x[k]))), 2)} apart")
     return f"offset {fmt(offset)}"
 
 

@@ -203,8 +203,9 @@ a single exact step means a million backward passes.
 The way out is to look at a few examples only. Draw a **mini-batch** of $$B$$ examples at
 random and average their gradients. The result is a random vector, but its *expected value* is
 the true gradient: it is **unbiased**. Each estimate errs, yet the errors average to zero. That
-does not make them equally large in every direction: the fan of batch arrows below is longer one
-way than the other, because the examples disagree more along some directions than others.
+does not make them equally large in every direction: at most points the fan of batch arrows below
+is longer one way than the other, because the examples disagree more along some directions than
+others.
 
 $$\theta \leftarrow \theta - \eta \cdot \frac{1}{B}\sum_{j \in \text{batch}} \nabla \ell_j(\theta)$$
 
@@ -238,8 +239,8 @@ gradients are not.
 """
 
 TEXT_NOISE = r"""
-The spread is the root-mean-square distance of the batch arrows from the full one. Averaged
-over all shuffles it is $$\sqrt{\frac{\sigma^2}{B}\cdot\frac{N-B}{N-1}}$$, where $$\sigma^2$$ is the
+The spread is the root-mean-square distance of the batch arrows from the full one. Its root
+mean square over all shuffles is $$\sqrt{\frac{\sigma^2}{B}\cdot\frac{N-B}{N-1}}$$, where $$\sigma^2$$ is the
 variance of the per-example gradients at this point: the mean, over the $$N$$ examples, of each
 gradient's squared distance from the full-batch gradient. For small batches that is about
 $$\sigma/\sqrt{B}$$; the second factor makes it fall faster as $$B$$ nears $$N$$, and it is

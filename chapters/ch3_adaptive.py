@@ -138,8 +138,8 @@ TEXT_RACE_AFTER = r"""
 [[race_steps]] steps AdaGrad's loss is still [[adagrad_loss]]: its rates fell so fast that it crawls. RMSProp's is
 [[rmsprop_loss]], and it does not settle: near the bottom its rates grow until the steps
 overshoot, and the ball hops around the minimum. With a longer memory ($$\rho$$ = 0.99 or more)
-its rates grow more slowly, the ball comes down smoothly through all [[race_steps]] steps, and the
-hopping starts later (the long run below shows it).
+its rates grow more slowly: the ball still swings across the valley floor, but its loss falls on
+every one of the [[race_steps]] steps, and the hopping starts later (the long run below shows it).
 
 **Try next.** Set $$\eta$$ = 1. AdaGrad's loss now stays within 0.001 of the minimum from step
 [[fast_adagrad]] on: a large $$\eta$$ suits it, because its sum soon scales the rate down. RMSProp at

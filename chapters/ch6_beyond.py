@@ -178,9 +178,9 @@ TEXT_INTRO = r"""
 # Chapter 6 · Beyond Adam
 
 Adam (2015) is still the default, but it has a large family. Each later method changes a part of
-it, mostly for one reason: to need no warmup, to keep its rate from growing back, to react sooner, to
-save memory, to train with huge batches, or to use curvature. This chapter gives each its idea, its update rule, and a
-small race where that idea can be seen.
+it, mostly for one reason: to need no warmup, to keep its rate from growing back when gradients
+shrink, to react sooner, to save memory, to train with huge batches, or to use curvature. This
+chapter gives each its idea, its update rule, and a small race where that idea can be seen.
 
 A word on what a two-dimensional map can show. Several of these methods were built for millions
 of weights arranged in matrices and layers. Two of them measure their step against the size of

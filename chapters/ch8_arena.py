@@ -260,7 +260,7 @@ TEXT_BASINS = r"""
 Which minimum a method ends in depends on where it starts. Tick *Show basins*: the arena runs
 the chosen optimizer from each of 40,000 starts on a 200 × 200 grid and colours every start by
 the marked minimum (★) where its run comes to rest: its last point within 5% of the map's width
-of that minimum, its last step shorter than 0.5% of the width. Where the map is washed pale
+of that minimum, and its last 20 points all within 0.5% of the width of where it ends. Where the map is washed pale
 instead, the run is not resting at a marked minimum: it is still travelling, it bounces, or it
 rests in a dip that is not marked (Rastrigin marks only its lowest point, a typed landscape only
 the lowest point found on its grid). Dark grey means it diverged. The race's paths are
@@ -271,11 +271,11 @@ the shared rate, or its default).
 On Himmelblau at $$\eta$$ = [[basin_rate]] ([[basin_steps]] steps), SGD ends in the minimum
 nearest to its start from [[sgd_near]] of the starts. Momentum does so from only
 [[momentum_near]]: its velocity carries the ball past the nearest valley into another. Adam,
-[[adam_near]]: its steps are about $$\eta$$ long whatever the slope, and [[adam_nowhere]] of the
-starts have not arrived anywhere after [[basin_steps]] steps, [[nowhere_edge]] of them within 1 of
-the top or bottom edge of the map.
+[[adam_near]]: its steps are about $$\eta$$ long whatever the slope, so after [[basin_steps]] steps
+[[adam_nowhere]] of the starts are not yet resting at any minimum ([[nowhere_edge]] of those
+started within 1 of the map's top or bottom edge).
 
-A larger rate is no cure-all. At $$\eta$$ = [[faster]], Adam's uncoloured area is
+A larger rate is no cure-all. At $$\eta$$ = [[faster]], Adam's pale area is
 [[adam_nowhere_faster]]; SGD's grows to [[sgd_nowhere_faster]], because that rate is above
 $$2/c$$ for the steepest direction at two of the four minima, so SGD cannot come to rest there:
 it bounces around them, or leaves.

@@ -44,9 +44,10 @@ The defaults of every optimizer in the course: PyTorch's where PyTorch has the m
 momentum 0.9 for Momentum and Nesterov, the course's choice (PyTorch's SGD defaults to 0). The
 third column is measured: the rates of chapter 8's sweep at which the method arrives on the
 ravine, with the arena's first settings (a semicolon separates windows with failing rates
-between them). These rates suit maps whose minimum lies several units from the start;
-a network's weights are mostly far smaller than 1, and good rates for it are usually smaller
-too (chapter 8 says more).
+between them). For the methods whose steps are about η long (Adam and its family, Lion),
+these rates suit maps whose minimum lies several units from the start; a network's weights are
+mostly far smaller than 1, and good rates for them are smaller too (chapter 8 says more). For SGD
+and momentum the limit is the curvature instead: the rate must stay below 2/c (chapter 0).
 """
 
 TEXT_PRIORITY = """
@@ -77,7 +78,7 @@ SUMMARIES = {
        "steps do not depend on the loss's scale, as long as the gradients are far above ε.",
     5: "Weight decay added to the gradient gets divided by Adam's scaling; AdamW shrinks the weights directly, "
        "so every weight decays alike.",
-    6: "After Adam: a rectified warmup (RAdam), a divisor that remembers its largest value (AMSGrad), a max norm "
+    6: "After Adam: a rectified warmup (RAdam), a divisor built on the largest v so far (AMSGrad), a max norm "
        "(Adamax), lookahead (NAdam), factored memory (AdaFactor), sign steps (Lion), trust ratios (LAMB) and "
        "clipped curvature-scaled steps (Sophia).",
     7: "Warmup, then decay: step, cosine, linear, inverse square root, warmup-stable-decay, and Schedule-Free "

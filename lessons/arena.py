@@ -39,8 +39,10 @@ HOLD = 10
 (and it ends on the map): a zig-zag that touches the tolerance on its final step has not."""
 SETTLED = 0.05
 RESTING = 0.005
+RESTING_STEPS = 20
 """A start ends in a minimum's basin if its run comes to rest there: its last point is within
-SETTLED of the map's width of that minimum, and its last step is shorter than RESTING of it."""
+SETTLED of the map's width of that minimum, and its last RESTING_STEPS points all lie within
+RESTING of the width of its last one (a run that rattles, as sign-based steps do, is not resting)."""
 DEFAULT_FORMULA = "(x**2 + y - 3)**2 / 10 + sin(3*x) + y**2 / 4"
 
 
@@ -171,7 +173,8 @@ def basins(optimizer: str, surface: Landscape, rate: float, steps: int = BASIN_S
     distance = np.linalg.norm(final[:, None, :] - minima[None, :, :], axis=-1)
     nearest = np.nanargmin(np.where(np.isfinite(distance), distance, np.inf), axis=1)
     with np.errstate(invalid="ignore"):
-        resting = np.linalg.norm(final - traj.params[-2], axis=-1) < RESTING * width
+        recent = traj.params[-RESTING_STEPS - 1:]
+        resting = np.max(np.linalg.norm(recent - final, axis=-1), axis=0) < RESTING * width
         near = np.take_along_axis(distance, nearest[:, None], 1)[:, 0] < SETTLED * width
     label = np.where(near & resting, nearest, -1)
     label = np.where(np.asarray(traj.diverged_at) >= 0, -2, label)

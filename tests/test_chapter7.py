@@ -66,7 +66,7 @@ def test_without_noise_a_schedule_is_no_rule_and_warmup_and_decay_save_a_run_jus
     f = facts()
     assert (f["rescue_low"], f["rescue_high"]) == (f"{rescued[0]:.2f}", f"{rescued[-1]:.2f}")
     noisy = noisy_rescues(rescued)
-    assert len(noisy) == f["noisy_tried"] == len(rescued) * f["kinds"]
+    assert len(noisy) == f["noisy_tried"] >= len(rescued), "the first schedule saves every peak of the band"
     assert sum(noisy.values()) == f["noisy_rescued"] < f["noisy_tried"] / 2, "with noise the rescue mostly fails"
     elsewhere = ScheduleLab(landscape="rosenbrock", optimizer="sgd", noise=0.0, log_lr=-2.5)
     scheduled, constant = elsewhere.average_final_gaps()
