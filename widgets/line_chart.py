@@ -52,10 +52,10 @@ class LineChart:
         self.figure.center.remove(legend)
         one_row = sum(len(curve.label) + 6 for curve in self.curves) <= 44
         legend.update(location="top_left", orientation="horizontal" if one_row else "vertical",
-                      label_text_font_size="11px", spacing=2 if not one_row else 12, padding=4, margin=4,
+                      label_text_font_size="11px", spacing=12 if one_row else 2, padding=4, margin=4,
                       border_line_alpha=0)
         self.figure.add_layout(legend, "below")
-        self.figure.height += LEGEND_ROW + (0 if one_row else LEGEND_ROW * (len(self.curves) - 1)) + 8
+        self.figure.height += LEGEND_ROW * (1 if one_row else len(self.curves)) + 8
 
     def relabel(self, title: str, y_label: str, labels: list[str]):
         """New words for the same curves: the title, the y axis and each curve's legend entry."""

@@ -43,6 +43,6 @@ class LossChart:
         low = max(finite.min(), FLOOR) if finite.size else FLOOR
         start = max((g[0] for g in gaps if np.isfinite(g[0])), default=1.0)
         high = min(finite.max(), 1e3 * start) if finite.size else 1.0  # a diverging run leaves the top
-        start, end = low / 3, max(high * 3, low * 10)
-        self.figure.y_range.update(start=start, end=end)
-        fit_log_ticks(self.figure.yaxis[0], start, end)
+        bottom, top = low / 3, max(high * 3, low * 10)
+        self.figure.y_range.update(start=bottom, end=top)
+        fit_log_ticks(self.figure.yaxis[0], bottom, top)

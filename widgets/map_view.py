@@ -113,6 +113,8 @@ class MapView:
         self.figure.add_layout(self.legend, "below" if legend_below else "center")
         self.readout: Plot | None = None
         """The strip under the map with each path's readout, once `draw_paths` has drawn one."""
+        self.plot: LayoutDOM = self.figure
+        """What a page shows: the map, with its readout strip underneath once it has one."""
 
     def _show_bands(self, xs, ys, z, levels):
         half_x, half_y = (xs[1] - xs[0]) / 2, (ys[1] - ys[0]) / 2  # grid points are cell centres
@@ -160,18 +162,12 @@ class MapView:
                                                line_color="color", line_width=2), point))
         if readout:
             self.readout = readout_strip(point, name=f"{self.figure.name}-readout")
+            self.plot = responsive(column(self.figure, self.readout, spacing=0))
 
     def fit_readout(self, rows: int):
         """Make the readout strip tall enough for `rows` paths."""
         if self.readout is not None:
             self.readout.height = readout_height(rows)
-
-    @property
-    def plot(self) -> LayoutDOM:
-        """The map, with its readout strip underneath when it has one."""
-        if self.readout is None:
-            return self.figure
-        return responsive(column(self.figure, self.readout, spacing=0))
 
 
 READOUT_LINE = 11 * 1.25 * 3 + 8
