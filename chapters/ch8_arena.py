@@ -39,6 +39,11 @@ RIDGE = 0.5
 """A path has left the saddle's ridge once |y| passes this (the valleys are at y = ±1)."""
 BASIN_TRIO = ("sgd", "momentum", "adam")
 BASIN_RATE = 0.01
+RASTRIGIN_RATE = 0.01
+"""The Rastrigin preset's shared rate, at which Adam rests in a dip and SGD and momentum rest nowhere."""
+ROLLING_LOG_LR = -2.1
+"""A rate on the shared slider (log₁₀ η) at which momentum still rests on Rastrigin (below
+2(1 + β)/c) after rolling past dips."""
 QUIZ_LOG_LR = -1.0
 """The quiz's shared rate (log₁₀ η), one at which Adam arrives on the ravine before SGD."""
 
@@ -54,7 +59,7 @@ PRESETS = {
     "Rosenbrock's curved valley": {"landscape": "rosenbrock", "optimizers": ["sgd", "momentum", "rmsprop", "adam"],
                                    "log_lr": -3.0, "steps": 2000},
     "Many minima (Rastrigin)": {"landscape": "rastrigin", "optimizers": ["sgd", "momentum", "adam", "lion"],
-                                "log_lr": -2.0},
+                                "log_lr": math.log10(RASTRIGIN_RATE), "show_basins": True, "basin_optimizer": "adam"},
     "Himmelblau's four basins": {"landscape": "himmelblau", "optimizers": list(BASIN_TRIO), "log_lr": -2.0,
                                  "show_basins": True, "basin_optimizer": "adam", "steps": 300},
     "Beyond Adam, each at its best rate": {"landscape": "ravine", "mode": "tuned",
@@ -96,6 +101,19 @@ def closest_approach(optimizer: str, landscape: str = "rosenbrock") -> np.ndarra
         return np.nanmin(np.linalg.norm(path - np.array(surface.minima[0]), axis=-1), axis=0)
 
 
+def rastrigin_walls(dips) -> np.ndarray:
+    """The curvature of Rastrigin's walls at each of its minima on the map: the marked lowest
+    one and the `others` of a basin map that rests in every dip (both axes alike)."""
+    rastrigin = landscapes.get("rastrigin")
+    on_map = [point for point in dips.others if rastrigin.contains(point)]
+    return rastrigin.hess_diag(np.vstack([rastrigin.minima, *on_map]))[:, 0]
+
+
+def _limits(values: np.ndarray) -> str:
+    low, high = f"{values.min():.2g}", f"{values.max():.2g}"
+    return low if low == high else f"{low} to {high}"
+
+
 @functools.cache
 def facts() -> dict:
     """Figures the prose and the quiz quote, measured with the arena's model (the same for every
@@ -121,6 +139,13 @@ def facts() -> dict:
     nowhere = adam_basins.label == -1
     edge = np.abs(np.stack(np.meshgrid(adam_basins.xs, adam_basins.ys), axis=-1)[..., 1]) >= him.surface.y_range[1] - 1
     faster = 2 * BASIN_RATE
+    rastrigin = landscapes.get("rastrigin")
+    beta = get_spec("momentum").defaults["momentum"]
+    dips = basins("adam", rastrigin, RASTRIGIN_RATE)
+    walls = rastrigin_walls(dips)
+    rolling = basins("momentum", rastrigin, 10**ROLLING_LOG_LR)
+    flung = basins("momentum", rastrigin, RASTRIGIN_RATE)
+    everywhere = np.vstack([rastrigin.minima, dips.others])
     on_rosenbrock = {name: first_sweep(name, "rosenbrock").arrivals for name in ("lamb", "adafactor")}
     lamb_near = closest_approach("lamb")
     quiz_race = {row.optimizer: row.steps_to_tolerance
@@ -154,6 +179,14 @@ def facts() -> dict:
         "faster": f"{faster:g}",
         "adam_nowhere_faster": f"{basins('adam', him.surface, faster, him.steps).shares()[-2]:.0%}",
         "sgd_nowhere_faster": f"{basins('sgd', him.surface, faster, him.steps).shares()[-2]:.0%}",
+        "rastrigin_rate": f"{RASTRIGIN_RATE:g}", "rastrigin_dips": len(walls),
+        "walls_low": f"{walls.min():.0f}", "walls_high": f"{walls.max():.0f}",
+        "sgd_limit": _limits(2 / walls), "momentum_limit": _limits(2 * (1 + beta) / walls), "beta": f"{beta:g}",
+        "momentum_flung": f"{flung.shares()[-3]:.1%}",
+        "adam_rastrigin_near": f"{dips.stayed_near(rastrigin.minima):.0%}",
+        "rolling_rate": f"{10**ROLLING_LOG_LR:.2g}", "rolling_moved": f"{rolling.moved_on(rastrigin.minima):.0%}",
+        "rolling_lowest": f"{rolling.shares()[0]:.1%}", "rolling_nowhere": f"{rolling.shares()[-2]:.0%}",
+        "lowest_own": f"{np.mean(dips.nearest(everywhere) == 0):.1%}",
     }
 
 
@@ -259,14 +292,19 @@ TEXT_BASINS = r"""
 
 Which minimum a method ends in depends on where it starts. Tick *Show basins*: the arena runs
 the chosen optimizer from each of 40,000 starts on a 200 × 200 grid and colours every start by
-the marked minimum (★) where its run comes to rest: its last point within 5% of the map's width
-of that minimum, and its last 20 points all within 0.5% of the width of where it ends. Where the map is washed pale
-instead, the run is not resting at a marked minimum: it is still travelling, it bounces, or it
-rests in a dip that is not marked (Rastrigin marks only its lowest point, a typed landscape only
-the lowest point found on its grid). Dark grey means it diverged. The race's paths are
-drawn on top. The basins use exact gradients, a constant rate (the race's schedule is ignored)
-and at most 300 steps; the rate is the one the optimizer has in the race (if it is not ticked:
-the shared rate, or its default).
+the minimum where its run comes to rest. A run rests when its last 20 points all lie within 0.5%
+of the map's width of where it ends.
+
+The landscape's own minima (★) have a colour each, and a run that rests within 5% of the width
+of one ends there. Runs that rest anywhere else are grouped by where they end. A group is a
+minimum the landscape does not mark (○, in soft tints, no two touching areas alike) if nothing
+within 1% of the map's width of it is lower. A run still crawling down a gentle slope is at
+no minimum.
+
+White means the run rests at no minimum: it is still travelling, or it bounces. Dark grey means
+it diverged. The race's paths are drawn on top. The basins use exact gradients, a constant
+rate (the race's schedule is ignored) and at most 300 steps; the rate is the one the optimizer
+has in the race (if it is not ticked: the shared rate, or its default).
 
 On Himmelblau at $$\eta$$ = [[basin_rate]] ([[basin_steps]] steps), SGD ends in the minimum
 nearest to its start from [[sgd_near]] of the starts. Momentum does so from only
@@ -275,10 +313,25 @@ nearest to its start from [[sgd_near]] of the starts. Momentum does so from only
 [[adam_nowhere]] of the starts are not yet resting at any minimum ([[nowhere_edge]] of those
 started within 1 of the map's top or bottom edge).
 
-A larger rate is no cure-all. At $$\eta$$ = [[faster]], Adam's pale area is
+A larger rate is no cure-all. At $$\eta$$ = [[faster]], Adam's white area is
 [[adam_nowhere_faster]]; SGD's grows to [[sgd_nowhere_faster]], because that rate is above
 $$2/c$$ for the steepest direction at two of the four minima, so SGD cannot come to rest there:
 it bounces around them, or leaves.
+
+Rastrigin (the *many minima* preset) is a grid of dips: [[rastrigin_dips]] of them on the map,
+the marked lowest one included. Their walls curve by $$c$$ ≈ [[walls_low]] to [[walls_high]], so
+plain SGD can rest in a dip only at rates below $$2/c$$ ≈ [[sgd_limit]], and momentum only below
+$$2(1+\beta)/c$$ ≈ [[momentum_limit]] (β = [[beta]]). At the preset's $$\eta$$ = [[rastrigin_rate]],
+SGD rests nowhere and momentum in no dip on the map ([[momentum_flung]] of its runs are flung off
+the map and rest in flatter dips out there). Adam does rest: from [[adam_rastrigin_near]] of the
+starts, in the dip nearest to where it started.
+
+Momentum at $$\eta$$ = [[rolling_rate]] is the method that travels. From [[rolling_moved]] of the
+starts it rolls past the nearest dip and rests in another, and [[rolling_nowhere]] are still
+rolling after 300 steps. Only [[rolling_lowest]] come to rest in the lowest dip, which is the
+nearest one for [[lowest_own]] of the starts: rolling past dips is not a search for the lowest.
+Pick *Momentum* under *Basins of*, set the shared rate to [[rolling_rate]], and watch the colours
+leave their squares.
 """
 
 TEXT_LIMITS = r"""

@@ -43,6 +43,16 @@ RESTING_STEPS = 20
 """A start ends in a minimum's basin if its run comes to rest there: its last point is within
 SETTLED of the map's width of that minimum, and its last RESTING_STEPS points all lie within
 RESTING of the width of its last one (a run that rattles, as sign-based steps do, is not resting)."""
+DIP = 0.01
+"""Runs that rest away from every marked minimum are grouped into places (where they rest, the
+average of their last RESTING_STEPS points, within about DIP of the map's width of each other
+joins one place). A place is a minimum the landscape does not mark if no point around its lowest
+resting point, out to DIP of the width, is lower: a run still crawling down a gentle slope rests
+at no minimum."""
+PROBE_ANGLES = 64
+PROBE_RADII = (0.25, 0.5, 1.0)
+"""Where the dip test looks: PROBE_ANGLES directions at these fractions of DIP's distance (many
+directions, so that a narrow valley sloping on past a crawling run is found)."""
 DEFAULT_FORMULA = "(x**2 + y - 3)**2 / 10 + sin(3*x) + y**2 / 4"
 
 
@@ -131,10 +141,11 @@ def sweep(optimizer: str, surface: Landscape, start: tuple, steps: int, toleranc
 
 @dataclass(frozen=True)
 class Basins:
-    """Which marked minimum each start of a grid comes to rest at: `label[i, j]` is the index of
-    the minimum for the start (xs[j], ys[i]), -1 for a start whose run is not resting at any
-    marked minimum after `steps` steps (still moving, bouncing, or resting at a point the
-    landscape does not mark), -2 for one that diverged."""
+    """Which minimum each start of a grid comes to rest at. `label[i, j]` is, for the start
+    (xs[j], ys[i]): the index of a marked minimum (below `minima`), `minima + k` for the k-th of
+    the `others` (minima the landscape does not mark, found where runs rest), -1 for a run that
+    rests at no minimum after `steps` steps (still moving, or bouncing), -2 for one that
+    diverged."""
 
     optimizer: str
     rate: float
@@ -144,17 +155,82 @@ class Basins:
     label: np.ndarray
     minima: int
     """How many minima the landscape marks (some may have no start)."""
+    others: np.ndarray
+    """The unmarked minima where runs rest, shape (k, 2)."""
 
-    def stayed_near(self, minima) -> float:
-        """The share of starts that end in the minimum nearest to where they started."""
+    def stayed_near(self, marked) -> float:
+        """The share of starts that end in the minimum nearest to where they started, of the
+        `marked` minima and the `others` found."""
+        everywhere = np.vstack([np.asarray(marked, dtype=float).reshape(-1, 2), self.others])
+        return float(np.mean(self.label == self.nearest(everywhere)))
+
+    def moved_on(self, marked) -> float:
+        """The share of starts that come to rest at a minimum other than the one nearest to
+        where they started (of the `marked` and the `others`)."""
+        everywhere = np.vstack([np.asarray(marked, dtype=float).reshape(-1, 2), self.others])
+        return float(np.mean((self.label >= 0) & (self.label != self.nearest(everywhere))))
+
+    def nearest(self, points: np.ndarray) -> np.ndarray:
+        """For each start of the grid, the index of the nearest of `points` (k, 2)."""
         starts = np.stack(np.meshgrid(self.xs, self.ys), axis=-1)
-        nearest = np.argmin(np.linalg.norm(starts[..., None, :] - np.asarray(minima), axis=-1), axis=-1)
-        return float(np.mean(self.label == nearest))
+        return np.argmin(np.linalg.norm(starts[..., None, :] - points, axis=-1), axis=-1)
+
+    @property
+    def others_off_map(self) -> int:
+        """How many of the `others` lie off the map (runs can leave it and come to rest outside)."""
+        x, y = self.others[:, 0], self.others[:, 1]
+        inside = (x >= self.xs[0]) & (x <= self.xs[-1]) & (y >= self.ys[0]) & (y <= self.ys[-1])
+        return int(np.sum(~inside))
 
     def shares(self) -> np.ndarray:
-        """The share of starts per minimum, then 'at no marked minimum', then 'diverged'."""
+        """The share of starts per marked minimum, then at any of the `others`, then at no
+        minimum, then diverged."""
         counts = [np.mean(self.label == i) for i in range(self.minima)]
-        return np.array([*counts, np.mean(self.label == -1), np.mean(self.label == -2)])
+        return np.array([*counts, np.mean(self.label >= self.minima), np.mean(self.label == -1),
+                         np.mean(self.label == -2)])
+
+
+def places(points: np.ndarray, reach: float) -> np.ndarray:
+    """The place of each of `points` (n, 2), numbered from 0: points in touching cells of a grid
+    `reach` wide share a place, so points closer than `reach` always do, and a chain of close
+    points is one place."""
+    cells, cell_of = np.unique(np.floor(points / reach).astype(np.int64), axis=0, return_inverse=True)
+    index = {tuple(cell): i for i, cell in enumerate(cells.tolist())}
+    root = list(range(len(cells)))
+
+    def find(i):
+        while root[i] != i:
+            root[i] = root[root[i]]
+            i = root[i]
+        return i
+
+    for i, (cx, cy) in enumerate(cells.tolist()):
+        for dx, dy in ((1, -1), (1, 0), (1, 1), (0, 1)):
+            j = index.get((cx + dx, cy + dy))
+            if j is not None:
+                root[find(j)] = find(i)
+    _, place = np.unique([find(i) for i in range(len(cells))], return_inverse=True)
+    return place[cell_of.ravel()]
+
+
+def unmarked_minima(surface: Landscape, rests: np.ndarray, reach: float) -> tuple[np.ndarray, np.ndarray]:
+    """Group resting points `rests` (n, 2) into places and keep those that are minima (see DIP):
+    the lowest resting point of each kept place, shape (k, 2), and each resting point's index
+    into them (-1: its place is not a minimum)."""
+    place = places(rests, reach)
+    with np.errstate(all="ignore"):
+        loss = surface.f(rests)
+    order = np.lexsort((loss, place))
+    lowest = rests[order[np.r_[0, np.flatnonzero(np.diff(place[order])) + 1]]]
+    angles = np.linspace(0, 2 * np.pi, PROBE_ANGLES, endpoint=False)
+    directions = np.stack([np.cos(angles), np.sin(angles)], axis=-1)
+    offsets = (reach * np.asarray(PROBE_RADII)[:, None, None] * directions).reshape(-1, 2)
+    with np.errstate(all="ignore"):
+        centre, around = surface.f(lowest), surface.f(lowest[:, None, :] + offsets)
+        is_minimum = np.isfinite(centre) & np.all(around >= centre[:, None] - 1e-12 * (1 + np.abs(centre[:, None])),
+                                                  axis=1)
+    number = np.where(is_minimum, np.cumsum(is_minimum) - 1, -1)
+    return lowest[is_minimum], number[place]
 
 
 @functools.lru_cache(maxsize=32)
@@ -162,7 +238,7 @@ def basins(optimizer: str, surface: Landscape, rate: float, steps: int = BASIN_S
            resolution: int = BASIN_GRID, workers: int = 2, settings: tuple = ()) -> Basins:
     """Run `optimizer` at `rate` (and its other `settings`, as (name, value) pairs) from every
     point of a resolution × resolution grid (exact gradients) and label each start by the minimum
-    its run comes to rest at (see RESTING)."""
+    its run comes to rest at (see RESTING and DIP)."""
     xs = np.linspace(*surface.x_range, resolution)
     ys = np.linspace(*surface.y_range, resolution)
     starts = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2)
@@ -177,8 +253,15 @@ def basins(optimizer: str, surface: Landscape, rate: float, steps: int = BASIN_S
         resting = np.max(np.linalg.norm(recent - final, axis=-1), axis=0) < RESTING * width
         near = np.take_along_axis(distance, nearest[:, None], 1)[:, 0] < SETTLED * width
     label = np.where(near & resting, nearest, -1)
-    label = np.where(np.asarray(traj.diverged_at) >= 0, -2, label)
-    return Basins(optimizer, rate, steps, xs, ys, label.reshape(resolution, resolution), len(minima))
+    diverged = np.asarray(traj.diverged_at) >= 0
+    elsewhere = resting & ~near & ~diverged
+    others = np.empty((0, 2))
+    if elsewhere.any():
+        rests = np.mean(traj.params[-RESTING_STEPS - 1:, elsewhere], axis=0)
+        others, number = unmarked_minima(surface, rests, DIP * width)
+        label[elsewhere] = np.where(number >= 0, len(minima) + number, -1)
+    label = np.where(diverged, -2, label)
+    return Basins(optimizer, rate, steps, xs, ys, label.reshape(resolution, resolution), len(minima), others)
 
 
 OWN_RATE_BOUNDS = (1e-5, 10.0)

@@ -756,6 +756,14 @@ def test_chapter8_tick_landscape_typed_click_mode_play_basins_and_presets(browse
     row = dict(zip(*diverged, strict=True))
     assert row["SGD"] > 0 and (row["Adam"] is None or math.isnan(row["Adam"]))
     screenshot(w, "chapter8-preset")
+
+    w.page.get_by_role("link", name="Many minima (Rastrigin)").click()
+    wait_until(lambda: w.query().get("arena.landscape") == "rastrigin")
+    w.page.wait_for_function("() => window.Bokeh && Bokeh.documents.length > 0", timeout=30000)
+    wait_until(lambda: w.model("basins-others", "m.data.x.length") == 120, timeout=60)
+    assert w.has_text("at 120 minima the landscape does not mark")
+    colours = w.model("basins-source", "Array.from(new Set(Array.from(m.data.image[0]).map(String)))")
+    assert {"0", "7", "8", "9", "10"} <= set(colours), "the marked dip and four tints for the others"
     assert w.errors == [] and w.external == []
     w.close()
 

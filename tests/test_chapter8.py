@@ -11,9 +11,9 @@ import landscapes
 from chapters import build, ch8_arena
 from chapters.ch8_arena import LINK, PRESETS, SADDLE_OFFSET, closest_approach, facts
 from lessons import Link
-from lessons.arena import MODES, SWEEP_RATES, TOLERANCES, Arena, basins, first_sweep, settle_steps, sweep
+from lessons.arena import MODES, SWEEP_RATES, TOLERANCES, Arena, basins, first_sweep, places, settle_steps, sweep
 from optimizers import get_spec, names, run
-from widgets.arena_views import basin_summary
+from widgets.arena_views import OTHER_COLORS, basin_image, basin_summary, other_colors, touching
 from widgets.deferred import OnRequest
 
 RAVINE = landscapes.get("ravine")
@@ -239,9 +239,9 @@ def test_sgds_uncoloured_basin_area_comes_from_a_rate_above_two_over_the_curvatu
     too_steep = [rate > 2 / largest_curvature(np.array(m)) for m in surface.minima]
     assert sum(too_steep) == 2, "two of the four minima"
     coarse = basins("sgd", surface, rate, 300, resolution=21)
-    assert len(coarse.shares()) == len(surface.minima) + 2
+    assert len(coarse.shares()) == len(surface.minima) + 3
     summary = basin_summary(coarse, surface.minima)
-    assert f"at no marked minimum after 300 steps: {coarse.shares()[-2]:.0%}" in summary
+    assert f"at no minimum after 300 steps: {coarse.shares()[-2]:.0%}" in summary
     assert summary.count(": 0%") >= 2, "the two minima SGD cannot rest at are listed with no starts"
     faster = basins("sgd", surface, rate, 300)
     assert faster.shares()[-2] > basins("sgd", surface, rate / 2, 300).shares()[-2]
@@ -252,7 +252,7 @@ def test_sgds_uncoloured_basin_area_comes_from_a_rate_above_two_over_the_curvatu
 @pytest.mark.parametrize(("optimizer", "landscape", "rate"),
                          [("sgd", "himmelblau", 0.02), ("adam", "himmelblau", 0.01), ("adam", "rastrigin", 0.01),
                           ("lion", "himmelblau", 0.1), ("momentum", "ravine", 0.05)])
-def test_a_start_is_coloured_only_where_its_run_comes_to_rest_at_a_marked_minimum(optimizer, landscape, rate):
+def test_a_start_is_coloured_only_where_its_run_comes_to_rest_at_a_minimum(optimizer, landscape, rate):
     surface = landscapes.get(landscape)
     result = basins(optimizer, surface, rate, 300, resolution=41)
     starts = np.stack(np.meshgrid(result.xs, result.ys), axis=-1).reshape(-1, 2)
@@ -265,12 +265,71 @@ def test_a_start_is_coloured_only_where_its_run_comes_to_rest_at_a_marked_minimu
     assert np.all(wander[coloured] < 0.005 * width), "its last 20 points all near where it ends"
     if optimizer == "lion":
         assert coloured.mean() < 0.5, "sign steps rattle: most of Lion's runs are not resting"
+    ends = params[-1].reshape(*result.label.shape, 2)
     for index, minimum in enumerate(surface.minima):
-        ends = params[-1].reshape(*result.label.shape, 2)[result.label == index]
-        assert np.all(np.linalg.norm(ends - minimum, axis=-1) < 0.05 * width)
+        assert np.all(np.linalg.norm(ends[result.label == index] - minimum, axis=-1) < 0.05 * width)
+    for index, minimum in enumerate(result.others, start=result.minima):
+        assert np.all(np.linalg.norm(ends[result.label == index] - minimum, axis=-1) < 0.05 * width)
+        assert np.linalg.norm(surface.grad(minimum)) < 1e-2 * np.linalg.norm(surface.grad(minimum + 0.01 * width))
     if landscape == "rastrigin":
-        resting_elsewhere = (result.label == -1) & (last_step < 1e-4)
-        assert resting_elsewhere.mean() > 0.5, "Rastrigin marks only its lowest point"
+        assert np.mean(result.label >= result.minima) > 0.5, "Rastrigin marks only its lowest point"
+        assert np.all(last_step[result.label >= result.minima] < 1e-4)
+    else:
+        assert len(result.others) == 0, "these landscapes mark every minimum"
+
+
+def test_places_join_close_points_and_chains_of_them_and_keep_far_ones_apart():
+    reach = 0.1
+    points = np.array([[0, 0], [0.09, 0], [0.18, 0.05], [1, 1], [1.05, 0.95], [-3, 2]])
+    place = places(points, reach)
+    assert place[0] == place[1] == place[2], "a chain of points closer than the reach"
+    assert place[3] == place[4] and len({place[0], place[3], place[5]}) == 3
+    rng = np.random.default_rng(0)
+    for _ in range(50):  # points closer than the reach always share a place, wherever the grid's cells fall
+        a = rng.uniform(-5, 5, 2)
+        b = a + reach * 0.99 * np.array([np.cos(angle := rng.uniform(0, 2 * np.pi)), np.sin(angle)])
+        far = a + np.array([3 * reach, 0])
+        place = places(np.vstack([a, b, far]), reach)
+        assert place[0] == place[1] != place[2]
+
+
+@pytest.mark.parametrize(("optimizer", "landscape", "rate"),
+                         [("sgd", "ravine", 0.001), ("sgd", "rosenbrock", 1e-4), ("adam", "ravine", 1e-4),
+                          ("momentum", "beale", 1e-4)])
+def test_a_run_still_crawling_down_a_gentle_slope_rests_at_no_minimum(optimizer, landscape, rate):
+    surface = landscapes.get(landscape)
+    result = basins(optimizer, surface, rate, 300, resolution=41)
+    starts = np.stack(np.meshgrid(result.xs, result.ys), axis=-1).reshape(-1, 2)
+    params = run(optimizer, surface.grad, starts, 300, lr=rate, record="params").params
+    width = surface.x_range[1] - surface.x_range[0]
+    resting = np.max(np.linalg.norm(params[-21:] - params[-1], axis=-1), axis=0) < 0.005 * width
+    far = np.min(np.linalg.norm(params[-1][:, None] - np.asarray(surface.minima), axis=-1), axis=1) > 0.05 * width
+    assert np.mean(resting & far) > 0.1, "many runs move too slowly to count as moving"
+    assert len(result.others) == 0 and np.all(result.label.ravel()[resting & far] == -1)
+
+
+def test_rastrigins_map_finds_every_dip_in_colours_that_differ_where_they_touch():
+    surface = landscapes.get("rastrigin")
+    for optimizer, rate in (("adam", 0.01), ("momentum", 10**ch8_arena.ROLLING_LOG_LR), ("momentum", 0.001)):
+        result = basins(optimizer, surface, rate)
+        on_map = [point for point in result.others if surface.contains(point)]
+        lattice = np.round(np.asarray(on_map))
+        assert len(on_map) == 120 and len(np.unique(lattice, axis=0)) == 120, "one per dip off the origin"
+        assert np.all(np.abs(lattice) <= 5) and not np.any(np.all(lattice == 0, axis=1))
+        color = other_colors(result)
+        clashes = 0
+        for one, touching_it in touching(result.label, result.minima).items():
+            around = {color[other - result.minima] for other in touching_it}
+            if color[one - result.minima] in around:
+                clashes += 1
+                assert len(around) == len(OTHER_COLORS), "a colour is shared only when every tint touches"
+        if optimizer == "adam" or rate == 0.001:
+            assert clashes == 0, "a lattice of square basins needs four tints"
+        image = basin_image(result)
+        assert np.all(np.isnan(image) == (result.label == -1))
+        summary = basin_summary(result, surface.minima)
+        assert f"at {len(result.others)} minima the landscape does not mark" in summary
+        assert ("off the map" in summary) == (result.others_off_map > 0)
 
 
 @pytest.mark.parametrize("title", list(PRESETS))
@@ -528,3 +587,36 @@ def test_the_leaderboard_and_the_sweep_say_the_same_at_the_sweeps_rates(landscap
             swept = result.steps_to_tolerance[k]
             raced = board[get_spec(name).title]
             assert (raced is None and not np.isfinite(swept)) or raced == swept, (name, SWEEP_RATES[k], raced, swept)
+
+
+def _rests_on_map(result, surface) -> np.ndarray:
+    """Which starts come to rest at a minimum on the map (marked, or found there)."""
+    where = np.vstack([surface.minima, result.others])[np.clip(result.label, 0, None)]
+    (x0, x1), (y0, y1) = surface.x_range, surface.y_range
+    inside = (where[..., 0] >= x0) & (where[..., 0] <= x1) & (where[..., 1] >= y0) & (where[..., 1] <= y1)
+    return (result.label >= 0) & inside
+
+
+def test_on_rastrigin_sgd_and_momentum_rest_in_a_dip_only_below_their_limits_at_every_slider_rate():
+    surface = landscapes.get("rastrigin")
+    walls = ch8_arena.rastrigin_walls(basins("adam", surface, ch8_arena.RASTRIGIN_RATE))
+    beta = get_spec("momentum").defaults["momentum"]
+    limits = {"sgd": 2 / walls, "momentum": 2 * (1 + beta) / walls}
+    for log_lr in np.arange(-3.0, 1.0 + 1e-9, 0.05):
+        rate = 10**log_lr
+        for optimizer, limit in limits.items():
+            rests = _rests_on_map(basins(optimizer, surface, rate, 300, resolution=40), surface)  # no start at 0
+            if rate > limit.max():
+                assert not rests.any(), (optimizer, rate)
+            if rate < limit.min():
+                assert rests.mean() > 0.2, (optimizer, rate)
+    f = facts()
+    preset = Arena(**PRESETS["Many minima (Rastrigin)"])
+    assert f"{preset.shared_rate:g}" == f["rastrigin_rate"] and preset.show_basins
+    assert preset.shared_rate > limits["momentum"].max() and f["rastrigin_dips"] == 121
+    adam = basins("adam", surface, preset.shared_rate)
+    assert adam.shares()[-2] == 0 and adam.stayed_near(surface.minima) > 0.9, "Adam rests, in the nearest dip"
+    rolling = basins("momentum", surface, 10**ch8_arena.ROLLING_LOG_LR)
+    assert limits["momentum"].min() > 10**ch8_arena.ROLLING_LOG_LR
+    assert rolling.moved_on(surface.minima) > 0.5 and rolling.shares()[0] < 0.02
+    assert f"{rolling.moved_on(surface.minima):.0%}" == f["rolling_moved"]

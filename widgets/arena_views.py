@@ -15,6 +15,7 @@ from bokeh.models import (
     MultiLine,
     NumberFormatter,
     Range1d,
+    Scatter,
     Span,
     StringFormatter,
     TableColumn,
@@ -26,7 +27,7 @@ from optimizers import get_spec
 
 from .lean import draw
 from .log_axis import fit_log_ticks
-from .palette import PATH_COLORS, legend_entry, optimizer_style
+from .palette import PATH_COLORS, legend_entry, optimizer_style, tint
 from .readout import fmt
 from .sizing import responsive
 
@@ -156,40 +157,100 @@ class SweepChart:
 
 
 DIVERGED_COLOR = "#444444"
+OTHER_COLORS = ("#8dd3c7", "#bebada", "#fb8072", "#fdb462", "#b3de69", "#fccde5")
+"""Soft teal, lavender, salmon, apricot, lime, pink: the minima a landscape does not mark, in
+tints that stay apart from the marked minima's full colours."""
+UNRESTING_COLOR = "#ffffff"
+MARKED = 6
+MARKED_COLORS = tuple(tint(color, 0.55) for color in PATH_COLORS[:MARKED])
+"""The marked minima's colours: the paths' first six, lightened so that a path of the same
+colour still shows on its own basin."""
+
+
+def touching(label: np.ndarray, first: int) -> dict[int, set[int]]:
+    """For each label from `first` up in the image `label`, the labels from `first` up whose
+    areas touch its area, at an edge or a corner (areas that meet only at a corner, in one
+    colour, would read as one)."""
+    neighbours: dict[int, set[int]] = {}
+    for a, b in ((label[:, :-1], label[:, 1:]), (label[:-1], label[1:]),  # side by side, one above the other
+                 (label[:-1, :-1], label[1:, 1:]), (label[:-1, 1:], label[1:, :-1])):  # and the two diagonals
+        edge = (a != b) & (a >= first) & (b >= first)
+        for one, other in set(zip(a[edge].tolist(), b[edge].tolist(), strict=True)):
+            neighbours.setdefault(one, set()).add(other)
+            neighbours.setdefault(other, set()).add(one)
+    return neighbours
+
+
+def other_colors(basins: Basins) -> np.ndarray:
+    """An index into OTHER_COLORS for each of `basins.others`, chosen largest area first so that
+    areas that touch differ wherever the palette allows."""
+    count = len(basins.others)
+    neighbours = touching(basins.label, basins.minima)
+    area = np.bincount(basins.label[basins.label >= basins.minima] - basins.minima, minlength=count)
+    color = np.full(count, -1)
+    for other in np.argsort(-area, kind="stable"):
+        taken = [color[n - basins.minima] for n in neighbours.get(other + basins.minima, ())
+                 if color[n - basins.minima] >= 0]
+        free = [c for c in range(len(OTHER_COLORS)) if c not in taken]
+        color[other] = free[0] if free else np.argmin(np.bincount(taken, minlength=len(OTHER_COLORS)))
+    return color
+
+
+def basin_image(basins: Basins) -> np.ndarray:
+    """The index of each start's colour in BasinLayer's palette: a marked minimum's colour
+    (0-5), diverged (6), an unmarked minimum's tint (7-12); NaN where the run rests nowhere."""
+    label = basins.label
+    image = np.where(label == -2, MARKED, np.nan)
+    image = np.where((label >= 0) & (label < basins.minima), label % MARKED, image)
+    if len(basins.others):
+        tint = MARKED + 1 + other_colors(basins)
+        image = np.where(label >= basins.minima, tint[np.clip(label - basins.minima, 0, None)], image)
+    return image
 
 
 class BasinLayer:
-    """A translucent image on a map: the colour of each start is the minimum it ends in."""
+    """An image on a map: the colour of each start is the minimum it ends in. It is opaque, so
+    each area is the colour of its swatch; the contour lines and paths stay on top."""
 
     def __init__(self, plot, name: str = "basins"):
         self.source = ColumnDataSource({"image": [], "x": [], "y": [], "dw": [], "dh": []}, name=f"{name}-source")
-        # the minimum's index 0..5 picks a path colour; 6 is diverged; NaN (at no marked minimum) is a white
-        # wash: left clear, the landscape's own colours there looked like one more basin
-        self.mapper = LinearColorMapper(palette=[*PATH_COLORS[:6], DIVERGED_COLOR], low=-0.5, high=6.5,
-                                        nan_color="#ffffff")
-        self.renderer = draw(plot, Image(image="image", x="x", y="y", dw="dw", dh="dh", color_mapper=self.mapper,
-                                         global_alpha=0.55), self.source)
+        self.mapper = LinearColorMapper(palette=[*MARKED_COLORS, DIVERGED_COLOR, *OTHER_COLORS],
+                                        low=-0.5, high=MARKED + len(OTHER_COLORS) + 0.5, nan_color=UNRESTING_COLOR)
+        self.renderer = draw(plot, Image(image="image", x="x", y="y", dw="dw", dh="dh", color_mapper=self.mapper),
+                             self.source)
         plot.renderers.insert(1, plot.renderers.pop())  # above the bands, under the contour lines and paths
+        self.ends = ColumnDataSource({"x": [], "y": []}, name=f"{name}-others")
+        draw(plot, Scatter(x="x", y="y", marker="circle", size=5, fill_color="#ffffff", line_color="#222222"),
+             self.ends)
 
     def show(self, basins: Basins | None):
         if basins is None:
             self.source.data = {"image": [], "x": [], "y": [], "dw": [], "dh": []}
+            self.ends.data = {"x": [], "y": []}
             return
         xs, ys = basins.xs, basins.ys
         half_x, half_y = (xs[1] - xs[0]) / 2, (ys[1] - ys[0]) / 2
-        image = np.where(basins.label >= 0, basins.label % 6, np.where(basins.label == -2, 6, np.nan)).astype(float)
-        self.source.data = {"image": [image], "x": [xs[0] - half_x], "y": [ys[0] - half_y],
+        self.source.data = {"image": [basin_image(basins)], "x": [xs[0] - half_x], "y": [ys[0] - half_y],
                             "dw": [xs[-1] - xs[0] + 2 * half_x], "dh": [ys[-1] - ys[0] + 2 * half_y]}
+        self.ends.data = {"x": basins.others[:, 0], "y": basins.others[:, 1]}
+
+
+def swatch(color: str, shape: str = "■") -> str:
+    return f"<span style='color:{color}'>{shape}</span>"
 
 
 def basin_summary(basins: Basins, minima) -> str:
     """The shares of starts per minimum, as escaped HTML."""
     shares = basins.shares()
-    parts = [f"<span style='color:{PATH_COLORS[i % 6]}'>■</span> ({fmt(x)}, {fmt(y)}): {shares[i]:.0%}"
+    parts = [f"{swatch(MARKED_COLORS[i % MARKED])} ({fmt(x)}, {fmt(y)}): {shares[i]:.0%}"
              for i, (x, y) in enumerate(minima)]
-    parts.append(f"<span style='color:#bbbbbb'>□</span> at no marked minimum after {basins.steps} steps: "
-                 f"{shares[-2]:.0%}")
-    parts.append(f"<span style='color:{DIVERGED_COLOR}'>■</span> diverged: {shares[-1]:.0%}")
+    if len(basins.others):
+        tints = "".join(swatch(color) for color in OTHER_COLORS[:3])
+        places = "1 minimum" if len(basins.others) == 1 else f"{len(basins.others)} minima"
+        off = f", {basins.others_off_map} of them off the map" if basins.others_off_map else ""
+        parts.append(f"{tints} at {places} the landscape does not mark (○{off}): {shares[-3]:.0%}")
+    parts.append(f"{swatch('#bbbbbb', '□')} at no minimum after {basins.steps} steps: {shares[-2]:.0%}")
+    parts.append(f"{swatch(DIVERGED_COLOR)} diverged: {shares[-1]:.0%}")
     title = html.escape(f"Where {get_spec(basins.optimizer).title} ends from each of {basins.label.size:,} starts "
                         f"(η = {fmt(basins.rate)}, {basins.steps} steps):")
     return f"<b>{title}</b> " + " · ".join(parts)

@@ -34,3 +34,9 @@ def legend_entry(color: str, dash: str, label: str) -> str:
     where a legend inside the plot would cover the lines and take the clicks meant for the map."""
     return (f'<span style="color:{color};font-weight:600;white-space:nowrap">'
             f"{LINE_MARKS[dash]} {html.escape(label)}</span>")
+
+
+def tint(color: str, strength: float) -> str:
+    """`color` ('#rrggbb') laid over white at `strength` (0: white, 1: the colour itself)."""
+    channels = (int(color[i:i + 2], 16) for i in (1, 3, 5))
+    return "#" + "".join(f"{round(255 - strength * (255 - c)):02x}" for c in channels)
