@@ -624,7 +624,7 @@ def page(lessons: dict[str, Lesson]):
         race_view.layout(),
         pn.pane.HTML("<b>Leaderboard</b> (click a column's title to sort by it; on a narrow screen, swipe it "
                      "sideways for every column)", sizing_mode="stretch_width"),
-        board.table,
+        board.pane,
         prose(fill(TEXT_MODES, f)),
         prose(fill(TEXT_SWEEP, f)),
         Deferred(lambda: sweep_section(arena), "The learning-rate sweep", 120),

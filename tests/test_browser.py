@@ -718,6 +718,17 @@ def test_chapter8_tick_landscape_typed_click_mode_play_basins_and_presets(browse
     frozen = [row for row in w.page.locator(".slick-row").all_inner_texts() if "\n" not in row]
     assert sorted(frozen) == sorted(_labels(w)), "the names are a frozen column, kept in view on a phone"
     assert not any(re.search(r"\de[-+]?\d", row) for row in cells), "numbers as the page writes them"
+    gaps = w.model("leaderboard", """(() => {
+        const root = Bokeh.index.find_one(m).shadow_el, right = (el) => el.getBoundingClientRect().right;
+        const headers = Array.from(root.querySelectorAll(".slick-pane-right .slick-header-column"));
+        const row = root.querySelector(".slick-pane-right .slick-row");
+        return headers.map((header, i) => {
+            const cell = row.children[i], text = cell.querySelector("div") || cell;
+            const range = document.createRange(); range.selectNodeContents(text);
+            return [right(header) - right(header.querySelector(".slick-column-name")),
+                    right(cell) - range.getBoundingClientRect().right];
+        }); })()""")
+    assert len(gaps) == 5 and all(0 <= gap < 15 for pair in gaps for gap in pair), f"right-aligned: {gaps}"
 
     w.page.locator("select").first.select_option(label="Type your own")
     box = w.page.locator(".formula-box input")

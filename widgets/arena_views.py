@@ -57,14 +57,24 @@ class Leaderboard:
     """Field, title and width in pixels, wide enough for the title: where the page is narrower (a
     phone), the table scrolls sideways inside its box instead of cutting its headers."""
 
+    NUMBERS_RIGHT = (".slick-pane-right .slick-header-column { display: flex; flex-direction: row-reverse; }"
+                     ".slick-pane-right .slick-sort-indicator { margin-left: 0; margin-right: 4px; }")
+    """Every column but the optimizer's holds numbers: they and their titles line up on the right,
+    as in the course's other tables."""
+
     @staticmethod
     def formatter(key: str):
         """A new formatter for a column (Bokeh models belong to one page: never shared)."""
+
+        def readable(missing):
+            return HTMLTemplateFormatter(
+                template=f"<div style='text-align:right'>{READABLE_NUMBER.replace('MISSING', missing)}</div>")
+
         return {"title": lambda: StringFormatter(font_style="bold"),
-                "rate": lambda: HTMLTemplateFormatter(template=READABLE_NUMBER.replace("MISSING", '"—"')),
-                "steps": lambda: NumberFormatter(format="0", nan_format=NOT_REACHED),
-                "final": lambda: HTMLTemplateFormatter(template=READABLE_NUMBER.replace("MISSING", '"diverged"')),
-                }.get(key, lambda: NumberFormatter(format="0", nan_format="—"))()
+                "rate": lambda: readable('"—"'),
+                "steps": lambda: NumberFormatter(format="0", nan_format=NOT_REACHED, text_align="right"),
+                "final": lambda: readable('"diverged"'),
+                }.get(key, lambda: NumberFormatter(format="0", nan_format="—", text_align="right"))()
 
     def __init__(self, arena: Arena, name: str = "leaderboard"):
         self.arena = arena
@@ -77,6 +87,9 @@ class Leaderboard:
                                reorderable=False, frozen_columns=1)  # no wider than its columns
         # the optimizer's name stays in view while a phone swipes the other columns sideways
         self.source.js_on_change("data", CustomJS(args={"table": self.table}, code=REDRAW_TABLE))
+        # Panel sets the table's own stylesheets when it shows it: the pane passes this one on
+        self.pane = pn.pane.Bokeh(self.table, stylesheets=[self.NUMBERS_RIGHT], sizing_mode="stretch_width",
+                                  min_width=self.table.min_width, max_width=self.table.max_width)
         arena.param.watch(lambda *_: self.draw(), ["result", "sort_by"])
         self.draw()
 
