@@ -266,7 +266,7 @@ def long_run_view(model: RateOverTime) -> pn.Column:
     chart = LineChart([Curve("adagrad", "AdaGrad", ADAGRAD_COLOR), Curve("rmsprop", "RMSProp", RMSPROP_COLOR)],
                       name="long-chart", title="Effective rate of the steep axis (y)", y_label="η / (√G or √E)",
                       log_y=True, height=320)
-    chart.mark(model.edge)
+    chart.mark(model.edge, label="2/c")
     summary = Reading("", name="long-summary", sizing_mode="stretch_width")
 
     def refresh(*_):

@@ -363,3 +363,17 @@ def test_chart_legends_sit_under_the_axes_and_the_chart_keeps_its_height():
         assert legend in chart.figure.below and legend not in chart.figure.center
         assert legend.orientation == ("horizontal" if rows == 1 else "vertical")
         assert chart.figure.height > 250 + 15 * rows, "the legend's rows are added, not taken from the chart"
+
+
+def test_a_labelled_mark_has_a_legend_entry_drawn_like_it():
+    chart = LineChart([Curve("a", "AdaGrad", "#000"), Curve("b", "RMSProp", "#111")], name="m", title="",
+                      y_label="", log_y=True, height=250)
+    before = chart.figure.height
+    chart.mark(0.2, label="2/c")
+    entry = chart.figure.legend[0].items[-1]
+    assert entry.label.value == "2/c" and len(chart.figure.legend[0].items) == 3
+    sample = entry.renderers[0].glyph
+    assert (sample.line_dash, sample.line_color) == (chart.marks[0].line_dash, chart.marks[0].line_color)
+    assert chart.figure.height == before, "three short labels still fit one row"
+    chart.show(np.arange(1, 4), {"a": np.array([1.0, 0.5, 0.3]), "b": np.array([1.0, 0.4, 0.2])})
+    assert chart.figure.y_range.start < 0.2 < chart.figure.y_range.end, "the mark is inside the axes"

@@ -41,21 +41,21 @@ class LineChart:
         for curve in curves:
             draw(self.figure, Line(x="step", y=curve.key, line_color=curve.color, line_dash=curve.dash,
                                    line_width=curve.width), self.source, legend=curve.label)
-        self._legend_below()
+        self.chart_height = height
+        self.legend_labels = [curve.label for curve in curves]
+        self.figure.center.remove(legend := self.figure.legend[0])
+        legend.update(location="top_left", label_text_font_size="11px", padding=4, margin=4, border_line_alpha=0)
+        self.figure.add_layout(legend, "below")
+        self._fit_legend()
         self.marks: list[Span] = []
 
-    def _legend_below(self):
-        """The legend under the axes, where it covers no curve (inside, on a phone, it hid a third of
-        the chart); in one row when the labels are short. The figure grows by the legend's height,
-        so the chart keeps its size."""
-        legend = self.figure.legend[0]
-        self.figure.center.remove(legend)
-        one_row = sum(len(curve.label) + 6 for curve in self.curves) <= 44
-        legend.update(location="top_left", orientation="horizontal" if one_row else "vertical",
-                      label_text_font_size="11px", spacing=12 if one_row else 2, padding=4, margin=4,
-                      border_line_alpha=0)
-        self.figure.add_layout(legend, "below")
-        self.figure.height += LEGEND_ROW * (1 if one_row else len(self.curves)) + 8
+    def _fit_legend(self):
+        """The legend sits under the axes, where it covers no curve (inside, on a phone, it hid a
+        third of the chart), in one row when the labels are short. The figure grows by the
+        legend's height, so the chart keeps its size."""
+        one_row = sum(len(label) + 6 for label in self.legend_labels) <= 44
+        self.figure.legend[0].update(orientation="horizontal" if one_row else "vertical", spacing=12 if one_row else 2)
+        self.figure.height = self.chart_height + LEGEND_ROW * (1 if one_row else len(self.legend_labels)) + 8
 
     def relabel(self, title: str, y_label: str, labels: list[str]):
         """New words for the same curves: the title, the y axis and each curve's legend entry."""
@@ -64,11 +64,18 @@ class LineChart:
         for item, text in zip(self.figure.legend[0].items, labels, strict=True):
             item.label = value(text)
 
-    def mark(self, value: float, color: str = "#555555", dimension: str = "width") -> Span:
-        """A reference line across the chart (a limit such as 2/c), moved later with `.location`."""
+    def mark(self, value: float, color: str = "#555555", dimension: str = "width", label: str = "") -> Span:
+        """A reference line across the chart (a limit such as 2/c), moved later with `.location`;
+        with a `label`, it has a legend entry (a line sample with one point, NaN, to draw: BokehJS
+        draws no sample for a renderer without data)."""
         span = Span(location=value, dimension=dimension, line_color=color, line_dash="dotted", line_width=1.5)
         self.figure.add_layout(span)
         self.marks.append(span)
+        if label:
+            sample = Line(x="x", y="y", line_color=color, line_dash="dotted", line_width=1.5)
+            draw(self.figure, sample, ColumnDataSource({"x": [np.nan], "y": [np.nan]}), legend=label)
+            self.legend_labels.append(label)
+            self._fit_legend()
         return span
 
     def show(self, steps: np.ndarray, values: dict[str, np.ndarray]):
