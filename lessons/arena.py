@@ -19,10 +19,10 @@ import param
 import landscapes
 from landscapes import Landscape
 from landscapes.expression import from_expression
-from optimizers import get_spec, make_schedule, names, run
+from optimizers import get_spec, names, run
 
-from .own_settings import MAX_TABLE, read_settings, read_table, settings_text, table_text
-from .race import Entry, Race, landscape_minimum
+from .own_settings import MAX_TABLE, name_value_pairs, read_settings, read_table, settings_text, table_text
+from .race import Entry, Race, landscape_minimum, rate_schedule
 
 ARENA_LANDSCAPES = ["ravine", "rosenbrock", "saddle", "himmelblau", "rastrigin", "beale", "ellipse", "typed"]
 MODES = {"shared": "everyone at the shared rate", "defaults": "each at its registry default rate",
@@ -121,8 +121,8 @@ def sweep(optimizer: str, surface: Landscape, start: tuple, steps: int, toleranc
     rates = SWEEP_RATES
     grad = surface.noisy_grad(noise, seed, shared=True) if noise > 0 else surface.grad
     hyper = dict(settings)
-    if schedule != "constant" or warmup > 0:
-        shape = make_schedule(schedule, steps, 1.0, warmup_steps=int(warmup * steps))
+    shape = rate_schedule(schedule, steps, 1.0, warmup)
+    if shape is not None:
         hyper["schedule"] = lambda k: shape(k)[:, None] * rates[None, :]
     else:
         hyper["lr"] = rates
@@ -270,9 +270,7 @@ OWN_RATE_BOUNDS = (1e-5, 10.0)
 def own_rate_table(text: str) -> dict[str, float]:
     """'adam=0.05,sgd=0.1' as {name: rate}, or ValueError naming the first bad pair."""
     table = {}
-    for pair in filter(None, (part.strip() for part in text.split(","))):
-        name, _, rate = pair.partition("=")
-        name = name.strip()
+    for name, rate in name_value_pairs(text, "rate", "adam=0.05,sgd=0.1"):
         if name not in names():
             raise ValueError(f"{name[:20]!r} is not an optimizer of the course")
         try:

@@ -25,6 +25,18 @@ def adjustable(name: str) -> dict:
     return {key: value for key, value in spec.defaults.items() if key != "lr" and key not in spec.fixed}
 
 
+def name_value_pairs(text: str, what: str, example: str) -> list[tuple[str, str]]:
+    """'a=1, b=2' as [('a', '1'), ('b', '2')] (blank parts skipped), or ValueError asking for each
+    `what` as name=value, like `example`."""
+    pairs = []
+    for part in filter(None, (part.strip() for part in text.split(","))):
+        key, equals, value = part.partition("=")
+        if not equals:
+            raise ValueError(f"write each {what} as name=value, e.g. {example}")
+        pairs.append((key.strip(), value))
+    return pairs
+
+
 def _number(key: str, text: str) -> float:
     try:
         value = float(text)
@@ -67,11 +79,7 @@ def read_settings(name: str, text: str) -> dict:
     allowed = adjustable(name)
     title = get_spec(name).title
     given = {}
-    for pair in filter(None, (part.strip() for part in text.split(","))):
-        key, equals, value = pair.partition("=")
-        key = key.strip()
-        if not equals:
-            raise ValueError(f"write each setting as name=value, e.g. {defaults_text(name)}")
+    for key, value in name_value_pairs(text, "setting", defaults_text(name)):
         if key == "lr":
             raise ValueError("the rate is set with the slider above, not here")
         if key not in allowed:

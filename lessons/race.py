@@ -94,6 +94,19 @@ def first_step_outside(landscape: Landscape, path: np.ndarray) -> int:
     return int(outside[0]) if outside.size else -1
 
 
+def steps_of_warmup(share: float, steps: int) -> int:
+    """The steps of a run of `steps` spent warming up, for a warmup `share` of them."""
+    return int(share * steps)
+
+
+def rate_schedule(schedule: str, steps: int, peak: float, warmup: float):
+    """The rate at each step for a schedule's name and a warmup share of the steps, as
+    `make_schedule` builds it; None for a constant rate with no warmup."""
+    if schedule == "constant" and warmup == 0:
+        return None
+    return make_schedule(schedule, steps, peak, warmup_steps=steps_of_warmup(warmup, steps))
+
+
 def run_lane(entry: Entry, landscape: Landscape, start, steps: int, minimum: float, tolerance: float,
              grad_fn=None, schedule: str = "constant", warmup: float = 0.0) -> Lane:
     """Run one entry; a hyperparameter the method refuses becomes the lane's `error`. A schedule
@@ -101,9 +114,10 @@ def run_lane(entry: Entry, landscape: Landscape, start, steps: int, minimum: flo
     of the steps spent warming up."""
     hyper = dict(entry.hyper)
     try:
-        if schedule != "constant" or warmup > 0:
-            peak = hyper.pop("lr", get_spec(entry.optimizer).defaults["lr"])
-            hyper["schedule"] = make_schedule(schedule, steps, peak, warmup_steps=int(warmup * steps))
+        rates = rate_schedule(schedule, steps, hyper.get("lr", get_spec(entry.optimizer).defaults["lr"]), warmup)
+        if rates is not None:
+            hyper.pop("lr", None)
+            hyper["schedule"] = rates
         grad, hess = grad_fn or landscape.grad, landscape.hess_diag
         if entry.loss_scale != 1:
             grad, hess = _scaled(grad, entry.loss_scale), _scaled(hess, entry.loss_scale)

@@ -10,7 +10,7 @@ import landscapes
 from optimizers import SCHEDULES, make_schedule, run
 
 from .kept import Kept
-from .race import Entry, Race, landscape_minimum
+from .race import Entry, Race, landscape_minimum, steps_of_warmup
 
 SCHEDULE_LANDSCAPES = ["ravine", "rosenbrock", "himmelblau", "beale"]
 SCHEDULE_OPTIMIZERS = ["sgd", "momentum", "adam", "adamw"]
@@ -45,7 +45,7 @@ class ScheduleLab(Race):
 
     @property
     def warmup_steps(self) -> int:
-        return int(self.warmup_share * self.steps)
+        return steps_of_warmup(self.warmup_share, self.steps)
 
     def rate_schedule(self, peak: float | None = None):
         """The schedule of these settings, as `make_schedule` builds it."""
