@@ -47,7 +47,7 @@ def family_figure(name: str, title: str):
     draw(fig, Scatter(x="x", y="y", size=11, fill_color="color", line_color="white"), source)
     fig.add_layout(LabelSet(x="x", y="y", text="label", source=source, x_offset="offset", text_align="align",
                             y_offset=-7, text_font_size="11px", background_fill_color="white",
-                            background_fill_alpha=0.85))
+                            background_fill_alpha=1.0))  # a line that passes behind a label hides there
     return fig
 
 
