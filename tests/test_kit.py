@@ -13,6 +13,7 @@ from optimizers import REGISTRY, names
 from optimizers.registry import get_spec, make_spec, register, unregister
 from widgets.inputs import InputError, parse_number
 from widgets.line_chart import Curve, LineChart
+from widgets.matrix_view import MatrixPair
 from widgets.race_view import RaceView
 from widgets.readout import readout_lines
 from widgets.timeline import Timeline
@@ -377,3 +378,17 @@ def test_a_labelled_mark_has_a_legend_entry_drawn_like_it():
     assert chart.figure.height == before, "three short labels still fit one row"
     chart.show(np.arange(1, 4), {"a": np.array([1.0, 0.5, 0.3]), "b": np.array([1.0, 0.4, 0.2])})
     assert chart.figure.y_range.start < 0.2 < chart.figure.y_range.end, "the mark is inside the axes"
+
+
+@pytest.mark.parametrize(("rows", "cols"), [(1, 1), (6, 8), (10, 10), (11, 37), (64, 3)])
+def test_heat_map_ticks_sit_on_cell_centres_and_both_maps_carry_a_colour_bar(rows, cols):
+    pair = MatrixPair(("a", "b"), name="m")
+    matrix = np.arange(1, rows * cols + 1, dtype=float).reshape(rows, cols)
+    pair.show(matrix, matrix / 2)
+    for fig in pair.figures:
+        assert (fig.x_range.start, fig.x_range.end) == (-0.5, cols - 0.5)
+        assert (fig.y_range.start, fig.y_range.end) == (rows - 0.5, -0.5), "row 0 at the top"
+        for axis, count in ((fig.xaxis[0], cols), (fig.yaxis[0], rows)):
+            ticks = axis.ticker.ticks
+            assert ticks[0] == 0 and all(0 <= t < count and t == int(t) for t in ticks) and len(ticks) <= 10
+        assert sum(type(item).__name__ == "ColorBar" for item in fig.right) == 1, "each map read on its own"
