@@ -289,14 +289,18 @@ for epoch in range(epochs):
 
 
 def loop_diagram(batch_size: int, n: int) -> str:
+    """The training loop as boxes joined by arrows. Each arrow travels with the box it points to,
+    so a line that wraps on a phone starts with an arrow instead of ending with one."""
     steps = ["Shuffle the N examples", f"Cut into N/B = {n // batch_size} batches of B = {batch_size}",
              "Gradient on one batch", "Update θ ← θ − η·g", f"Next batch; after {n // batch_size} updates, "
              "one epoch is done"]
-    boxes = "".join(f'<div style="border:2px solid #0072B2;border-radius:8px;padding:8px 10px;margin:4px;'
-                    f'min-width:130px;text-align:center">{s}</div><div style="align-self:center">→</div>'
-                    for s in steps)
-    return f'<div style="display:flex;flex-wrap:wrap;align-items:stretch">{boxes}<div style="align-self:center">' \
-           f'repeat</div></div>'
+    box = ('<div style="border:2px solid #0072B2;border-radius:8px;padding:8px 10px;margin:4px;min-width:130px;'
+           'max-width:220px;text-align:center">{}</div>')
+    arrow = '<div style="padding:0 2px">→</div>'
+    group = '<div style="display:flex;align-items:center">{}</div>'
+    groups = [group.format(("" if i == 0 else arrow) + box.format(step)) for i, step in enumerate(steps)]
+    groups.append(group.format(arrow + '<div style="padding:0 4px">repeat from the shuffle</div>'))
+    return f'<div style="display:flex;flex-wrap:wrap;align-items:stretch">{"".join(groups)}</div>'
 
 
 def quiz() -> Quiz:

@@ -15,7 +15,7 @@ from panel.io.state import set_curdoc
 import app
 from chapters import CHAPTERS, WRITTEN, build, ch0_landscape, ch1_sgd, ch2_momentum
 from chapters.ch0_landscape import LEARNING_RATES, DescentByHand, LandscapeExplorer, bowl_facts, parabola_grad
-from chapters.ch1_sgd import MiniBatchLesson, ToyByHand, divisors
+from chapters.ch1_sgd import MiniBatchLesson, ToyByHand, divisors, loop_diagram
 from chapters.ch2_momentum import RATES, WALL, LookaheadLesson, MomentumByHand, RavineRace, last_swing, race_facts
 from landscapes import get
 from optimizers import run
@@ -482,3 +482,10 @@ def test_a_million_directions_give_odds_below_any_float_written_as_a_power_of_te
     assert ch0_landscape.half_to_the(10**6).endswith("e-301030")
     shown = ch0_landscape.saddle_odds_table().object
     assert "1.01 × 10⁻³⁰¹⁰³⁰" in shown and "^" not in shown
+
+
+@pytest.mark.parametrize("batch_size", [1, 4, 24])
+def test_the_loop_diagrams_arrows_travel_with_the_box_they_point_to(batch_size):
+    drawn = loop_diagram(batch_size, 24)
+    assert drawn.count("→") == 5 and f"N/B = {24 // batch_size} batches" in drawn
+    assert "→</div></div>" not in drawn, "no arrow ends a group: on a phone it would dangle at a line's end"
