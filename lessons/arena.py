@@ -233,6 +233,10 @@ def unmarked_minima(surface: Landscape, rests: np.ndarray, reach: float) -> tupl
     return lowest[is_minimum], number[place]
 
 
+def _squared_length(vectors: np.ndarray) -> np.ndarray:
+    return np.einsum("...i,...i->...", vectors, vectors)
+
+
 @functools.lru_cache(maxsize=32)
 def basins(optimizer: str, surface: Landscape, rate: float, steps: int = BASIN_STEPS,
            resolution: int = BASIN_GRID, workers: int = 2, settings: tuple = ()) -> Basins:
@@ -244,24 +248,30 @@ def basins(optimizer: str, surface: Landscape, rate: float, steps: int = BASIN_S
     starts = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2)
     traj = run(optimizer, surface.grad, starts, steps, lr=rate, record="params", hess_fn=surface.hess_diag,
                bound=surface.escape_bound, workers=workers, **dict(settings))
-    final, width = traj.final, surface.x_range[1] - surface.x_range[0]
+    label, others = rest_labels(surface, traj.params, np.asarray(traj.diverged_at) >= 0)
+    return Basins(optimizer, rate, steps, xs, ys, label.reshape(resolution, resolution), len(surface.minima),
+                  others)
+
+
+def rest_labels(surface: Landscape, params: np.ndarray, diverged: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For runs with paths `params` (steps + 1, n, 2) and a `diverged` flag each: the label of
+    each run as `Basins.label` has it, and the unmarked minima found (k, 2)."""
+    final, width = params[-1], surface.x_range[1] - surface.x_range[0]
     minima = np.array(surface.minima)
-    distance = np.linalg.norm(final[:, None, :] - minima[None, :, :], axis=-1)
-    nearest = np.nanargmin(np.where(np.isfinite(distance), distance, np.inf), axis=1)
-    with np.errstate(invalid="ignore"):
-        recent = traj.params[-RESTING_STEPS - 1:]
-        resting = np.max(np.linalg.norm(recent - final, axis=-1), axis=0) < RESTING * width
-        near = np.take_along_axis(distance, nearest[:, None], 1)[:, 0] < SETTLED * width
+    with np.errstate(invalid="ignore", over="ignore"):  # squared lengths: no square roots of 40,000 × 21
+        distance = _squared_length(final[:, None, :] - minima[None, :, :])
+        nearest = np.argmin(np.where(np.isfinite(distance), distance, np.inf), axis=1)
+        recent = params[-RESTING_STEPS - 1:]
+        resting = np.max(_squared_length(recent - final), axis=0) < (RESTING * width) ** 2
+        near = np.take_along_axis(distance, nearest[:, None], 1)[:, 0] < (SETTLED * width) ** 2
     label = np.where(near & resting, nearest, -1)
-    diverged = np.asarray(traj.diverged_at) >= 0
     elsewhere = resting & ~near & ~diverged
     others = np.empty((0, 2))
     if elsewhere.any():
-        rests = np.mean(traj.params[-RESTING_STEPS - 1:, elsewhere], axis=0)
+        rests = np.mean(recent[:, elsewhere], axis=0)
         others, number = unmarked_minima(surface, rests, DIP * width)
         label[elsewhere] = np.where(number >= 0, len(minima) + number, -1)
-    label = np.where(diverged, -2, label)
-    return Basins(optimizer, rate, steps, xs, ys, label.reshape(resolution, resolution), len(minima), others)
+    return np.where(diverged, -2, label), others
 
 
 OWN_RATE_BOUNDS = (1e-5, 10.0)
