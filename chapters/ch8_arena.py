@@ -292,14 +292,18 @@ TEXT_BASINS = r"""
 
 Which minimum a method ends in depends on where it starts. Tick *Show basins*: the arena runs
 the chosen optimizer from each of 40,000 starts on a 200 × 200 grid and colours every start by
-the minimum where its run comes to rest. A run rests when its last 20 points all lie within 0.5%
-of the map's width of where it ends.
+the minimum where its run comes to rest. A run rests when its last 20 steps all stay within 0.5%
+of the map's width of where it ends; a run that still swings back and forth by less than that
+counts as resting too.
 
 The landscape's own minima (★) have a colour each, and a run that rests within 5% of the width
-of one ends there. Runs that rest anywhere else are grouped by where they end. A group is a
-minimum the landscape does not mark (○, in soft tints, no two touching areas alike) if nothing
-within 1% of the map's width of it is lower. A run still crawling down a gentle slope is at
-no minimum.
+of one ends there. (On a typed landscape the ★ is the lowest point found on the map, which can
+lie on its edge.) A run that rests anywhere else is at a minimum the landscape does not mark if
+the middle of its last 20 steps is a dip: no point around it, out to 1% of the map's width, is
+lower, and some are higher. A run still crawling down a slope, however slowly, is at no
+minimum, and nor is a run stopped on a flat plateau. Runs at dips within about 1% of the width
+of each other share one minimum, drawn as a small ○, in soft tints; areas that touch get
+different tints wherever six tints allow.
 
 White means the run rests at no minimum: it is still travelling, or it bounces. Dark grey means
 it diverged. The race's paths are drawn on top. The basins use exact gradients, a constant
@@ -323,8 +327,9 @@ the marked lowest one included. Their walls curve by $$c$$ ≈ [[walls_low]] to 
 plain SGD can rest in a dip only at rates below $$2/c$$ ≈ [[sgd_limit]], and momentum only below
 $$2(1+\beta)/c$$ ≈ [[momentum_limit]] (β = [[beta]]). At the preset's $$\eta$$ = [[rastrigin_rate]],
 SGD rests nowhere and momentum in no dip on the map ([[momentum_flung]] of its runs are flung off
-the map and rest in flatter dips out there). Adam does rest: from [[adam_rastrigin_near]] of the
-starts, in the dip nearest to where it started.
+the map and end in flatter dips out there, where some still swing back and forth, too little for
+the rest test to notice). Adam does rest: from [[adam_rastrigin_near]] of the starts, in the dip
+nearest to where it started.
 
 Momentum at $$\eta$$ = [[rolling_rate]] is the method that travels. From [[rolling_moved]] of the
 starts it rolls past the nearest dip and rests in another, and [[rolling_nowhere]] are still

@@ -44,15 +44,18 @@ RESTING_STEPS = 20
 SETTLED of the map's width of that minimum, and its last RESTING_STEPS points all lie within
 RESTING of the width of its last one (a run that rattles, as sign-based steps do, is not resting)."""
 DIP = 0.01
-"""Runs that rest away from every marked minimum are grouped into places (where they rest, the
-average of their last RESTING_STEPS points, within about DIP of the map's width of each other
-joins one place). A place is a minimum the landscape does not mark if no point around its lowest
-resting point, out to DIP of the width, is lower: a run still crawling down a gentle slope rests
-at no minimum."""
-PROBE_ANGLES = 64
+"""A run that rests away from every marked minimum rests at a minimum the landscape does not mark
+if its resting point (the average of its last RESTING_STEPS + 1 points, the middle of a small
+swing) is a dip: no point around it, out to DIP of the map's width, is lower, and some are
+higher (a flat plateau is no dip). A run still crawling down a gentle slope, however slowly,
+rests at no minimum. Runs at dips within about DIP of each other share one minimum: the lowest
+of their resting points, which must pass a finer test of the same kind."""
 PROBE_RADII = (0.25, 0.5, 1.0)
-"""Where the dip test looks: PROBE_ANGLES directions at these fractions of DIP's distance (many
-directions, so that a narrow valley sloping on past a crawling run is found)."""
+RUN_ANGLES = 16
+MINIMUM_ANGLES = 64
+"""Where the dip tests look: at these fractions of DIP's distance, in RUN_ANGLES directions round
+each run's resting point and MINIMUM_ANGLES round each minimum (many, so that a narrow valley
+sloping on past a group of crawling runs is found)."""
 DEFAULT_FORMULA = "(x**2 + y - 3)**2 / 10 + sin(3*x) + y**2 / 4"
 
 
@@ -213,24 +216,39 @@ def places(points: np.ndarray, reach: float) -> np.ndarray:
     return place[cell_of.ravel()]
 
 
-def unmarked_minima(surface: Landscape, rests: np.ndarray, reach: float) -> tuple[np.ndarray, np.ndarray]:
-    """Group resting points `rests` (n, 2) into places and keep those that are minima (see DIP):
-    the lowest resting point of each kept place, shape (k, 2), and each resting point's index
-    into them (-1: its place is not a minimum)."""
-    place = places(rests, reach)
-    with np.errstate(all="ignore"):
-        loss = surface.f(rests)
-    order = np.lexsort((loss, place))
-    lowest = rests[order[np.r_[0, np.flatnonzero(np.diff(place[order])) + 1]]]
-    angles = np.linspace(0, 2 * np.pi, PROBE_ANGLES, endpoint=False)
-    directions = np.stack([np.cos(angles), np.sin(angles)], axis=-1)
+def dips(surface: Landscape, points: np.ndarray, reach: float, angles: int, chunk: int = 4096) -> np.ndarray:
+    """Whether each of `points` (n, 2) is a dip (see DIP), looking `reach` far in `angles` directions."""
+    turns = np.linspace(0, 2 * np.pi, angles, endpoint=False)
+    directions = np.stack([np.cos(turns), np.sin(turns)], axis=-1)
     offsets = (reach * np.asarray(PROBE_RADII)[:, None, None] * directions).reshape(-1, 2)
+    answer = np.zeros(len(points), dtype=bool)
+    for begin in range(0, len(points), chunk):
+        part = points[begin:begin + chunk]
+        with np.errstate(all="ignore"):
+            centre, around = surface.f(part)[:, None], surface.f(part[:, None, :] + offsets)
+            margin = 1e-12 * (1 + np.abs(centre))
+            answer[begin:begin + chunk] = (np.isfinite(centre[:, 0]) & np.all(around >= centre - margin, axis=1)
+                                           & np.any(around > centre + margin, axis=1))
+    return answer
+
+
+def unmarked_minima(surface: Landscape, rests: np.ndarray, reach: float) -> tuple[np.ndarray, np.ndarray]:
+    """The minima among resting points `rests` (n, 2), shape (k, 2), and each resting point's
+    index into them (-1: it is not at a dip; see DIP)."""
+    number = np.full(len(rests), -1)
+    at_dip = np.flatnonzero(dips(surface, rests, reach, RUN_ANGLES))
+    if not at_dip.size:
+        return np.empty((0, 2)), number
+    place = places(rests[at_dip], reach)
     with np.errstate(all="ignore"):
-        centre, around = surface.f(lowest), surface.f(lowest[:, None, :] + offsets)
-        is_minimum = np.isfinite(centre) & np.all(around >= centre[:, None] - 1e-12 * (1 + np.abs(centre[:, None])),
-                                                  axis=1)
-    number = np.where(is_minimum, np.cumsum(is_minimum) - 1, -1)
-    return lowest[is_minimum], number[place]
+        loss = surface.f(rests[at_dip])
+    order = np.lexsort((loss, place))
+    lowest = rests[at_dip][order[np.r_[0, np.flatnonzero(np.diff(place[order])) + 1]]]
+    is_minimum = dips(surface, lowest, reach, MINIMUM_ANGLES)
+    kept = np.where(is_minimum, np.cumsum(is_minimum) - 1, -1)[place]
+    close = _squared_length(rests[at_dip] - lowest[place]) < reach**2
+    number[at_dip] = np.where(close, kept, -1)
+    return lowest[is_minimum], number
 
 
 def _squared_length(vectors: np.ndarray) -> np.ndarray:

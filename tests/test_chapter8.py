@@ -11,7 +11,19 @@ import landscapes
 from chapters import build, ch8_arena
 from chapters.ch8_arena import LINK, PRESETS, SADDLE_OFFSET, closest_approach, facts
 from lessons import Link
-from lessons.arena import MODES, SWEEP_RATES, TOLERANCES, Arena, basins, first_sweep, places, settle_steps, sweep
+from lessons.arena import (
+    DEFAULT_FORMULA,
+    MODES,
+    SWEEP_RATES,
+    TOLERANCES,
+    Arena,
+    basins,
+    first_sweep,
+    places,
+    settle_steps,
+    sweep,
+    typed_landscape,
+)
 from optimizers import get_spec, names, run
 from widgets.arena_views import OTHER_COLORS, basin_image, basin_summary, other_colors, touching
 from widgets.deferred import OnRequest
@@ -620,3 +632,28 @@ def test_on_rastrigin_sgd_and_momentum_rest_in_a_dip_only_below_their_limits_at_
     assert limits["momentum"].min() > 10**ch8_arena.ROLLING_LOG_LR
     assert rolling.moved_on(surface.minima) > 0.5 and rolling.shares()[0] < 0.02
     assert f"{rolling.moved_on(surface.minima):.0%}" == f["rolling_moved"]
+
+
+@pytest.mark.parametrize(("optimizer", "landscape", "formula", "rate"),
+                         [("adam", "rastrigin", "", 1e-4), ("adam", "rastrigin", "", 1.3e-4),
+                          ("adam", "rastrigin", "", 3.2e-4), ("sgd", "rastrigin", "", 1e-5),
+                          ("sgd", "typed", DEFAULT_FORMULA, 1e-3),
+                          ("adam", "typed", "sin(x)*sin(y)", 1e-4)])
+def test_slow_runs_that_crawl_are_never_counted_at_a_dip_they_have_not_reached(optimizer, landscape, formula, rate):
+    surface = typed_landscape(formula, 4.0) if formula else landscapes.get(landscape)
+    result = basins(optimizer, surface, rate, 300, resolution=40)
+    starts = np.stack(np.meshgrid(result.xs, result.ys), axis=-1).reshape(-1, 2)
+    params = run(optimizer, surface.grad, starts, 300, lr=rate, record="params", bound=surface.escape_bound).params
+    rests = params[-21:].mean(axis=0)
+    label = result.label.ravel()
+    width = surface.x_range[1] - surface.x_range[0]
+    at_other = label >= result.minima
+    gaps = np.linalg.norm(rests[at_other] - result.others[label[at_other] - result.minima], axis=1)
+    assert np.all(gaps < 0.01 * width), "a run is at a dip only where it rests, within 1% of the width"
+
+
+@pytest.mark.parametrize(("formula", "span", "optimizer", "rate"),
+                         [("-exp(-(x**2+y**2))", 5.0, "adam", 3.16), ("x*0 + 1", 3.0, "sgd", 0.01)])
+def test_a_flat_plateau_where_runs_stop_is_no_minimum(formula, span, optimizer, rate):
+    result = basins(optimizer, typed_landscape(formula, span), rate, 300, resolution=40)
+    assert len(result.others) == 0 and not np.any(result.label >= result.minima)
