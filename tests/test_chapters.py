@@ -18,10 +18,11 @@ from chapters.ch0_landscape import LEARNING_RATES, DescentByHand, LandscapeExplo
 from chapters.ch1_sgd import MiniBatchLesson, ToyByHand, divisors, loop_diagram
 from chapters.ch2_momentum import RATES, WALL, LookaheadLesson, MomentumByHand, RavineRace, last_swing, race_facts
 from landscapes import get
-from optimizers import run
+from optimizers import REGISTRY, names, run
 from optimizers.sgd import sgd as sgd_rule
 from widgets.code_view import code_view
 from widgets.deferred import draw_all
+from widgets.text import displayed, prose
 
 BETAS = [round(b, 2) for b in np.arange(0.0, 0.995, 0.01)]
 """Every position of the β slider: 0 to 0.99 in steps of 0.01."""
@@ -489,3 +490,11 @@ def test_the_loop_diagrams_arrows_travel_with_the_box_they_point_to(batch_size):
     drawn = loop_diagram(batch_size, 24)
     assert drawn.count("→") == 5 and f"N/B = {24 // batch_size} batches" in drawn
     assert "→</div></div>" not in drawn, "no arrow ends a group: on a phone it would dangle at a line's end"
+
+
+@pytest.mark.parametrize("name", names())
+def test_each_rule_reaches_the_page_as_tex_with_no_markdown_emphasis_inside(name):
+    pane = prose(displayed(REGISTRY[name].rule_tex))
+    drawn = html.unescape(pane._transform_object(pane.object)["object"])
+    assert not re.search(r"</?(em|strong)>", drawn), drawn
+    assert drawn.count("$$") == 2 * len(REGISTRY[name].rule_tex)
