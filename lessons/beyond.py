@@ -145,9 +145,11 @@ class MethodDemo(Race):
     def _changed(self, *events):
         changed = {event.name for event in events}
         if "method" in changed:
-            kept = {name: value for name, value in first_settings(self.demo).items() if name not in changed}
-            with param.parameterized.discard_events(self):
-                self.param.update(**kept)
+            first = {name: value for name, value in first_settings(self.demo).items()
+                     if name not in changed and getattr(self, name) != value}
+            if first:  # announced, so that the sliders show the method's own settings; this change recomputes
+                self.param.update(**first)
+                return
         self.recompute()
 
     def surface_for(self, accepted):

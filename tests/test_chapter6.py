@@ -2,13 +2,14 @@
 tree's clicks and cards, the summary table and the quiz, all against the core."""
 
 import numpy as np
+import panel as pn
 import pytest
 
 from chapters import build
 from chapters.ch6_beyond import CHAPTER6, DEMO_TEXT, card, facts, quiz, rosenbrock_hessian, summary_table, turn_step
 from lessons import Player
 from lessons.adam import preset_gradients
-from lessons.beyond import DEMOS, FactoredMoment, MethodDemo, clipped, relative_steps, step_lengths
+from lessons.beyond import DEMOS, FactoredMoment, MethodDemo, clipped, first_settings, relative_steps, step_lengths
 from lessons.family import FamilyTree, positions
 from lessons.sequence import replay
 from optimizers import REGISTRY
@@ -336,3 +337,14 @@ def test_nadam_turns_round_sooner_than_adam_after_a_sign_flip(flip_at):
     page_flip = preset_gradients("sign flip")
     assert f["flip_at"] == int(np.flatnonzero(page_flip < 0)[0]) + 1
     assert (f["nadam_turn"], f["adam_turn"]) == (turn_step("nadam", page_flip), turn_step("adam", page_flip))
+
+
+def test_a_new_method_brings_its_own_settings_to_the_sliders_too():
+    model = MethodDemo()
+    steps = pn.widgets.IntSlider.from_param(model.param.steps)
+    rate = pn.widgets.FloatSlider.from_param(model.param.log_lr)
+    for method in [*DEMOS, "radam"]:
+        model.method = method
+        expected = first_settings(DEMOS[method])
+        assert steps.value == model.steps == expected["steps"] and rate.value == model.log_lr == expected["log_lr"]
+        assert model.result.steps == model.steps and tuple(model.start) == tuple(expected["start"])
