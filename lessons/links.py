@@ -98,7 +98,8 @@ def text_of(value) -> str:
         return ",".join(text_of(v) for v in value)
     if isinstance(value, float):
         short = f"{value:.6g}"
-        return short if float(short) == value else repr(value)  # the link must give back this very value
+        # repr gives back this very value; float() first, as a NumPy float's repr names its type
+        return short if float(short) == value else repr(float(value))
     return str(value)
 
 

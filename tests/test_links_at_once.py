@@ -70,3 +70,9 @@ def test_a_drawn_page_takes_every_setting_changed_in_one_update(number):
         except ValueError:
             continue  # a combination the model refuses as a whole (it says so in the link's notice)
         assert all(np.all(np.asarray(getattr(model, n) == v)) for n, v in changes.items())
+
+
+@pytest.mark.parametrize("value", [np.log10(0.05), np.float64(0.1) + np.float64(0.2), -1.3010299956639813, 2.5])
+def test_a_float_is_written_as_a_number_that_reads_back_exactly_numpy_floats_too(value):
+    text = text_of(value)
+    assert float(text) == value and "np" not in text and "(" not in text
