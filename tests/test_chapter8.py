@@ -25,8 +25,9 @@ from lessons.arena import (
     typed_landscape,
 )
 from optimizers import get_spec, names, run
-from widgets.arena_views import OTHER_COLORS, basin_image, basin_summary, other_colors, touching
+from widgets.arena_views import OTHER_COLORS, SweepChart, basin_image, basin_summary, other_colors, touching
 from widgets.deferred import OnRequest
+from widgets.loss_chart import FLOOR
 
 RAVINE = landscapes.get("ravine")
 LANDSCAPES = ["ravine", "rosenbrock", "himmelblau", "rastrigin", "beale", "ellipse"]
@@ -657,3 +658,14 @@ def test_slow_runs_that_crawl_are_never_counted_at_a_dip_they_have_not_reached(o
 def test_a_flat_plateau_where_runs_stop_is_no_minimum(formula, span, optimizer, rate):
     result = basins(optimizer, typed_landscape(formula, span), rate, 300, resolution=40)
     assert len(result.others) == 0 and not np.any(result.label >= result.minima)
+
+
+@pytest.mark.parametrize("landscape", ["ravine", "himmelblau"])
+def test_the_sweep_charts_final_loss_axis_stops_at_the_loss_charts_floor(landscape):
+    arena = Arena(landscape=landscape, optimizers=names(), show_sweep=True, sweep_metric="final")
+    chart = SweepChart(arena)
+    gaps = np.concatenate([result.final_gap for result in arena.sweeps.values()])
+    assert chart.figure.y_range.start >= FLOOR / 1.5
+    drawn = np.concatenate([np.asarray(ys, dtype=float) for ys in chart.source.data["ys"]])
+    assert np.nanmin(drawn) >= FLOOR
+    assert ("drawn at it" in chart.legend.object) == bool(np.any(np.isfinite(gaps) & (gaps < FLOOR)))

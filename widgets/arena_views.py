@@ -27,6 +27,8 @@ from optimizers import get_spec
 
 from .lean import draw
 from .log_axis import fit_log_ticks
+from .loss_chart import FLOOR
+from .numbers import number
 from .palette import PATH_COLORS, legend_entry, optimizer_style, tint
 from .readout import fmt
 from .sizing import responsive
@@ -147,10 +149,14 @@ class SweepChart:
         self.figure.yaxis.axis_label = SWEEP_METRICS[metric]
         sweeps = self.arena.sweeps or {}
         rows = {key: [] for key in self.source.data}
-        values, marks = [], []
+        values, marks, floored = [], [], False
         for name, result in sweeps.items():
             ys = result.steps_to_tolerance if metric == "steps" else result.final_gap
-            ys = np.where(np.isfinite(ys) & (ys > 0), ys, np.nan) if metric == "final" else np.maximum(ys, 1)
+            if metric == "final":  # a gap at or below the loss chart's floor is drawn at the floor, as there
+                floored |= bool(np.any(np.isfinite(ys) & (ys < FLOOR)))
+                ys = np.where(np.isfinite(ys), np.maximum(ys, FLOOR), np.nan)
+            else:
+                ys = np.maximum(ys, 1)
             color, dash = optimizer_style(name)
             title = get_spec(name).title
             for key, value in (("xs", result.rates), ("ys", ys), ("color", color), ("dash", dash), ("label", title)):
@@ -159,7 +165,8 @@ class SweepChart:
             values.append(ys[np.isfinite(ys)])
         self.source.data = rows
         shared = '<span style="color:#555555;white-space:nowrap">┆ the shared rate</span>'
-        self.legend.object = " &nbsp; ".join([*marks, shared])
+        floor = [f'<span style="color:#555555">gaps below {number(FLOOR, 1)} drawn at it</span>'] if floored else []
+        self.legend.object = " &nbsp; ".join([*marks, shared, *floor])
         finite = np.concatenate(values) if values else np.array([])
         low, high = (finite.min(), finite.max()) if finite.size else (1.0, 1000.0)
         self.figure.y_range.update(start=low / 1.5, end=high * 1.5)
