@@ -450,6 +450,15 @@ def _controls(arena: Arena, formula: FormulaBox) -> pn.Column:
 
     arena.param.watch(show_typed, "landscape")
     show_typed()
+    shared = FloatSlider.from_param(arena.param.log_lr, format=eta, width=260)
+    unused = pn.pane.HTML("<i>The shared rate is used only when everyone races at it (the first choice "
+                          "above).</i>", width=260, margin=(0, 10), css_classes=["shared-unused"])
+
+    def follow_mode(*_):  # the other modes give each optimizer its own rate: the slider would do nothing
+        shared.disabled = unused.visible = arena.mode != "shared"
+
+    arena.param.watch(follow_mode, "mode")
+    follow_mode()
     return pn.Column(
         pn.FlexBox(pn.widgets.Select.from_param(arena.param.landscape, options=_landscape_options(), width=200),
                    pn.widgets.RadioBoxGroup.from_param(arena.param.mode, options={v: k for k, v in MODES.items()},
@@ -459,7 +468,7 @@ def _controls(arena: Arena, formula: FormulaBox) -> pn.Column:
         pn.pane.HTML("<b>Optimizers</b>", margin=(0, 10)),
         pn.FlexBox(boxes, every, clear),
         pn.FlexBox(
-            FloatSlider.from_param(arena.param.log_lr, format=eta, width=260),
+            pn.Column(shared, unused),
             IntSlider.from_param(arena.param.steps, step=10, width=240),
             pn.widgets.Select.from_param(arena.param.tolerance, width=200),
             FloatSlider.from_param(arena.param.noise, width=220),

@@ -537,11 +537,14 @@ class Arena(Race):
                  else MODES[self.mode])
         sophia = "; Sophia sees the exact curvature" if "sophia" in self.optimizers else ""
         x, y = self.start
-        return (f"{len(self.optimizers)} optimizers from ({x:.3g}, {y:.3g}), {self.steps} steps each, "
+        count = f"{len(self.optimizers)} optimizer{'' if len(self.optimizers) == 1 else 's'}"
+        return (f"{count} from ({x:.3g}, {y:.3g}), {self.steps} steps each, "
                 f"{rates}{own}, {schedule}, {noise}, {others}, no gradient clipping{sophia}; arrived = loss within "
                 f"{self.tolerance:g} of the minimum for at least the last {HOLD} steps, ending on the map.")
 
     def verdict(self) -> str:
+        if not self.optimizers:
+            return "<b>No optimizer is ticked.</b> Tick one or more above (or press All) to race them."
         return f"<b>This race compares:</b> {html.escape(self.compared())}"
 
     def basin_map(self) -> Basins:

@@ -669,3 +669,27 @@ def test_the_sweep_charts_final_loss_axis_stops_at_the_loss_charts_floor(landsca
     drawn = np.concatenate([np.asarray(ys, dtype=float) for ys in chart.source.data["ys"]])
     assert np.nanmin(drawn) >= FLOOR
     assert ("drawn at it" in chart.legend.object) == bool(np.any(np.isfinite(gaps) & (gaps < FLOOR)))
+
+
+def test_the_shared_rate_slider_is_off_with_a_word_of_why_in_the_modes_that_ignore_it():
+    arena = Arena()
+    controls = ch8_arena._controls(arena, ch8_arena.FormulaBox(arena))
+    slider = next(w for w in controls.select(pn.widgets.FloatSlider) if w.name.startswith("Shared learning rate"))
+    note = next(p for p in controls.select(pn.pane.HTML) if "shared-unused" in p.css_classes)
+    for mode in [*MODES, "shared"]:
+        arena.mode = mode
+        assert slider.disabled == note.visible == (mode != "shared")
+        if mode != "shared":
+            before = [lane.entry.hyper["lr"] for lane in arena.result.lanes]
+            arena.log_lr = -3.0
+            assert [lane.entry.hyper["lr"] for lane in arena.result.lanes] == before, "the slider changes nothing"
+            arena.log_lr = -2.0
+
+
+def test_with_no_optimizer_ticked_the_line_under_the_controls_says_what_to_do():
+    arena = Arena(optimizers=[])
+    assert "Tick one or more" in arena.verdict() and arena.standings() == []
+    arena.optimizers = ["adam"]
+    assert arena.verdict().startswith("<b>This race compares:</b> 1 optimizer from")
+    arena.optimizers = ["adam", "sgd"]
+    assert arena.compared().startswith("2 optimizers from")
