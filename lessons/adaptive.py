@@ -182,15 +182,17 @@ class RateOverTime(param.Parameterized):
         y_adagrad, y_rmsprop = (float(np.abs(curves[f"{name}_y"][late]).max()) for name in ("adagrad", "rmsprop"))
         distances = (f"Over {span} AdaGrad's ball stays within |y| = {y_adagrad:.2g} of the valley's floor, "
                      f"RMSProp's within {y_rmsprop:.2g}.")
+        low, high = f"{rmsprop[late].min():.3g}", f"{rmsprop[late].max():.3g}"
+        held = f"at {low}" if low == high else f"between {low} and {high}"
         if self.noise:
             return (f"AdaGrad's rate went from {adagrad[half - 1]:.3g} at step {half} to {adagrad[-1]:.3g} at step "
-                    f"{end}: still falling. RMSProp's stayed between {rmsprop[late].min():.3g} and "
-                    f"{rmsprop[late].max():.3g} over {span}, near η/σ = {self.LR / self.SIGMA:g}. " + distances)
+                    f"{end}: still falling. RMSProp's stayed {held} over {span}, near η/σ = "
+                    f"{self.LR / self.SIGMA:g}. " + distances)
         peak = int(np.argmax(rmsprop))
         return (f"AdaGrad's rate is {adagrad[half - 1]:.4g} at step {half} and {adagrad[-1]:.4g} at step {end}: it "
                 f"has stopped falling, and the ball has reached the minimum. RMSProp's rate peaked at "
-                f"{rmsprop[peak]:.3g} (step {peak + 1}) and ranged from {rmsprop[late].min():.3g} to "
-                f"{rmsprop[late].max():.3g} over {span}; 2/c = {self.edge:g}. " + distances)
+                f"{rmsprop[peak]:.3g} (step {peak + 1}) and stayed {held} over {span}; 2/c = {self.edge:g}. "
+                + distances)
 
 
 class SparseFeatures(param.Parameterized):

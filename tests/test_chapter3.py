@@ -2,6 +2,7 @@
 over the whole range of the controls that reach them."""
 
 import itertools
+import re
 
 import numpy as np
 import pytest
@@ -196,3 +197,13 @@ def test_adagrad_needs_more_steps_when_the_valley_is_turned_across_the_axes(lr):
     aligned, turned = turned_valley_steps(lr)
     assert aligned is not None and (turned is None or turned > 2 * aligned)
     assert ch3_adaptive.facts()["turned_adagrad"] == turned_valley_steps(1.0)[1]
+
+
+@pytest.mark.parametrize("noise", [False, True])
+def test_the_long_runs_summary_never_writes_a_range_from_a_number_to_itself(noise):
+    for rho in RateOverTime.param.rho.objects:
+        model = RateOverTime(noise=noise, rho=rho)
+        summary = model.summary(model.curves())
+        found = re.search(r"between (\S+) and (\S+) over", summary)
+        assert found is None or found.group(1) != found.group(2), summary
+        assert ("stayed at " in summary) != (found is not None)
