@@ -11,6 +11,7 @@ from bokeh.settings import settings
 from chapters import CHAPTERS, build, home
 from widgets import speedups
 from widgets.links import follow_in_address, notices_pane
+from widgets.text import INLINE_CODE
 from widgets.timeline import clip_overlays
 
 pn.extension(notifications=False, sizing_mode="stretch_width")
@@ -105,9 +106,10 @@ PHONE_CSS = """
 
 def course_template(chapter: int | None, theme: str) -> pn.template.BootstrapTemplate:
     """The frame of every page: title bar, themes, and the sidebar with `chapter` marked."""
+    colours = f":root {{ --inline-code-color: {INLINE_CODE[theme]}; }}"
     template = pn.template.BootstrapTemplate(title="Optimizer Lab", theme=theme, sidebar_width=300,
                                              meta_viewport="width=device-width, initial-scale=1",
-                                             raw_css=[PHONE_CSS])
+                                             raw_css=[PHONE_CSS, colours])
     template.sidebar.extend([sidebar(chapter, theme), theme_switch(theme)])
     return template
 

@@ -221,17 +221,25 @@ def test_a_bad_chapter_in_the_url_gets_a_message_and_the_home_page(browser, app_
     watched.close()
 
 
+def _inline_code_colour(watched):
+    code = watched.page.locator("p code").first
+    code.wait_for()
+    return code.evaluate("(el) => getComputedStyle(el).color")
+
+
 def test_sidebar_links_navigate_and_the_url_follows(browser, app_url):
     watched = Watched(browser, app_url + "?chapter=1")
     watched.page.get_by_role("link", name="Chapter 2: Momentum and Nesterov →").click()
     watched.page.wait_for_url("**/app?chapter=2")
     wait_until(lambda: watched.has_text("Chapter 2 · Momentum and Nesterov"))
+    assert _inline_code_colour(watched) == "rgb(31, 92, 153)", "code in a sentence is dark enough to read"
     watched.button("Dark theme").click()
     watched.page.wait_for_url("**/app?chapter=2*theme=dark*")
     wait_until(lambda: watched.page.locator("canvas").count() > 0)
     title = watched.model("ravine-loss", "[m.title.text_color, m.border_fill_color]")
     assert watched.query()["race.lr"] == "0.15", "the theme switch keeps the page's settings"
     assert title == ["#E0E0E0", "#212529"], "plot titles are light on the dark theme's background"
+    assert _inline_code_colour(watched) == "rgb(130, 170, 255)", "and light on the dark theme"
     screenshot(watched, "chapter2-dark")
     assert watched.errors == []
     watched.close()
