@@ -262,7 +262,7 @@ def internals_view(model: AdamInternals) -> pn.Column:
         FloatSlider.from_param(model.param.beta1, width=220, format="0.[000]"),
         FloatSlider.from_param(model.param.beta2, width=220, format="0.[0000]"),
         IntSlider.from_param(model.param.step, width=260), copy_link_button("inside"),
-        sizing_mode="stretch_width", align_items="center")
+        sizing_mode="stretch_width", align_items="center", gap="0 24px")  # side by side, two sliders read as one
     plots = pn.FlexBox(*(pn.pane.Bokeh(c.figure, sizing_mode="stretch_width", min_width=280, max_width=420)
                          for c in charts), table, sizing_mode="stretch_width", name="inside-plots")
     return pn.Column(controls, said, plots, sizing_mode="stretch_width", name="inside")

@@ -423,12 +423,15 @@ class DemoView:
         demo = self.demo
         chart = demo.demo.chart
         steps, first, second = demo.curves()
-        colors = [optimizer_style(demo.demo.method)[0],
-                  optimizer_style(demo.demo.rival)[0] if chart.from_rival else OWN_SECOND_COLOR]
+        # the method and its rival drawn as on the map; two quantities of the method, solid and dashed
+        styles = [optimizer_style(demo.demo.method),
+                  optimizer_style(demo.demo.rival) if chart.from_rival else (OWN_SECOND_COLOR, "dashed")]
+        if not chart.from_rival:
+            styles[0] = (styles[0][0], "solid")
         with pn.io.hold():
             self.text.object = self.explanation()
-            for renderer, color in zip(self.chart.figure.renderers, colors, strict=True):
-                renderer.glyph.line_color = color
+            for renderer, (color, dash) in zip(self.chart.figure.renderers, styles, strict=True):
+                renderer.glyph.update(line_color=color, line_dash=dash)
             self.chart.relabel(chart.title, chart.y_label, list(chart.labels))
             floor = 1e-12
             self.chart.show(steps, {"a": np.maximum(first, floor), "b": np.maximum(second, floor)})

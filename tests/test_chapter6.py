@@ -4,9 +4,21 @@ tree's clicks and cards, the summary table and the quiz, all against the core.""
 import numpy as np
 import panel as pn
 import pytest
+from bokeh.models import Line
 
 from chapters import build
-from chapters.ch6_beyond import CHAPTER6, DEMO_TEXT, card, facts, quiz, rosenbrock_hessian, summary_table, turn_step
+from chapters.base import Lesson
+from chapters.ch6_beyond import (
+    CHAPTER6,
+    DEMO_TEXT,
+    DemoView,
+    card,
+    facts,
+    quiz,
+    rosenbrock_hessian,
+    summary_table,
+    turn_step,
+)
 from lessons import Player
 from lessons.adam import preset_gradients
 from lessons.beyond import DEMOS, FactoredMoment, MethodDemo, clipped, first_settings, relative_steps, step_lengths
@@ -16,6 +28,7 @@ from optimizers import REGISTRY
 from optimizers.adam import radam_rectifier
 from optimizers.formulas import RULES
 from widgets.deferred import draw_all
+from widgets.palette import optimizer_style
 from widgets.text import Prose
 
 RATES = np.linspace(-5.0, 0.0, 11)
@@ -348,3 +361,18 @@ def test_a_new_method_brings_its_own_settings_to_the_sliders_too():
         expected = first_settings(DEMOS[method])
         assert steps.value == model.steps == expected["steps"] and rate.value == model.log_lr == expected["log_lr"]
         assert model.result.steps == model.steps and tuple(model.start) == tuple(expected["start"])
+
+
+def test_the_idea_chart_draws_a_method_and_its_rival_as_the_map_does():
+    def as_drawn(color, dash):  # Bokeh keeps a dash's name as its pattern
+        return color, Line(line_dash=dash).line_dash
+
+    lesson = Lesson("demo", MethodDemo(), ("method", "log_lr", "steps", "start"), player=Player())
+    view = DemoView(lesson, facts())
+    for method, demo in DEMOS.items():
+        lesson.model.method = method
+        drawn = [(r.glyph.line_color, r.glyph.line_dash) for r in view.chart.figure.renderers]
+        if demo.chart.from_rival:
+            assert drawn == [as_drawn(*optimizer_style(demo.method)), as_drawn(*optimizer_style(demo.rival))]
+        else:
+            assert [dash for _, dash in drawn] == [as_drawn("", "solid")[1], as_drawn("", "dashed")[1]]
