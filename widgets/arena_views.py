@@ -182,7 +182,7 @@ OTHER_COLORS = ("#8dd3c7", "#bebada", "#fb8072", "#fdb462", "#b3de69", "#fccde5"
 tints that stay apart from the marked minima's full colours."""
 UNRESTING_COLOR = "#ffffff"
 MARKED = 6
-MARKED_COLORS = tuple(tint(color, 0.55) for color in PATH_COLORS[:MARKED])
+MARKED_COLORS = tuple(tint(color, 0.4) for color in PATH_COLORS[:MARKED])
 """The marked minima's colours: the paths' first six, lightened so that a path of the same
 colour still shows on its own basin."""
 
