@@ -693,3 +693,11 @@ def test_with_no_optimizer_ticked_the_line_under_the_controls_says_what_to_do():
     assert arena.verdict().startswith("<b>This race compares:</b> 1 optimizer from")
     arena.optimizers = ["adam", "sgd"]
     assert arena.compared().startswith("2 optimizers from")
+
+
+def test_the_sweep_chart_marks_the_shared_rate_only_in_the_mode_that_races_at_it():
+    arena = Arena(show_sweep=True)
+    chart = SweepChart(arena)
+    for mode in [*MODES, "shared"]:
+        arena.mode = mode
+        assert chart.shared.visible == ("the shared rate" in chart.legend.object) == (mode == "shared")

@@ -136,7 +136,7 @@ class SweepChart:
                            line_dash="dotted", line_width=1.5)
         self.figure.add_layout(self.shared)
         self.legend = pn.pane.HTML("", sizing_mode="stretch_width", name=f"{name}-legend")
-        arena.param.watch(lambda *_: self.draw(), ["sweeps", "log_lr", "sweep_metric"])
+        arena.param.watch(lambda *_: self.draw(), ["sweeps", "log_lr", "sweep_metric", "mode"])
         self.draw()
 
     def draw(self):
@@ -145,6 +145,7 @@ class SweepChart:
 
     def _send(self):
         self.shared.location = self.arena.shared_rate
+        self.shared.visible = racing_at_it = self.arena.mode == "shared"  # the other modes ignore that rate
         metric = self.arena.sweep_metric
         self.figure.yaxis.axis_label = SWEEP_METRICS[metric]
         sweeps = self.arena.sweeps or {}
@@ -166,7 +167,7 @@ class SweepChart:
         self.source.data = rows
         shared = '<span style="color:#555555;white-space:nowrap">┆ the shared rate</span>'
         floor = [f'<span style="color:#555555">gaps below {number(FLOOR, 1)} drawn at it</span>'] if floored else []
-        self.legend.object = " &nbsp; ".join([*marks, shared, *floor])
+        self.legend.object = " &nbsp; ".join([*marks, *([shared] if racing_at_it else []), *floor])
         finite = np.concatenate(values) if values else np.array([])
         low, high = (finite.min(), finite.max()) if finite.size else (1.0, 1000.0)
         self.figure.y_range.update(start=low / 1.5, end=high * 1.5)
