@@ -424,10 +424,9 @@ class DemoView:
         chart = demo.demo.chart
         steps, first, second = demo.curves()
         # the method and its rival drawn as on the map; two quantities of the method, solid and dashed
-        styles = [optimizer_style(demo.demo.method),
-                  optimizer_style(demo.demo.rival) if chart.from_rival else (OWN_SECOND_COLOR, "dashed")]
-        if not chart.from_rival:
-            styles[0] = (styles[0][0], "solid")
+        method_color = optimizer_style(demo.demo.method)[0]
+        styles = ([optimizer_style(demo.demo.method), optimizer_style(demo.demo.rival)] if chart.from_rival
+                  else [(method_color, "solid"), (OWN_SECOND_COLOR, "dashed")])
         with pn.io.hold():
             self.text.object = self.explanation()
             for renderer, (color, dash) in zip(self.chart.figure.renderers, styles, strict=True):

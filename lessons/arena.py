@@ -164,26 +164,30 @@ class Basins:
     def stayed_near(self, marked) -> float:
         """The share of starts that end in the minimum nearest to where they started, of the
         `marked` minima and the `others` found."""
-        everywhere = np.vstack([np.asarray(marked, dtype=float).reshape(-1, 2), self.others])
-        return float(np.mean(self.label == self.nearest(everywhere)))
+        return float(np.mean(self.label == self.nearest_minimum(marked)))
 
     def moved_on(self, marked) -> float:
         """The share of starts that come to rest at a minimum other than the one nearest to
         where they started (of the `marked` and the `others`)."""
-        everywhere = np.vstack([np.asarray(marked, dtype=float).reshape(-1, 2), self.others])
-        return float(np.mean((self.label >= 0) & (self.label != self.nearest(everywhere))))
+        return float(np.mean((self.label >= 0) & (self.label != self.nearest_minimum(marked))))
 
-    def nearest(self, points: np.ndarray) -> np.ndarray:
-        """For each start of the grid, the index of the nearest of `points` (k, 2)."""
+    def nearest_minimum(self, marked) -> np.ndarray:
+        """For each start of the grid, the label of the minimum nearest to it, of the `marked`
+        minima (the landscape's, in its order) and the `others`."""
+        points = np.vstack([np.asarray(marked, dtype=float).reshape(-1, 2), self.others])
         starts = np.stack(np.meshgrid(self.xs, self.ys), axis=-1)
         return np.argmin(np.linalg.norm(starts[..., None, :] - points, axis=-1), axis=-1)
 
     @property
-    def others_off_map(self) -> int:
-        """How many of the `others` lie off the map (runs can leave it and come to rest outside)."""
+    def others_on_map(self) -> np.ndarray:
+        """The `others` that lie on the map (runs can leave it and come to rest outside)."""
         x, y = self.others[:, 0], self.others[:, 1]
-        inside = (x >= self.xs[0]) & (x <= self.xs[-1]) & (y >= self.ys[0]) & (y <= self.ys[-1])
-        return int(np.sum(~inside))
+        return self.others[(x >= self.xs[0]) & (x <= self.xs[-1]) & (y >= self.ys[0]) & (y <= self.ys[-1])]
+
+    @property
+    def others_off_map(self) -> int:
+        """How many of the `others` lie off the map."""
+        return len(self.others) - len(self.others_on_map)
 
     def shares(self) -> np.ndarray:
         """The share of starts per marked minimum, then at any of the `others`, then at no

@@ -224,8 +224,8 @@ def basin_image(basins: Basins) -> np.ndarray:
     image = np.where(label == -2, MARKED, np.nan)
     image = np.where((label >= 0) & (label < basins.minima), label % MARKED, image)
     if len(basins.others):
-        tint = MARKED + 1 + other_colors(basins)
-        image = np.where(label >= basins.minima, tint[np.clip(label - basins.minima, 0, None)], image)
+        tints = MARKED + 1 + other_colors(basins)
+        image = np.where(label >= basins.minima, tints[np.clip(label - basins.minima, 0, None)], image)
     return image
 
 
