@@ -46,15 +46,16 @@ class Reading(pn.pane.HTML):
         return super()._transform_object(typeset(obj) if isinstance(obj, str) else obj)
 
 
+INLINE_CODE = {"default": "#1f5c99", "dark": "#82aaff"}
+"""Code in a sentence, per theme (app.py sets it on the page): Panel's own colour is a light blue
+made for its dark code boxes, faint on a white page."""
 WIDE_MATHS = ("mjx-container { display: inline-block; max-width: 100%; overflow-x: auto; overflow-y: hidden; "
               "vertical-align: middle; } "
               "pre, pre code, .codehilite pre { white-space: pre !important; overflow-x: auto; max-width: 100%; } "
-              ":not(pre) > code { color: var(--inline-code-color, #1f5c99); }")
+              f":not(pre) > code {{ color: var(--inline-code-color, {INLINE_CODE['default']}); }}")
 """A displayed equation or a code listing wider than a phone scrolls on its own instead of
-widening the page (and a listing keeps its lines: a wrapped comment would look like code). Code
-in a sentence takes the theme's INLINE_CODE colour: Panel's own is a light blue made for its dark
-code boxes, faint on a white page."""
-INLINE_CODE = {"default": "#1f5c99", "dark": "#82aaff"}
+widening the page (and a listing keeps its lines: a wrapped comment would look like code); code
+in a sentence takes INLINE_CODE."""
 
 
 def prose(text: str, **params) -> Prose:
