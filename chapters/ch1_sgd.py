@@ -239,7 +239,8 @@ gradients are not.
 """
 
 TEXT_NOISE = r"""
-The spread is the root-mean-square distance of the batch arrows from the full one. Its root
+The spread is the root-mean-square distance of the batch gradients from the full-batch gradient
+(the arrows draw each gradient times −η, so on the map they spread η times as far). Its root
 mean square over all shuffles is $$\sqrt{\frac{\sigma^2}{B}\cdot\frac{N-B}{N-1}}$$, where $$\sigma^2$$ is the
 variance of the per-example gradients at this point: the mean, over the $$N$$ examples, of each
 gradient's squared distance from the full-batch gradient. For small batches that is about

@@ -174,7 +174,8 @@ The weights add up to $$1/(1-\beta)$$, not to 1, so $$v$$ is not itself an avera
 $$1/(1-\beta)$$ times an exponential moving average of the gradients. On a steady slope the
 velocity grows to [[window]] times the gradient. The ravine's floor is not a steady slope (it flattens
 as the ball nears the minimum), so there the gain is smaller: compare the arrival times below.
-(Adam's $$m$$, in chapter 4, is the average itself.)
+(Adam's $$m$$, in chapter 4, is this average started from zero; its bias-corrected $$\hat m$$ is
+the average itself.)
 
 ## By hand: five steps on $$(x-3)^2$$
 

@@ -147,7 +147,7 @@ $$\rho$$ = [[race_rho]] ends hopping between points [[fast_rmsprop_end]] from th
 axis, on either side of it. That distance is $$\eta/2$$ whatever the curvature: once the rate
 reaches $$2/c$$, a step of $$(2/c) \cdot c\ |y| = 2|y|$$ lands the ball at the mirror point, $$-y$$,
 and the average of $$g^2$$ is then $$(c\ |y|)^2$$, which holds the rate at $$2/c$$ exactly when
-$$|y| = \eta/2$$. Each hop is $$\eta$$ long.
+$$|y| = \eta/2$$. Each hop is $$\eta$$ long on each axis.
 
 **The rates belong to the axes.** This ellipse's valley runs along $$x$$, so a rate per
 coordinate is a rate per curvature. Turn the same valley by 45° and each coordinate sees both
@@ -156,7 +156,7 @@ curvatures at once: from the same start, turned with it, AdaGrad at $$\eta$$ = 1
 per coordinate, whatever rule sets it, can straighten a valley that lies across the axes: that
 takes a matrix that mixes the coordinates, as Newton's method uses.
 
-Now raise $$\rho$$ towards 0.999. RMSProp's first step is $$\eta/\sqrt{1-\rho}$$ on every axis,
+Now, still at $$\eta$$ = 1, raise $$\rho$$ to 0.999. RMSProp's first step is $$\eta/\sqrt{1-\rho}$$ on every axis,
 whatever the gradient's size, as long as it is well above ε ([[first_step_999]] at $$\rho$$ = 0.999 and
 $$\eta$$ = 1), and the ball leaves the map at once. This is the start-up bias of the by-hand
 table, and chapter 4 shows how Adam removes it. Click the map for a new start.
@@ -229,7 +229,8 @@ def quiz() -> Quiz:
                    "still be far from the minimum: its rate shrank while the gradients were still large, and it "
                    "crawls."),
             Choice("ε grows over time", False,
-                   "ε is a constant (1e-10 in PyTorch's Adagrad); it only keeps the division safe."),
+                   "ε is a constant (1e-10 in PyTorch's Adagrad): it keeps the division safe and caps every "
+                   "rate at η/ε, and it never changes."),
             Choice("The learning rate η is decayed by a schedule inside AdaGrad", False,
                    "AdaGrad's rule has no schedule: η stays fixed (PyTorch's optional lr_decay is 0 unless you "
                    "set it). The decay comes entirely from the growing sum in the denominator."),

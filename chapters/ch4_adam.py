@@ -37,6 +37,11 @@ from .base import Chapter, Lesson
 GREY = "#777777"
 
 
+def steep_curvature() -> float:
+    """The ellipse's larger curvature, the one that sets SGD's stability limit off the line y = 0."""
+    return float(max(landscapes.get("ellipse").hess_diag(np.zeros(2))))
+
+
 @functools.cache
 def gentle_too_steep() -> list[int]:
     """The loss multipliers k at which SGD at the scale race's rate diverges even along the
@@ -71,6 +76,7 @@ def facts() -> dict:
         "slow_uncorrected": slow.result.lanes[1].steps_to_tolerance,
         "slow_corrected": slow.result.lanes[0].steps_to_tolerance,
         "scale_gap": f"{max(ScaleRace(scale=k).differences()['adam'][0] for k in (10, 100, 1000)):.1g}",
+        "scale_limit": f"{2 / (SCALE_RATE * steep_curvature()):g}",
         "scale_x_ks": " and ".join(f"{k:g}" for k in gentle_too_steep()),
     }
 
@@ -133,16 +139,17 @@ gives every quantity at the chosen step, including the two correction factors $$
 Things to look for: with a constant gradient, $$\hat m$$ and $$\hat v$$ are exact from step 1 while
 $$m$$ and $$v$$ creep up (at the default $$\beta_2$$, $$v$$ needs thousands of steps). With a sign flip at
 step [[flip_at]] the update turns round [[turn_delay]] steps later at the default $$\beta_1$$, as momentum
-did. With sparse gradients (and $$\beta_2 \gt \beta_1^2$$) the update jumps at every spike; below
-that the largest updates come between the spikes, where $$\hat v$$ has decayed faster than
-$$\hat m^2$$.
+did. With sparse gradients (and $$\beta_2 \gt \beta_1^2$$) the update jumps at every spike, and no
+step between the spikes comes near it. Below that, $$\hat v$$ forgets a spike faster than $$\hat m^2$$
+does, so the steps between the spikes grow as large as the spikes' own (at $$\beta_1$$ = 0.9 and
+$$\beta_2$$ = 0.5, larger).
 Set $$\beta_1$$ = 0 for RMSProp with bias correction; set $$\beta_2$$ close to 1 and watch
 $$1-\beta_2^t$$ stay far from 1.
 """
 
 TEXT_BRIDGE = r"""
-**Back to chapter 3.** RMSProp has no bias correction. Its first average is $$(1-\alpha) g_1^2$$, so
-its first step is $$\eta/\sqrt{1-\alpha}$$ in size: at PyTorch's $$\alpha$$ = 0.99 that is [[bridge99]] times
+**Back to chapter 3.** RMSProp has no bias correction. Its first average is $$(1-\rho) g_1^2$$, so
+its first step is $$\eta/\sqrt{1-\rho}$$ in size: at PyTorch's $$\rho$$ = 0.99 (its `alpha`) that is [[bridge99]] times
 η, as the core computes below. Adam's correction exists to avoid exactly this.
 """
 
@@ -158,7 +165,7 @@ corrected one: [[ratio1]]× at step 1, [[ratio10]]× at step 10 (near the peak o
 [[ratio_peak_at]]) and still [[ratio1000]]× at step 1000, as the chart beside the step lengths shows.
 On the map only step 1 is fed the same gradient, so only step 1 is sure to be [[ratio1]]× as long
 (wherever the gradient is far above $$\epsilon$$). After that the paths part, and an uncorrected step
-can be shorter or longer than the corrected one. Both reach the minimum of this bowl, so they
+can be shorter or longer than the corrected one. Both reach the minimum of the ellipse, so they
 end together, long before the factors reach 1 (at step [[bias_steps]] the ratio is still [[ratio_end]]).
 
 What does skipping the correction cost? It runs with a larger effective rate in the most
@@ -172,8 +179,9 @@ TEXT_SCALE = r"""
 ## Adam ignores the loss's scale
 
 Multiply the loss by $$k$$ and every gradient is multiplied by $$k$$. SGD's steps grow $$k$$ times:
-its largest stable rate shrinks by $$k$$, and at $$\eta$$ = [[scale_lr]] it diverges for every $$k$$ above 1
-from any start off the line $$y = 0$$ (for $$k$$ = [[scale_x_ks]], from that line too: then even the
+its largest stable rate shrinks by $$k$$, and at $$\eta$$ = [[scale_lr]] it diverges for every $$k$$ on the
+slider above 1 from any start off the line $$y = 0$$ (it would for any $$k$$ above $$2/(\eta c)$$ =
+[[scale_limit]], with $$c$$ the steeper curvature; for $$k$$ = [[scale_x_ks]], from that line too: then even the
 gentle direction is too steep). Adam divides $$\hat m$$ (multiplied by $$k$$) by
 $$\sqrt{\hat v}$$ (also multiplied by $$k$$), so apart from $$\epsilon$$ nothing changes: its path
 on $$k \cdot L$$ stays within [[scale_gap]] of its path
@@ -270,7 +278,7 @@ def internals_view(model: AdamInternals) -> pn.Column:
 
 def bridge_table() -> WorkedTable:
     table = WorkedTable(name="rmsprop-first-step")
-    table.show(Table(["α", "RMSProp's first step ÷ η (core)", "1/√(1 − α)"], rmsprop_first_steps(),
+    table.show(Table(["ρ", "RMSProp's first step ÷ η (core)", "1/√(1 − ρ)"], rmsprop_first_steps(),
                      "Adam's first step ÷ η is 1 at any β₂, thanks to the correction."))
     return table
 

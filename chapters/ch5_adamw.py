@@ -15,7 +15,7 @@ from widgets.code_view import code_view
 from widgets.controls import FloatSlider
 from widgets.lean import draw
 from widgets.links import copy_link_button
-from widgets.palette import optimizer_style
+from widgets.palette import legend_entry, optimizer_style
 from widgets.quiz import Choice, Quiz
 from widgets.sizing import MIN_WIDTH
 from widgets.text import fill, prose
@@ -180,7 +180,7 @@ class TwoWeightsView:
         parts = []
         for name, title in METHODS:
             color = optimizer_style(name)[0]
-            parts.append(f'<span style="color:{color};font-weight:600">━ {title}</span>')
+            parts.append(legend_entry(color, "solid", title))
         return " &nbsp; ".join(parts) + " &nbsp; (solid: busy weight, dashed: quiet weight)"
 
     def show_whole(self, *_):

@@ -16,7 +16,7 @@ from optimizers import REGISTRY, in_chapter, run
 from optimizers.adam import radam_rectifier
 from optimizers.modern import lion
 from widgets.code_view import code_view
-from widgets.controls import FloatSlider, IntSlider
+from widgets.controls import IntSlider, log_rate_slider
 from widgets.deferred import Deferred
 from widgets.family_tree import FamilyTreeView
 from widgets.inputs import whole_number_box
@@ -116,7 +116,32 @@ def adafactor_facts() -> dict:
     back = closest + int(np.flatnonzero(rms[closest:] > 0.5)[0])
     return {"af_closest": closest, "af_rms": f"{rms[closest]:.1e}", "af_steps": steps, "af_back": back,
             "af_x": f"{path[-1, 0]:.2f}", "af_y": f"{path[-1, 1]:.2f}",
-            "af_loss": f"{float(demo.surface.f(path[-1])):.3f}"}
+            "af_loss": f"{float(demo.surface.f(path[-1])):.3f}", "af_calm": f"{adafactor_calm_rate():.2g}",
+            "af_jump": f"{adafactor_first_jump():,.0f}"}
+
+
+ADAFACTOR_NEAR = (0.9, 0.9)
+"""The start near Rosenbrock's minimum that the AdaFactor demo's text suggests clicking."""
+
+
+def adafactor_calm_rate() -> float:
+    """The largest rate on the demo's slider up to which AdaFactor, started at ADAFACTOR_NEAR,
+    never climbs above its starting loss (every slider rate in one batch)."""
+    log_lr = MethodDemo.param.log_lr
+    values = np.round(np.arange(log_lr.bounds[0], log_lr.bounds[1] + log_lr.step / 2, log_lr.step), 2)
+    demo = MethodDemo(method="adafactor", start=ADAFACTOR_NEAR)
+    starts = np.repeat(np.array([ADAFACTOR_NEAR]), len(values), axis=0)
+    path = run("adafactor", demo.surface.grad, starts, demo.steps, lr=10**values, record="params").params
+    losses = demo.surface.f(path)
+    climbs = np.any(losses > losses[0], axis=0)
+    return float(10 ** values[np.argmax(climbs) - 1])
+
+
+def adafactor_first_jump() -> float:
+    """AdaFactor's loss after step 1 over its starting loss, from ADAFACTOR_NEAR at the top rate."""
+    top = MethodDemo.param.log_lr.bounds[1]
+    losses = MethodDemo(method="adafactor", log_lr=top, start=ADAFACTOR_NEAR).result.lanes[0].losses
+    return float(losses[1] / losses[0])
 
 
 def lamb_facts() -> dict:
@@ -267,8 +292,11 @@ the origin at step [[af_closest]] (RMS(θ) = [[af_rms]]) and lingers there, far 
 it: set the steps to [[af_steps]] and it climbs the valley towards (1, 1) (RMS(θ) is back above 0.5
 at step [[af_back]]) and ends at ([[af_x]], [[af_y]]), loss [[af_loss]]. That is the relative step meeting a
 map whose origin is not a minimum, not a fault in the method. Click near (0.9, 0.9): with
-$$\mathrm{RMS}(\theta)$$ near 0.9 its steps keep
-their size, and at rates up to 0.1 it stays in the valley near the minimum.
+$$\mathrm{RMS}(\theta)$$ near 0.9 its steps keep their size. At rates up to [[af_calm]] it stays
+in the valley near the minimum and its loss never climbs above the start's. Above that its first
+steps, sized by $$\eta$$, climb the valley's wall (at $$\eta$$ = 1 the loss is [[af_jump]] times
+the start's after step 1) until the cap $$1/\sqrt t$$ brings them down, and it still ends within 0.4
+of (1, 1).
 """,
     "lion": r"""
 **Lion** was found by a computer search over update rules. It keeps one buffer, the momentum, and
@@ -483,7 +511,7 @@ def demo_section(demo: Lesson, f: dict) -> pn.Column:
     view, model = DemoView(demo, f), demo.model
     controls = pn.FlexBox(
         pn.widgets.Select.from_param(model.param.method, width=150, options={REGISTRY[n].title: n for n in DEMOS}),
-        FloatSlider.from_param(model.param.log_lr, width=240),
+        log_rate_slider(model.param.log_lr, width=240),
         IntSlider.from_param(model.param.steps, step=10, width=240),
         copy_link_button("demo"),
         sizing_mode="stretch_width", name="demo-controls",

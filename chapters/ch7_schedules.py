@@ -12,7 +12,7 @@ from optimizers import make_schedule
 from optimizers.schedule_free import schedule_free_adamw
 from optimizers.schedules import SCHEDULE_TITLES, SCHEDULES
 from widgets.code_view import code_view
-from widgets.controls import FloatSlider, IntSlider
+from widgets.controls import FloatSlider, IntSlider, log_rate_slider
 from widgets.deferred import Deferred
 from widgets.inputs import whole_number_box
 from widgets.line_chart import Curve, LineChart
@@ -50,23 +50,40 @@ def facts() -> dict:
     total, warmup = COSINE_TABLE["total"], COSINE_TABLE["warmup"]
     rescued = rescue_band()
     noisy = noisy_rescues(rescued)
+    top = ScheduleLab(log_lr=ScheduleLab.param.log_lr.bounds[1])
     return {"T": total, "peak": f"{COSINE_TABLE['peak']:g}", "warmup": warmup,
             "half_step": warmup + (total - warmup) // 2, "sf_warmup": f"{ScheduleFreeRace.WARMUP:.0%}",
             "rescue_low": f"{rescued[0]:.2f}", "rescue_high": f"{rescued[-1]:.2f}",
+            "top_warmup": top.warmup_steps, "top_rise": f"{top.peak / top.warmup_steps:g}",
             "noise": f"{ScheduleLab.param.noise.default:g}",
             "noisy_tried": len(noisy), "noisy_rescued": sum(noisy.values())}
 
 
+def _saving_kinds(optimizer: str, log_lr: float, noise: float = 0.0) -> list[str]:
+    """The schedules (the lab's first warmup) with which `optimizer` ends finite on the ravine at
+    the peak 10**log_lr, where the constant rate diverges; empty where the constant rate does not."""
+    constant = ScheduleLab(optimizer=optimizer, noise=noise, log_lr=log_lr).average_final_gaps()[1]
+    if np.isfinite(constant):
+        return []
+    labs = {kind: ScheduleLab(optimizer=optimizer, noise=noise, log_lr=log_lr, kind=kind)
+            for kind in ScheduleLab.param.kind.objects}
+    return [kind for kind, lab in labs.items() if np.isfinite(lab.average_final_gaps()[0])]
+
+
+def slider_log_rates() -> list[float]:
+    """Every value of the lab's peak-rate slider above its default, in slider steps."""
+    step = ScheduleLab.param.log_lr.step
+    top = ScheduleLab.param.log_lr.bounds[1]
+    return [round(float(v), 2) for v in np.arange(ScheduleLab.param.log_lr.default, top + step / 2, step)]
+
+
 def rescue_band(optimizer: str = "sgd") -> list[float]:
     """The peak rates on the lab's slider, just above where the constant rate diverges on the
-    ravine without noise, at which the lab's first schedule still ends finite."""
-    step = ScheduleLab.param.log_lr.step
+    ravine without noise, at which some schedule still ends finite."""
     rescued = []
-    for log_lr in np.arange(ScheduleLab.param.log_lr.default, 0.0 + step / 2, step):
-        lab = ScheduleLab(optimizer=optimizer, noise=0.0, log_lr=round(float(log_lr), 2))
-        scheduled, constant = lab.average_final_gaps()
-        if np.isinf(constant) and np.isfinite(scheduled):
-            rescued.append(lab.peak)
+    for log_lr in slider_log_rates():
+        if _saving_kinds(optimizer, log_lr):
+            rescued.append(10**log_lr)
         elif rescued:
             break
     return rescued
@@ -77,11 +94,10 @@ def noisy_rescues(peaks: list[float], optimizer: str = "sgd") -> dict[tuple[floa
     still does with the lab's default noise (the scheduled runs all end finite)."""
     ends = {}
     for peak in peaks:
-        for kind in ScheduleLab.param.kind.objects:
-            settings = {"optimizer": optimizer, "kind": kind, "log_lr": round(float(np.log10(peak)), 2)}
-            scheduled, constant = ScheduleLab(noise=0.0, **settings).average_final_gaps()
-            if np.isfinite(scheduled) and np.isinf(constant):
-                ends[peak, kind] = bool(np.isfinite(ScheduleLab(**settings).average_final_gaps()[0]))
+        log_lr = round(float(np.log10(peak)), 2)
+        for kind in _saving_kinds(optimizer, log_lr):
+            lab = ScheduleLab(optimizer=optimizer, kind=kind, log_lr=log_lr)
+            ends[peak, kind] = bool(np.isfinite(lab.average_final_gaps()[0]))
     return ends
 
 
@@ -130,7 +146,11 @@ cosine on the ravine: it ends several times lower than the constant rate. Then s
 from quieting the noise. That is no rule: on other maps and at other rates a decaying schedule
 can end lower without noise too. And with the noise at 0, just above the rate at which the
 constant run diverges, warmup and decay can save the run (SGD on the ravine, peak rates
-[[rescue_low]] to [[rescue_high]]); further up, both mostly diverge. With the lab's noise
+[[rescue_low]] to [[rescue_high]], depending on the schedule); further up, every schedule
+diverges too, until the slider's top. At $$\eta$$ = 1, with the first warmup of [[top_warmup]]
+steps, every schedule seems to save the run, but by accident: the warmup's rates climb in steps of
+[[top_rise]], so one of them is exactly 0.1, which is 1/c for the steep direction, and that step
+puts y at exactly 0, where it stays. With the lab's noise
 ($$\sigma$$ = [[noise]]) the rescue mostly fails: of the [[noisy_tried]] settings of schedule and peak
 in that band that save the run without noise, [[noisy_rescued]] still ends finite.
 """
@@ -265,7 +285,7 @@ class FreeView:
 def free_section(free_model) -> pn.Column:
     controls = pn.FlexBox(
         pn.widgets.Select.from_param(free_model.param.landscape, width=150),
-        FloatSlider.from_param(free_model.param.log_lr, width=220),
+        log_rate_slider(free_model.param.log_lr, width=220),
         IntSlider.from_param(free_model.param.steps, step=50, width=220),
         FloatSlider.from_param(free_model.param.noise, width=200),
         whole_number_box(free_model, "seed"),
@@ -301,7 +321,7 @@ def page(lessons: dict[str, Lesson]):
         pn.widgets.Select.from_param(lab_model.param.landscape, width=150),
         pn.widgets.Select.from_param(lab_model.param.optimizer, width=130),
         IntSlider.from_param(lab_model.param.steps, step=50, width=220),
-        FloatSlider.from_param(lab_model.param.log_lr, width=220),
+        log_rate_slider(lab_model.param.log_lr, width=220, symbol="η_max"),
         FloatSlider.from_param(lab_model.param.warmup_share, width=220),
         FloatSlider.from_param(lab_model.param.min_share, width=220),
         *step_settings,

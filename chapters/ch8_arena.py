@@ -7,7 +7,6 @@ import urllib.parse
 
 import numpy as np
 import panel as pn
-from bokeh.models import CustomJSTickFormatter
 
 import landscapes
 from lessons import Link, Player
@@ -16,7 +15,7 @@ from lessons.own_settings import MAX_TEXT, adjustable, defaults_text, settings_t
 from optimizers import get_spec, in_chapter, names, run
 from optimizers.schedules import SCHEDULE_TITLES, SCHEDULES
 from widgets.arena_views import BasinLayer, Leaderboard, SweepChart, basin_summary
-from widgets.controls import FloatSlider, IntSlider, check_box
+from widgets.controls import FloatSlider, IntSlider, check_box, log_rate_slider
 from widgets.deferred import Deferred, OnRequest, Unbuilt
 from widgets.inputs import whole_number_box
 from widgets.links import copy_link_button
@@ -32,7 +31,6 @@ LINK = ("landscape", "formula", "span", "optimizers", "log_lr", "mode", "own_rat
         "own_log_lr", "steps",
         "tolerance", "noise", "seed", "schedule", "warmup", "start", "sort_by", "show_sweep", "sweep_metric",
         "show_basins", "basin_optimizer")
-ETA_LABEL = "return 'η = ' + Math.pow(10, tick).toPrecision(2)"
 SADDLE_RATE = 0.05
 SADDLE_OFFSET = 1e-6
 RIDGE = 0.5
@@ -90,15 +88,23 @@ def _left_ridge(path) -> int | None:
     return int(away[0]) if away.size else None
 
 
-def closest_approach(optimizer: str, landscape: str = "rosenbrock") -> np.ndarray:
-    """For each of the sweep's rates, how near `optimizer`'s run (the arena's first settings) comes
-    to the landscape's first minimum; NaN where it diverges at once."""
+def closest_approach(optimizer: str, landscape: str = "rosenbrock",
+                     steps: int = Arena.param.steps.default) -> np.ndarray:
+    """For each of the sweep's rates, how near `optimizer`'s run (the arena's first settings, but
+    for `steps`) comes to the landscape's first minimum; NaN where it diverges at once."""
     surface = landscapes.get(landscape)
     starts = np.repeat(np.array([surface.start], dtype=float), len(SWEEP_RATES), axis=0)
-    path = run(optimizer, surface.grad, starts, Arena.param.steps.default, lr=SWEEP_RATES, record="params",
+    path = run(optimizer, surface.grad, starts, steps, lr=SWEEP_RATES, record="params",
                bound=surface.escape_bound).params
     with np.errstate(invalid="ignore"):
         return np.nanmin(np.linalg.norm(path - np.array(surface.minima[0]), axis=-1), axis=0)
+
+
+def _arrivals(counts: dict) -> str:
+    """How many of the sweep's rates LAMB and AdaFactor arrive at, as the prose says it."""
+    if not any(counts.values()):
+        return "neither arrives at any of the sweep's 40 rates"
+    return "they arrive at {lamb} (LAMB) and {adafactor} (AdaFactor) of the sweep's 40 rates".format(**counts)
 
 
 def rastrigin_walls(dips) -> np.ndarray:
@@ -146,6 +152,8 @@ def facts() -> dict:
     flung = basins("momentum", rastrigin, RASTRIGIN_RATE)
     on_rosenbrock = {name: first_sweep(name, "rosenbrock").arrivals for name in ("lamb", "adafactor")}
     lamb_near = closest_approach("lamb")
+    most_steps = Arena.param.steps.bounds[1]
+    on_rosenbrock_long = {name: first_sweep(name, "rosenbrock", most_steps).arrivals for name in ("lamb", "adafactor")}
     quiz_race = {row.optimizer: row.steps_to_tolerance
                  for row in Arena(landscape="ravine", optimizers=["sgd", "adam"], log_lr=QUIZ_LOG_LR).standings()}
     divergers = [get_spec(name).title for name, result in sweeps.items() if np.any(result.diverged_at >= 0)]
@@ -157,9 +165,11 @@ def facts() -> dict:
         "lion_arrivals": f"{sweeps['lion'].arrivals} of the 40" if sweeps["lion"].arrivals else "none of the 40",
         "grid_top": f"{SWEEP_RATES[-1]:g}", "divergers": ", ".join(divergers),
         "lamb_ravine": tuned["lamb"].steps_to_tolerance, "adafactor_ravine": tuned["adafactor"].steps_to_tolerance,
-        "relative_rosenbrock": "neither arrives at any of the sweep's 40 rates" if not any(on_rosenbrock.values())
-        else "they arrive at {lamb} (LAMB) and {adafactor} (AdaFactor) of the sweep's 40 rates".format(**on_rosenbrock),
+        "relative_rosenbrock": _arrivals(on_rosenbrock), "relative_long": _arrivals(on_rosenbrock_long),
         "lamb_reaches": f"{SWEEP_RATES[np.flatnonzero(lamb_near < 0.5)[0]]:.2g}",
+        "adafactor_closest": f"{np.nanmin(closest_approach('adafactor')):.2g}", "most_steps": most_steps,
+        "adafactor_long": f"{np.nanmin(closest_approach('adafactor', steps=most_steps)):.2g}",
+        "lamb_long": f"{np.nanmin(closest_approach('lamb', steps=most_steps)):.2g}",
         "quiz_rate": f"{10**QUIZ_LOG_LR:g}", "quiz_adam": quiz_race["adam"], "quiz_sgd": quiz_race["sgd"],
         "top": ", ".join(top),
         "adam_tuned": tuned["adam"].steps_to_tolerance, "sgd_tuned": tuned["sgd"].steps_to_tolerance,
@@ -349,11 +359,14 @@ that depends on the batch, and curvature that changes as it trains. LAMB and Ada
 steps by the size of the weights, which on a map is the distance from the origin. That flatters
 them where the minimum is the origin: their steps shrink as they close in, a built-in decay (each
 at its best rate on the ravine, LAMB arrives in [[lamb_ravine]] steps and AdaFactor in
-[[adafactor_ravine]], Adam in [[adam_tuned]]). Rosenbrock's valley runs through the origin:
-AdaFactor crawls there and never nears the minimum at (1, 1), and nor does LAMB at the sweep's
+[[adafactor_ravine]], Adam in [[adam_tuned]]). Rosenbrock's valley runs through the origin. In
+the arena's first [[steps]] steps AdaFactor crawls there and comes no nearer than
+[[adafactor_closest]] to the minimum at (1, 1), and LAMB stays more than 1 away at the sweep's
 rates below [[lamb_reaches]]. From there up to the rates where it diverges, LAMB comes within 0.5
-of (1, 1), but its steps stay too large there to settle. In [[steps]] steps,
-[[relative_rosenbrock]]. Sophia's diagonal curvature is exact here and only estimated in practice.
+of (1, 1), but its steps stay too large there to settle: [[relative_rosenbrock]]. Give them the
+slider's [[most_steps]] steps and both climb the valley, AdaFactor to within [[adafactor_long]]
+of the minimum and LAMB to within [[lamb_long]], yet at the tolerance [[tolerance]]
+[[relative_long]]. Sophia's diagonal curvature is exact here and only estimated in practice.
 And the best rate on a toy says nothing about the best rate for your model. Use the arena to
 understand why each method behaves as it does, then tune on the real problem.
 """
@@ -427,7 +440,6 @@ class FormulaBox:
 
 
 def _controls(arena: Arena, formula: FormulaBox) -> pn.Column:
-    eta = CustomJSTickFormatter(code=ETA_LABEL)
     boxes = pn.widgets.CheckBoxGroup.from_param(arena.param.optimizers, inline=True,
                                                 options={get_spec(n).title: n for n in names()},
                                                 sizing_mode="stretch_width", css_classes=["optimizer-boxes"],
@@ -448,7 +460,7 @@ def _controls(arena: Arena, formula: FormulaBox) -> pn.Column:
 
     arena.param.watch(show_typed, "landscape")
     show_typed()
-    shared = FloatSlider.from_param(arena.param.log_lr, format=eta, width=260)
+    shared = log_rate_slider(arena.param.log_lr, width=260)
     unused = pn.pane.HTML("<i>The shared rate is used only when everyone races at it (the first choice "
                           "above).</i>", width=260, margin=(0, 10), css_classes=["shared-unused"])
 
@@ -513,7 +525,7 @@ def _own_rates(arena: Arena) -> pn.FlexBox:
     return pn.FlexBox(
         pn.widgets.Select.from_param(arena.param.own_name, options={get_spec(n).title: n for n in names()},
                                      width=150),
-        FloatSlider.from_param(arena.param.own_log_lr, format=CustomJSTickFormatter(code=ETA_LABEL), width=240),
+        log_rate_slider(arena.param.own_log_lr, width=240),
         give, follow, own)
 
 
@@ -635,7 +647,8 @@ def page(lessons: dict[str, Lesson]):
                      styles={"background": "#eef5fb", "padding": "4px 10px", "border-radius": "6px"}),
         race_view.layout(),
         pn.pane.HTML("<b>Leaderboard</b> (click a column's title to sort by it; on a narrow screen, swipe it "
-                     "sideways for every column)", sizing_mode="stretch_width"),
+                     "sideways for every column). <i>First off the map at</i> is the step at which a path first "
+                     "crossed the map's edge, even if it came back and arrived later.", sizing_mode="stretch_width"),
         board.pane,
         prose(fill(TEXT_MODES, f)),
         prose(fill(TEXT_SWEEP, f)),

@@ -47,7 +47,8 @@ ravine, with the arena's first settings (a semicolon separates windows with fail
 between them). For the methods whose steps are about η long (Adam and its family, Lion),
 these rates suit maps whose minimum lies several units from the start; a network's weights are
 mostly far smaller than 1, and good rates for them are smaller too (chapter 8 says more). For SGD
-and momentum the limit is the curvature instead: the rate must stay below 2/c (chapter 0).
+the limit is the curvature instead: the rate must stay below 2/c (chapter 0), and for heavy-ball
+momentum β below 2(1+β)/c (chapter 2).
 """
 
 TEXT_PRIORITY = """
@@ -72,8 +73,9 @@ SUMMARIES = {
        "the batch size and can shake the ball off a saddle.",
     2: "Momentum adds up past gradients into a velocity, which speeds progress along steady slopes and damps "
        "zig-zags; Nesterov measures the gradient where the velocity is taking the ball.",
-    3: "AdaGrad and RMSProp divide each coordinate's step by the size of its recent gradients, so steep and "
-       "flat directions move at similar speeds; AdaGrad's sum only grows, RMSProp's average forgets.",
+    3: "AdaGrad and RMSProp divide each coordinate's step by the size of its past gradients (all of them for "
+       "AdaGrad, the recent ones for RMSProp), so steep and flat directions move at similar speeds; AdaGrad's "
+       "sum only grows, RMSProp's average forgets.",
     4: "Adam combines momentum with RMSProp's scaling and corrects both averages for starting at zero; its "
        "steps do not depend on the loss's scale, as long as the gradients are far above ε.",
     5: "Weight decay added to the gradient gets divided by Adam's scaling; AdamW shrinks the weights directly, "

@@ -31,8 +31,8 @@ class AdamByHand(param.Parameterized):
         rows = [[t + 1, grads[t], *(float(inside[k][t]) for k in ("m", "v", "m_hat", "v_hat", "update"))]
                 for t in range(3)]
         first = inside["update"][0] / ADAM["lr"]
-        note = (f"The first update is {first:.6g} × η: m̂₁ = g₁ and v̂₁ = g₁², so step 1 is η·|g₁|/(|g₁| + ε) "
-                f"whatever g₁ is (a zero gradient gives no step).")
+        note = (f"The first update is {first:.6g} × η: m̂₁ = g₁ and v̂₁ = g₁², so the update is η·g₁/(|g₁| + ε), "
+                f"of size η·|g₁|/(|g₁| + ε), whatever g₁ is (a zero gradient gives no step).")
         return ["step", "g", "m", "v", "m̂", "v̂", "update"], rows, note
 
 
@@ -108,7 +108,7 @@ def _internals(beta1: float, beta2: float, preset: str) -> dict[str, np.ndarray]
 
 
 def rmsprop_first_steps(alphas=(0.9, 0.99, 0.999), gradient: float = 4.0) -> list[list]:
-    """RMSProp's first step divided by η, for a few α, from the core (no bias correction)."""
+    """RMSProp's first step divided by η, for a few ρ (PyTorch's alpha), from the core (no bias correction)."""
     lr = 0.001
     rows = []
     for alpha in alphas:

@@ -558,9 +558,9 @@ class Arena(Race):
                       settings=self.settings_key(self.basin_optimizer))
 
 
-def first_sweep(optimizer: str, landscape: str = "ravine") -> Sweep:
-    """`optimizer`'s sweep with the arena's first settings on `landscape`: the landscape's start,
-    the default step budget and tolerance, exact gradients and a constant rate."""
+def first_sweep(optimizer: str, landscape: str = "ravine", steps: int = Arena.param.steps.default) -> Sweep:
+    """`optimizer`'s sweep with the arena's first settings on `landscape` (but for `steps`): the
+    landscape's start, the default tolerance, exact gradients and a constant rate."""
     surface = landscapes.get(landscape)
-    return sweep(optimizer, surface, tuple(surface.start), Arena.param.steps.default, Arena.param.tolerance.default,
+    return sweep(optimizer, surface, tuple(surface.start), steps, Arena.param.tolerance.default,
                  0.0, 0, "constant", 0.0)

@@ -71,12 +71,13 @@ class ScheduleLab(Race):
 
     def _average_final_gaps(self) -> tuple[float, float]:
         """Mean loss above the minimum at the last step over REPEATS runs with different noise
-        (one batch of copies of the start each): (scheduled, constant). Diverged runs count as inf."""
+        (one batch of copies of the start each): (scheduled, constant). Diverged runs count as inf.
+        Each of the two gets its own noise stream from the same seed, so both see the same noise."""
         surface = self.surface
         starts = np.repeat(np.asarray(self.start, dtype=float)[None], REPEATS, axis=0)
-        grad = surface.noisy_grad(self.noise, self.seed) if self.noise > 0 else surface.grad
         means = []
         for hyper in ({"schedule": self.rate_schedule()}, {"lr": self.peak}):
+            grad = surface.noisy_grad(self.noise, self.seed) if self.noise > 0 else surface.grad
             traj = run(self.optimizer, grad, starts, self.steps, bound=surface.escape_bound, record="params", **hyper)
             with np.errstate(all="ignore"):
                 gaps = surface.f(traj.final) - self.result.minimum

@@ -580,9 +580,15 @@ def test_chapter5_two_weights_trap_and_by_hand(browser, app_url):
     w.close()
 
 
+def slider_values(w):
+    """The values the page's sliders show beside their titles, as drawn."""
+    return w.page.locator(".bk-slider-value").all_inner_texts()
+
+
 def test_chapter6_tree_clicks_demo_matrix_and_memory(browser, app_url):
     w = Watched(browser, app_url + "?chapter=6")
     assert w.has_text("Kingma and Ba, 2015"), "Adam's card to begin with"
+    assert "η = 0.010" in slider_values(w), "the rate slider shows the rate, not its logarithm"
     w.click_map("family-tree", 2023, 12)  # Lion's dot: year 2023, lane 12
     wait_until(lambda: w.query().get("tree.selected") == "lion")
     assert w.has_text("Chen et al., 2023")
@@ -652,6 +658,7 @@ def test_chapter9_decision_tree_clicks_back_and_link(browser, app_url):
 
 def test_chapter7_schedule_shapes_play_and_schedule_free(browser, app_url):
     w = Watched(browser, app_url + "?chapter=7")
+    assert {"η_max = 0.10", "η = 0.10"} <= set(slider_values(w)), "the rate sliders show rates"
     curve = w.model("schedule-curve-source", "Array.from(m.data.scheduled)")
     assert curve[0] == 0 and max(curve) == 1, "warmup from zero to the peak"
     w.page.locator("select").first.select_option(label="step decay")

@@ -6,11 +6,13 @@ import itertools
 import numpy as np
 import pytest
 
+import landscapes
 from chapters import build, ch4_adam
 from lessons import Player
 from lessons.adam import (
     BIAS_RATES,
     PRESETS,
+    SCALE_RATE,
     SCALES,
     AdamByHand,
     AdamInternals,
@@ -20,6 +22,7 @@ from lessons.adam import (
     rmsprop_first_steps,
 )
 from lessons.sequence import replay
+from optimizers import run
 
 BETA1S = [0.0, 0.3, 0.5, 0.7, 0.9, 0.95, 0.99, 0.999]
 BETA2S = [0.0, 0.3, 0.5, 0.7, 0.9, 0.95, 0.99, 0.999, 0.9999]
@@ -129,6 +132,16 @@ def test_adams_path_ignores_the_loss_scale_and_sgds_does_not(scale):
     assert ch4_adam.gentle_too_steep() == [100, 1000]
 
 
+@pytest.mark.parametrize("fraction", [0.5, 0.9, 1.1, 2.0])
+def test_sgd_on_the_scaled_ellipse_diverges_exactly_above_the_k_the_prose_gives(fraction):
+    limit = float(ch4_adam.facts()["scale_limit"])
+    assert limit == pytest.approx(2 / (SCALE_RATE * ch4_adam.steep_curvature()))
+    k = fraction * limit
+    ellipse = landscapes.get("ellipse")
+    traj = run("sgd", lambda p: k * ellipse.grad(p), (1.0, 1.0), 2000, lr=SCALE_RATE, bound=1e6)
+    assert (traj.diverged_at >= 0) == (fraction > 1)
+
+
 def test_page_builds_from_a_link():
     _page, links, notices = build(4, {"inside.beta1": "0", "inside.preset": "sparse", "inside.step": "300",
                                       "bias.lr": "0.3", "scale.scale": "1000", "hand.g1": "4000"})
@@ -155,6 +168,25 @@ def test_below_beta1_squared_small_gradients_after_large_ones_pass_any_ceiling()
              for k in (5, 10, 20, 30)]
     peaks = [np.abs(u).max() / 1e-3 for u in quiet]
     assert peaks == sorted(peaks) and peaks[-1] > 1000
+
+
+SPARSE_CORNER = [(0.977, 0.954), (0.99, 0.98), (0.999, 0.998), (0.999, 0.9975)]
+"""Below β₁² but close to it, with β₁ near 1: there the quiet steps only just catch up with the spikes."""
+
+
+@pytest.mark.parametrize(("beta1", "beta2"), [(b1, b2) for b1 in BETA1S for b2 in BETA2S] + SPARSE_CORNER)
+def test_between_sparse_spikes_the_steps_stay_below_the_spikes_exactly_while_beta2_exceeds_beta1_squared(beta1, beta2):
+    s = AdamInternals(beta1=beta1, beta2=beta2, preset="sparse").series()
+    spiked = s["g"] != 0
+    after_first = np.arange(len(spiked)) > np.flatnonzero(spiked)[0]
+    update = np.abs(s["update_over_lr"])
+    at_spikes, between = np.nanmax(update[spiked]), np.nanmax(update[~spiked & after_first])
+    if beta2 > beta1**2:
+        assert between < at_spikes
+    elif beta2 < beta1**2:
+        assert between > 0.99 * at_spikes, "as large as the spikes' own"
+    if (beta1, beta2) == (0.9, 0.5):
+        assert between > at_spikes
 
 
 @pytest.mark.parametrize(("beta1", "beta2"), [(b1, b2) for b1 in BETA1S for b2 in BETA2S if b2 > b1**2])

@@ -9,6 +9,7 @@ from bokeh.models import Line
 from chapters import build
 from chapters.base import Lesson
 from chapters.ch6_beyond import (
+    ADAFACTOR_NEAR,
     CHAPTER6,
     DEMO_TEXT,
     DemoView,
@@ -203,10 +204,21 @@ def test_adafactor_slides_to_the_origin_at_the_first_settings_and_not_from_near_
     f = facts()
     assert f["af_closest"] < f["af_back"] < f["af_steps"], "it passes the origin, then climbs back"
     assert float(f["af_loss"]) < 0.1 * float(f["crawl_loss"]) and float(f["af_x"]) > 0.5
-    for log_lr in RATES[RATES <= -1]:
-        near = MethodDemo(method="adafactor", log_lr=log_lr, start=(0.9, 0.9)).result.lanes[0]
+
+
+def test_adafactor_near_the_minimum_stays_calm_up_to_the_rate_the_text_gives_and_ends_near_it_at_every_rate():
+    f = facts()
+    calm = float(f["af_calm"])
+    log_lr = MethodDemo.param.log_lr
+    for value in np.round(np.arange(log_lr.bounds[0], log_lr.bounds[1] + log_lr.step / 2, log_lr.step), 2):
+        near = MethodDemo(method="adafactor", log_lr=value, start=ADAFACTOR_NEAR).result.lanes[0]
         valley = np.abs(near.params[:, 1] - near.params[:, 0] ** 2)
-        assert np.linalg.norm(near.params[-1] - 1.0) < 0.4 and valley.max() < 0.2
+        assert np.linalg.norm(near.params[-1] - 1.0) < 0.4, "it ends within 0.4 of (1, 1) at every rate"
+        if value < np.log10(calm) + log_lr.step / 2:
+            assert near.losses.max() <= near.losses[0] and valley.max() < 0.2, value
+        else:
+            assert near.losses.max() > near.losses[0], value
+    assert float(f["af_jump"].replace(",", "")) == pytest.approx(near.losses[1] / near.losses[0], rel=1e-3)
 
 
 @pytest.mark.parametrize("log_lr", RATES)

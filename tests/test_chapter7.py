@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from chapters import build
-from chapters.ch7_schedules import cosine_table, facts, noisy_rescues, rescue_band
+from chapters.ch7_schedules import _saving_kinds, cosine_table, facts, noisy_rescues, rescue_band, slider_log_rates
 from lessons.schedules import ScheduleFreeRace, ScheduleLab
 from optimizers import SCHEDULES, make_schedule
 
@@ -68,6 +68,8 @@ def test_without_noise_a_schedule_is_no_rule_and_warmup_and_decay_save_a_run_jus
     noisy = noisy_rescues(rescued)
     assert len(noisy) == f["noisy_tried"] >= len(rescued), "the first schedule saves every peak of the band"
     assert sum(noisy.values()) == f["noisy_rescued"] < f["noisy_tried"] / 2, "with noise the rescue mostly fails"
+    above = [log_lr for log_lr in slider_log_rates() if 10**log_lr > rescued[-1] * 1.01]
+    assert [log_lr for log_lr in above if _saving_kinds("sgd", log_lr)] == [0.0], "further up only η = 1 survives"
     elsewhere = ScheduleLab(landscape="rosenbrock", optimizer="sgd", noise=0.0, log_lr=-2.5)
     scheduled, constant = elsewhere.average_final_gaps()
     assert scheduled < constant, "on Rosenbrock at a small rate the cosine ends lower without noise too"
@@ -142,3 +144,16 @@ def test_the_step_schedules_two_settings_show_only_while_it_is_chosen():
     assert all(part.visible for part in step_only)
     lab.kind = "linear"
     assert not any(part.visible for part in step_only)
+
+
+def test_at_the_top_rate_the_warmup_hits_one_over_the_steep_curvature_exactly_and_zeroes_y():
+    f = facts()
+    lab = ScheduleLab(optimizer="sgd", noise=0.0, log_lr=ScheduleLab.param.log_lr.bounds[1])
+    assert _saving_kinds("sgd", 0.0) == list(ScheduleLab.param.kind.objects)
+    steep = lab.surface.hess_diag(np.array(lab.surface.minima[0]))[1]
+    rates = lab.rate_schedule()(np.arange(lab.warmup_steps))
+    assert lab.warmup_steps == f["top_warmup"] and float(f["top_rise"]) == pytest.approx(rates[2] - rates[1])
+    at_one_over_c = int(np.flatnonzero(rates == 1 / steep)[0])  # step t runs at schedule(t - 1)
+    for kind in ScheduleLab.param.kind.objects:
+        y = ScheduleLab(optimizer="sgd", noise=0.0, log_lr=0.0, kind=kind).result.lanes[0].path[:, 1]
+        assert y[at_one_over_c] != 0 and np.all(y[at_one_over_c + 1:] == 0), "that step puts y at exactly 0 for good"

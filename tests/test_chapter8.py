@@ -230,6 +230,9 @@ def test_prose_figures_are_the_models():
     assert np.all(adafactor[np.isfinite(adafactor)] > 1) and np.all(lamb[below] > 1), "neither nears (1, 1)"
     lamb_diverges = first_sweep("lamb", "rosenbrock").diverged_at >= 0
     assert np.all(lamb[~below & ~lamb_diverges] < 0.5), "from there up to where it diverges, within 0.5"
+    assert float(f["adafactor_closest"]) == float(f"{np.nanmin(adafactor):.2g}") > 1
+    assert float(f["adafactor_long"]) < 0.5 * float(f["adafactor_closest"]), "more steps: AdaFactor climbs the valley"
+    assert float(f["lamb_long"]) < np.nanmin(lamb), "more steps: LAMB comes nearer still"
     assert _winner(Arena(landscape="ravine", optimizers=names(), mode="defaults")) is None
     assert len({f["win_ravine"], f["win_himmelblau"], f["win_ellipse"], f["win_beale"]}) >= 2
     assert f["adam_tuned"] < f["sgd_tuned"] and f["tuned_winner"] not in ("Adam", "SGD")
@@ -559,15 +562,15 @@ def test_the_sweep_charts_legend_names_every_line_in_its_colour():
 
 
 def test_the_races_legend_is_text_under_the_plots_naming_every_ticked_optimizer_in_its_colour():
-    from widgets.palette import optimizer_style
+    from widgets.palette import LINE_MARKS, optimizer_style
     from widgets.race_view import RaceView
 
     arena = Arena(landscape="ravine", optimizers=names())
     view = RaceView(arena, "arena", text_legend=True)
     assert not view.maps[0].legend.visible and view.legend.visible
     for name in names():
-        color, _ = optimizer_style(name)
-        assert f"color:{color};font-weight:600;white-space:nowrap\">" in view.legend.object
+        color, dash = optimizer_style(name)
+        assert f"color:{color};font-weight:700\">{LINE_MARKS[dash]}</span>" in view.legend.object
         assert get_spec(name).title in view.legend.object
     arena.optimizers = ["sgd", "lion"]
     assert "Lion" in view.legend.object and "Adam" not in view.legend.object
@@ -701,3 +704,9 @@ def test_the_sweep_chart_marks_the_shared_rate_only_in_the_mode_that_races_at_it
     for mode in [*MODES, "shared"]:
         arena.mode = mode
         assert chart.shared.visible == ("the shared rate" in chart.legend.object) == (mode == "shared")
+
+
+def test_a_path_can_leave_the_map_and_still_arrive_as_the_leaderboard_note_says():
+    rows = Arena(landscape="ravine", optimizers=names(), mode="tuned").standings()
+    back = [row for row in rows if row.left_map_at >= 0 and row.steps_to_tolerance is not None]
+    assert back and all(row.left_map_at < row.steps_to_tolerance for row in back)

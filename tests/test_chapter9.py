@@ -4,12 +4,13 @@ tables read from them, the quiz, and links with good and bad paths."""
 import numpy as np
 import pytest
 
+import landscapes
 from chapters import build
 from chapters.catalog import CHAPTERS
 from chapters.ch9_cheatsheet import RATES_COLUMN, SUMMARIES, defaults_table, quiz, recipe_markdown, recipes_table
 from lessons.advice import QUESTIONS, RECIPES, DecisionTree, decay_is_decoupled, recipe_paths, walk
 from lessons.arena import first_sweep
-from optimizers import REGISTRY, SCHEDULES
+from optimizers import REGISTRY, SCHEDULES, get_spec
 from widgets.numbers import typeset
 
 
@@ -119,3 +120,14 @@ def test_the_defaults_tables_rate_column_is_the_arenas_sweep_window_by_window():
             assert arrives[inside].all(), (name, window, "every rate of a window arrives")
             named |= inside
         assert (named == arrives).all(), (name, "the windows name every arriving rate")
+
+
+def test_sgd_and_momentum_arrive_only_below_the_limits_the_defaults_text_gives():
+    walls = float(max(landscapes.get("ravine").hess_diag(np.zeros(2))))
+    beta = get_spec("momentum").defaults["momentum"]
+    for name, limit in (("sgd", 2 / walls), ("momentum", 2 * (1 + beta) / walls)):
+        result = first_sweep(name)
+        arrived = result.rates[np.isfinite(result.steps_to_tolerance)]
+        assert arrived.size and arrived.max() < limit
+    momentum = first_sweep("momentum")
+    assert momentum.rates[np.isfinite(momentum.steps_to_tolerance)].max() > 2 / walls, "2/c alone is too strict"

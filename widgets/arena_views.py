@@ -55,7 +55,7 @@ class Leaderboard:
 
     COLUMNS = (("title", "optimizer", 170), ("rate", "rate η", 100), ("steps", "steps to tolerance", 140),
                ("final", "final loss − minimum", 160), ("diverged", "diverged at step", 130),
-               ("left", "left the map at", 120))
+               ("left", "first off the map at", 150))
     """Field, title and width in pixels, wide enough for the title: where the page is narrower (a
     phone), the table scrolls sideways inside its box instead of cutting its headers."""
 

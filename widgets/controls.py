@@ -55,6 +55,13 @@ class FloatSlider(FingerSized, pn.widgets.FloatSlider):
         return msg
 
 
+def log_rate_slider(parameter: param.Number, *, width: int, symbol: str = "η") -> FloatSlider:
+    """A slider over the base-10 logarithm of a rate that shows the rate itself (η = 0.010),
+    as every rate slider of the course does; its label says that the track is logarithmic."""
+    shown = f"return '{symbol} = ' + Math.pow(10, tick).toPrecision(2)"
+    return FloatSlider.from_param(parameter, format=CustomJSTickFormatter(code=shown), width=width)
+
+
 def choice_slider(owner: param.Parameterized, name: str, *, width: int = 280) -> IntSlider:
     """A slider bound both ways to the Selector parameter `name` of `owner`."""
     parameter = owner.param[name]

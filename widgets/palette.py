@@ -30,10 +30,12 @@ LINE_MARKS = {"solid": "━━", "dashed": "╺╸╺╸"}
 
 def legend_entry(color: str, dash: str, label: str) -> str:
     """One entry of a legend written as text under a chart: a line mark in the line's colour and
-    dash, then `label` (escaped). A text legend wraps on a phone and leaves the plot to clicks,
-    where a legend inside the plot would cover the lines and take the clicks meant for the map."""
-    return (f'<span style="color:{color};font-weight:600;white-space:nowrap">'
-            f"{LINE_MARKS[dash]} {html.escape(label)}</span>")
+    dash, then `label` (escaped) in the text's own colour, which stays readable where the line's
+    colour is light (orange and sky blue have about 2:1 contrast on white). A text legend wraps
+    on a phone and leaves the plot to clicks, where a legend inside the plot would cover the
+    lines and take the clicks meant for the map."""
+    return (f'<span style="white-space:nowrap"><span style="color:{color};font-weight:700">{LINE_MARKS[dash]}</span>'
+            f" {html.escape(label)}</span>")
 
 
 def tint(color: str, strength: float) -> str:
