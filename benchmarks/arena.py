@@ -50,9 +50,14 @@ def basin_seconds(landscape: str) -> tuple[float, float]:
     surface = landscapes.get(landscape)
     grid = np.linspace(*surface.x_range, 200)
     starts = np.stack(np.meshgrid(grid, np.linspace(*surface.y_range, 200)), axis=-1).reshape(-1, 2)
-    runs = best_of(3, lambda: run("adam", surface.grad, starts, 300, lr=0.01, record="params", workers=2,
-                                  bound=surface.escape_bound))
-    traj = run("adam", surface.grad, starts, 300, lr=0.01, record="params", workers=2, bound=surface.escape_bound)
+    kept = {}
+
+    def adam_runs():
+        kept["traj"] = run("adam", surface.grad, starts, 300, lr=0.01, record="params", workers=2,
+                           bound=surface.escape_bound)
+
+    runs = best_of(3, adam_runs)
+    traj = kept["traj"]
     diverged = np.asarray(traj.diverged_at) >= 0
     return runs, best_of(3, lambda: rest_labels(surface, traj.params, diverged))
 
