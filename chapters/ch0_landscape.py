@@ -9,6 +9,7 @@ import param
 
 from landscapes import get
 from lessons import Entry, Player, Race
+from lessons.wording import apart
 from optimizers import run
 from optimizers.sgd import sgd
 from widgets.code_view import code_view
@@ -44,7 +45,7 @@ def distinct(value: float) -> str:
         text = f"{value:.{digits}g}"
         if float(text) not in (1.0, -1.0, 0.0) or float(text) == value:
             break
-    return text.replace("-", "−")
+    return text  # a plain Python number: the table typesets its note (−2 × 10⁻⁷, not -2e-07)
 
 
 def steps_to_escape(x0: float, factor: float, bound: float = 1e12) -> int:
@@ -53,13 +54,19 @@ def steps_to_escape(x0: float, factor: float, bound: float = 1e12) -> int:
     return max(1, math.ceil(math.log((bound - 3) / abs(x0 - 3)) / math.log(abs(factor))))
 
 
-def offset_text(x: np.ndarray, k: int) -> str:
-    """The offset x − 3 at step k, and whether x has stopped short of 3 (or swings between two
-    doubles around it): rounding to the nearest double (4.4 × 10⁻¹⁶ apart near 3) then undoes
-    what the factor 1 − 2η would still shrink."""
+def held_by_rounding(x: np.ndarray, k: int) -> bool:
+    """Whether x has stopped short of 3 at step k (or swings between two doubles around it):
+    rounding to the nearest double (4.4 × 10⁻¹⁶ apart near 3) then undoes what the factor
+    1 − 2η would still change."""
+    return x[k] != 3 and (x[k] == x[k - 1] or x[k] == x[k - 2])
+
+
+def offset_text(x: np.ndarray, k: int, factor: float) -> str:
+    """The offset x − 3 at step k, and why it no longer changes if rounding holds it."""
     offset = x[k] - 3
-    if offset != 0 and (x[k] == x[k - 1] or x[k] == x[k - 2]):
-        return (f"offset {fmt(offset)}: x gets no closer, because each new x is rounded to the "
+    if held_by_rounding(x, k):
+        stays = "gets no closer" if abs(factor) < 1 else "moves no farther"
+        return (f"offset {fmt(offset)}: x {stays}, because each new x is rounded to the "
                 f"nearest double, and the doubles there are {number(float(np.spacing(abs(x[k]))), 2)} apart")
     return f"offset {fmt(offset)}"
 
@@ -89,14 +96,14 @@ class DescentByHand(param.Parameterized):
             note = f"η = 0: every step is zero, so x stays at x₀ = {fmt(self.x0)}."
         elif factor == -1.0:
             note = (f"1 − 2η = {shown}: each step flips the offset x − 3 to the other side at the same size, "
-                    f"so x jumps between {x[0]:.4g} and {x[1]:.4g} forever.")
+                    "so x jumps between {} and {} forever.".format(*apart(x[0], x[1])))
         elif traj.diverged_at >= 0:
             note = (f"Diverged: at step {traj.diverged_at} |x| passed 10¹². Each step multiplies the offset x − 3 by "
                     f"1 − 2η = {shown}, whose size is above 1.")
         else:
-            note = ("; ".join(f"after {c} steps x = {x[c]:.4g} ({offset_text(x, c)})" for c in CHECKPOINTS)
+            note = ("; ".join(f"after {c} steps x = {x[c]:.4g} ({offset_text(x, c, factor)})" for c in CHECKPOINTS)
                     + f". Each step multiplies the offset x − 3 by 1 − 2η = {shown}.")
-            if abs(factor) > 1:
+            if abs(factor) > 1 and not held_by_rounding(x, max(CHECKPOINTS)):
                 note += (f" Its size is above 1, so the offset keeps growing: |x| passes 10¹² after about "
                          f"{steps_to_escape(self.x0, factor):,} steps.")
         return Table(["step k", "x_k", "loss (x_k − 3)²", "gradient 2(x_k − 3)", "step −η·gradient",

@@ -126,9 +126,9 @@ class MiniBatchLesson(param.Parameterized):
         def vector(v):
             return f"({coordinate(v[0], scale)}, {coordinate(v[1], scale)})"
 
-        batches = "1 batch" if count == 1 else f"{count} batches"
+        batches, make = ("1 batch", "makes") if count == 1 else (f"{count} batches", "make")
         return (  # HTML: it changes with every move, and Markdown would be parsed each time
-            f"<b>{batches} of {self.batch_size}</b> make one epoch ({self.fit.n} examples). "
+            f"<b>{batches} of {self.batch_size}</b> {make} one epoch ({self.fit.n} examples). "
             f"Full-batch gradient: {vector(full)}. Mean of the batch gradients: {vector(mean)}. "
             f"Spread of the batch gradients (root-mean-square distance from the full one): "
             f"<b>{fmt(_spread_of(grads, full))}</b>; each arrow is the step −{ARROW_LR:g} × its gradient "
@@ -292,9 +292,13 @@ for epoch in range(epochs):
 def loop_diagram(batch_size: int, n: int) -> str:
     """The training loop as boxes joined by arrows. Each arrow travels with the box it points to,
     so a line that wraps on a phone starts with an arrow instead of ending with one."""
-    steps = ["Shuffle the N examples", f"Cut into N/B = {n // batch_size} batches of B = {batch_size}",
-             "Gradient on one batch", "Update θ ← θ − η·g", f"Next batch; after {n // batch_size} updates, "
-             "one epoch is done"]
+    count = n // batch_size
+    if count == 1:
+        cut, last = f"One batch: N/B = 1, B = N = {n}", "After this 1 update, one epoch is done"
+    else:
+        cut = f"Cut into N/B = {count} batches of B = {batch_size}"
+        last = f"Next batch; after {count} updates, one epoch is done"
+    steps = ["Shuffle the N examples", cut, "Gradient on one batch", "Update θ ← θ − η·g", last]
     box = ('<div style="border:2px solid #0072B2;border-radius:8px;padding:8px 10px;margin:4px;min-width:130px;'
            'max-width:220px;text-align:center">{}</div>')
     arrow = '<div style="padding:0 2px">→</div>'

@@ -8,6 +8,7 @@ import param
 
 from landscapes import get
 from lessons import Entry, Player, Race
+from lessons.wording import counted
 from optimizers import run
 from optimizers.sgd import momentum_step
 from widgets.code_view import code_view
@@ -92,7 +93,7 @@ class RavineRace(Race):
                 return f"diverged at step {lane.diverged_at}"
             if lane.steps_to_tolerance is None:
                 return f"not within {self.steps} steps"
-            return f"{lane.steps_to_tolerance} steps"
+            return counted(lane.steps_to_tolerance, "step")
 
         sgd_lane, momentum_lane = self.result.lanes
         return (f"Steps until the loss stays within {TOLERANCE:g} of the minimum: SGD <b>{said(sgd_lane)}</b>, "
@@ -116,6 +117,8 @@ class LookaheadLesson(Race):
         return [overshoot(lane.path, start) if lane.ok else None for lane in self.result.lanes]
 
     def verdict(self) -> str:
+        if not np.any(self.start):
+            return "The start is the minimum: the gradient there is zero, so neither method moves."
         classical, nesterov = self.overshoots()
         if nesterov is None:
             return ("At β = 0 there is no velocity, so there is nothing to look ahead along: Nesterov needs β > 0. "

@@ -13,6 +13,7 @@ from optimizers import get_spec, run
 from .kept import Kept
 from .race import Entry, Race, run_lane
 from .sequence import replay
+from .wording import apart
 
 BY_HAND_LR = 0.1
 BY_HAND_RHO = 0.9
@@ -65,14 +66,15 @@ class AdaptiveByHand(param.Parameterized):
         if not b_first.size:
             return "B has had no gradient yet, so it has no rate (the formula would give η/ε, a number no step uses)."
         first_b = int(np.flatnonzero(np.isfinite(rate[:, 1]))[0]) + 1
-        compare = "larger" if b_first[0] > a_last else "smaller" if b_first[0] < a_last else "the same"
+        compare = "larger than" if b_first[0] > a_last else "smaller than" if b_first[0] < a_last else "the same as"
+        b_shown, a_shown = apart(b_first[0], a_last)
         gradients = f"{a_gradients} nonzero gradient{'s' * (a_gradients != 1)}"
         if first_b > 1 and seen[first_b - 2, 1]:  # B had gradients before, too small to count
             return (f"B's gradients before step {first_b} are so small that their squares round to 0, so its "
-                    f"first rate comes at step {first_b}: {b_first[0]:.4g}, {compare} than A's {a_last:.4g} "
+                    f"first rate comes at step {first_b}: {b_shown}, {compare} A's {a_shown} "
                     f"after {gradients}.")
-        return (f"B's first gradient arrives at step {first_b} and gets the rate {b_first[0]:.4g}, {compare} than "
-                f"A's {a_last:.4g} after {gradients}" + (" (its accumulator had nothing in it yet)."
+        return (f"B's first gradient arrives at step {first_b} and gets the rate {b_shown}, {compare} "
+                f"A's {a_shown} after {gradients}" + (" (its accumulator had nothing in it yet)."
                                                            if buffer == "G" else "."))
 
 

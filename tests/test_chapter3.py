@@ -52,6 +52,28 @@ def test_by_hand_tables_follow_any_typed_gradients(seed):
                 assert (table[k][column] == "no gradient yet") == (not seen)
 
 
+GRADIENT_SETS = [
+    {"a1": 0.0, "a2": 0.0, "a3": 0.0, "a4": 5.0},  # A and B alike: the same rate
+    {"a1": 0.0, "a2": 0.0, "a3": 0.0, "a4": 5.0000001},  # nearly alike: the rates differ in the 8th digit
+    {"a1": 0.0, "a2": 0.0, "a3": 0.0, "a4": 4.9999999},
+    {"b4": 3.0}, {"b4": 0.1}, {"b1": 2.0, "b4": 0.0}, {},
+]
+
+
+@pytest.mark.parametrize("typed", GRADIENT_SETS)
+def test_the_note_compares_bs_first_rate_with_as_in_words_that_match_the_numbers_it_shows(typed):
+    for _, rows, note in AdaptiveByHand(**typed).tables():
+        found = re.search(r"(\S+), (larger than|smaller than|the same as) A's (\S+) after", note)
+        assert found, note
+        b_rate, compare, a_rate = found.group(1), found.group(2), found.group(3)
+        b_first = next(r[6] for r in rows if r[6] != "no gradient yet")
+        assert compare == ("larger than" if b_first > rows[-1][3] else "smaller than" if b_first < rows[-1][3]
+                           else "the same as")
+        assert (b_rate == a_rate) == (compare == "the same as")
+        assert float(b_rate) == pytest.approx(b_first, rel=1e-3)
+        assert float(a_rate) == pytest.approx(rows[-1][3], rel=1e-3)
+
+
 @pytest.mark.parametrize("g", [1e-3, 0.7, 3.0, 1e3])
 def test_with_steady_gradients_the_step_length_does_not_depend_on_their_size(g):
     """The intro: AdaGrad's step is η/√t after t equal gradients; RMSProp's settles at about η."""

@@ -22,6 +22,7 @@ from optimizers import REGISTRY, names, run
 from optimizers.sgd import sgd as sgd_rule
 from widgets.code_view import code_view
 from widgets.deferred import draw_all
+from widgets.numbers import typeset
 from widgets.text import displayed, prose
 
 BETAS = [round(b, 2) for b in np.arange(0.0, 0.995, 0.01)]
@@ -72,6 +73,28 @@ def test_a_factor_near_one_minus_one_or_zero_is_printed_with_the_digits_that_tel
     factor = 1 - 2 * lr
     assert shown not in (1.0, -1.0, 0.0) and np.sign(shown) == np.sign(factor)
     assert (abs(shown) > 1) == (abs(factor) > 1)
+
+
+@pytest.mark.parametrize("x0", [3.0001, 2.99999, 3 + 1e-9, 3 + 4 * np.spacing(3.0), -100.0, 0.0, 100.0])
+def test_the_bounce_at_eta_one_names_two_points_that_differ(x0):
+    note = DescentByHand(lr=1.0, x0=x0).table().note
+    first, second = (float(v.replace("−", "-")) for v in re.search(r"between (\S+) and (\S+) forever", note).groups())
+    assert first != second
+    assert first == pytest.approx(x0, abs=1e-12) and second == pytest.approx(6 - x0, abs=1e-12)
+
+
+@pytest.mark.parametrize("lr", [0.4999999, 0.5000001, 1e-9])
+def test_the_note_as_shown_writes_a_tiny_factor_as_a_power_of_ten(lr):
+    shown = typeset(DescentByHand(lr=lr).table().note)
+    assert "× 10⁻" in shown and not re.search(r"\de[+-]?\d", shown) and "e−" not in shown
+
+
+def test_a_growing_factor_that_rounding_holds_in_place_is_not_said_to_escape():
+    x0 = 3 + np.spacing(3.0)
+    note = DescentByHand(lr=1.05, x0=x0).table().note
+    assert "moves no farther" in note and "passes 10¹²" not in note
+    x = run("sgd", parabola_grad, [x0], 20_000, lr=1.05, bound=1e12).params[:, 0]
+    assert np.all(np.abs(x - 3) <= np.spacing(3.0)), "x stays within one double of 3"
 
 
 def test_eta_zero_moves_nothing_and_says_so():
@@ -309,6 +332,20 @@ def test_at_rate_0_2_sgd_bounces_forever_while_momentum_arrives_and_beta_half_ru
     assert RavineRace(beta=0.99).result.lanes[1].steps_to_tolerance is None, "β = 0.99 has not settled in 300"
 
 
+@pytest.mark.parametrize("start", [(0.0, 0.0), (0.0, -0.0), (-0.0, 0.0)])
+def test_a_start_at_the_bowls_minimum_gets_a_verdict_not_an_error(start):
+    lesson = LookaheadLesson(start=start)
+    assert "neither method moves" in lesson.verdict()
+    assert all(np.all(lane.path == 0) for lane in lesson.result.lanes)
+
+
+def test_the_ravine_verdict_counts_one_step_in_the_singular():
+    race = RavineRace(start=(0.145, 0.0), lr=0.3)
+    counts = [lane.steps_to_tolerance for lane in race.result.lanes]
+    assert 1 in counts, "this start is one step from arriving"
+    assert "<b>1 step</b>" in race.verdict() and "1 steps" not in race.verdict()
+
+
 @pytest.mark.parametrize("lr", RATES)
 def test_nesterov_never_overshoots_more_than_classical_momentum(lr):
     for beta in BETAS[1:]:
@@ -488,8 +525,18 @@ def test_a_million_directions_give_odds_below_any_float_written_as_a_power_of_te
 @pytest.mark.parametrize("batch_size", [1, 4, 24])
 def test_the_loop_diagrams_arrows_travel_with_the_box_they_point_to(batch_size):
     drawn = loop_diagram(batch_size, 24)
-    assert drawn.count("→") == 5 and f"N/B = {24 // batch_size} batches" in drawn
+    count = 24 // batch_size
+    assert drawn.count("→") == 5 and (f"N/B = {count} batches" in drawn) == (count > 1)
     assert "→</div></div>" not in drawn, "no arrow ends a group: on a phone it would dangle at a line's end"
+    assert not re.search(r"\b1 (batches|updates)\b", drawn) and ("Next batch" in drawn) == (count > 1)
+
+
+@pytest.mark.parametrize("batch_size", divisors(24))
+def test_the_batch_summary_agrees_in_number_at_every_batch_size(batch_size):
+    summary = MiniBatchLesson(batch_size=batch_size).summary()
+    count = 24 // batch_size
+    assert (f"1 batch of {batch_size}</b> makes" in summary) == (count == 1)
+    assert (f"{count} batches of {batch_size}</b> make " in summary) == (count > 1)
 
 
 @pytest.mark.parametrize("name", names())

@@ -32,9 +32,14 @@ def test_typeset_writes_minus_signs_and_powers_of_ten_and_leaves_code_tex_and_li
 @pytest.mark.parametrize("digits", [1, 2, 4, 6])
 def test_number_writes_a_float_exactly_as_typeset_writes_its_text(digits):
     rng = np.random.default_rng(digits)
-    values = [*(rng.normal(size=5000) * 10.0 ** rng.integers(-300, 300, 5000)), 0.0, -0.0, 1e-5, -1e-5, 1.0,
+    values = [*(rng.normal(size=5000) * 10.0 ** rng.integers(-300, 300, 5000)), 0.0, 1e-5, -1e-5, 1.0,
               -1.0, 5e-324, -5e-324, 1e300]
     assert [number(v, digits) for v in values] == [typeset(f"{v:.{digits}g}") for v in values]
+
+
+def test_zero_is_written_without_a_sign_whichever_sign_bit_it_carries():
+    assert number(-0.0) == number(0.0) == fmt(-0.0) == "0"
+    assert "−0" not in table_html(Table(["step −η·gradient"], [[-0.5 * 0.0]]))
 
 
 def test_fmt_and_tables_typeset_their_numbers():

@@ -28,8 +28,9 @@ def _power_of_ten(match: re.Match) -> str:
 
 def number(value: float, digits: int = 4) -> str:
     """A finite float in `digits` significant figures, written as `typeset` writes it; called for
-    every step of a map's read-out, so it formats the number directly instead of searching text."""
-    text = f"{value:.{digits}g}"
+    every step of a map's read-out, so it formats the number directly instead of searching text.
+    Zero is 0 whatever its sign bit (−0.0 is what −η·0 gives)."""
+    text = f"{value + 0.0:.{digits}g}"
     sign, text = ("−", text[1:]) if text.startswith("-") else ("", text)
     mantissa, _, exponent = text.partition("e")
     return sign + (scientific(mantissa, int(exponent)) if exponent else mantissa)
@@ -47,3 +48,4 @@ def typeset(text: str) -> str:
         done = kept.end()
     pieces.append(_typeset_plain(text[done:]))
     return "".join(pieces)
+
