@@ -484,21 +484,44 @@ class FactoredView:
         result, model = self.model.result, self.model
         with pn.io.hold():
             self.maps.show(result.full, result.estimate)
+            kept, full = model.rows + model.cols, model.rows * model.cols
+            keeps = (f"keeps {kept} numbers instead of {full}" if kept < full
+                     else f"keeps {kept} numbers, no fewer than v in full: a {model.rows} × {model.cols} matrix is "
+                          "too small for factoring to save any")
             self.reading.object = (
                 f"{model.rows} × {model.cols} weights, {model.steps} step{'s' if model.steps > 1 else ''} of batches "
-                f"of {model.batch}: AdaFactor keeps {model.rows + model.cols} numbers instead of "
-                f"{model.rows * model.cols}. The rebuilt entries are off by {result.error:.1%} (median over the "
-                f"weights).")
+                f"of {model.batch}: AdaFactor {keeps}. The rebuilt entries are off by {result.error:.1%} (median "
+                f"over the weights).")
 
     def count(self):
         memory = self.model.memory()
-        rows = [["Adam: m and v", f"{memory['adam']:,}", f"{4 * memory['adam'] / 2**20:,.2f} MiB"],
-                ["AdaFactor, v in full", f"{memory['full']:,}", f"{4 * memory['full'] / 2**20:,.2f} MiB"],
-                ["AdaFactor, factored", f"{memory['factored']:,}", f"{4 * memory['factored'] / 2**20:,.4f} MiB"]]
-        ratio = memory["adam"] / memory["factored"]
-        self.memory.show(Table(["state for a layer", "numbers", "in 32-bit floats"], rows,
-                               f"For {memory['weights']:,} weights; factored AdaFactor keeps {ratio:,.0f} times "
-                               f"fewer numbers than Adam."))
+        rows = [[title, f"{memory[key]:,}", byte_size(4 * memory[key])]
+                for title, key in (("Adam: m and v", "adam"), ("AdaFactor, v in full", "full"),
+                                   ("AdaFactor, factored", "factored"))]
+        self.memory.show(Table(["state for a layer", "numbers", "in 32-bit floats"], rows, memory_note(memory)))
+
+
+def byte_size(count: int) -> str:
+    """A number of bytes in the largest binary unit that keeps it at 1 or more: 8 bytes, 32 KiB, 64 MiB."""
+    for unit, size in (("TiB", 2**40), ("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
+        if count >= size:
+            return f"{count / size:,.3g} {unit}" if count < 1000 * size else f"{count / size:,.0f} {unit}"
+    return f"{count} byte{'s' if count != 1 else ''}"
+
+
+def memory_note(memory: dict[str, int]) -> str:
+    """What the memory table says: how many times Adam's count the factored form keeps, and when a
+    layer is too thin for factoring to pay (torch's Adafactor factors every matrix all the same)."""
+    weights, adam, full, factored = memory["weights"], memory["adam"], memory["full"], memory["factored"]
+    ratio = adam / factored
+    times = f"{ratio:,.0f}" if ratio >= 100 else f"{ratio:.2g}"
+    note = (f"For {weights:,} weight{'s' if weights != 1 else ''}: "
+            + ("Adam and factored AdaFactor keep the same count." if adam == factored
+               else f"Adam keeps {times} times as many numbers as factored AdaFactor."))
+    if factored >= full:
+        note += (" At this shape factoring saves nothing over keeping v in full: the row and column averages "
+                 f"take {factored:,} numbers, v itself {full:,}.")
+    return note
 
 
 def arena_link() -> str:

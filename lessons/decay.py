@@ -23,6 +23,7 @@ class DecayByHand(param.Parameterized):
         every step, so their bias-corrected averages already hold their settled values at step 1."""
         theta, g, lam, lr = self.theta, self.g, self.lam, self.lr
         fed = g + lam * theta
+        cancelled = self.cancels()
         out = {}
         sgd = replay("sgd", [g], start=[theta], lr=lr, weight_decay=lam)
         sgd_plain = replay("sgd", [g], start=[theta], lr=lr)
@@ -32,12 +33,18 @@ class DecayByHand(param.Parameterized):
         l2 = replay("adam", [g], start=[theta], lr=lr, weight_decay=lam)
         step = theta - l2.final[0]
         out["Adam + L2"] = {"fed": fed, "v_hat": float(l2.internals["v_hat"][0, 0]), "step": step,
-                            "decay": step * (lam * theta / fed) if fed else 0.0}
+                            "decay": 0.0 if cancelled else step * (lam * theta / fed)}
         decoupled = replay("adamw", [g], start=[theta], lr=lr, weight_decay=lam)
         undecayed = replay("adamw", [g], start=[theta], lr=lr, weight_decay=0.0)
         out["AdamW"] = {"fed": g, "v_hat": float(decoupled.internals["v_hat"][0, 0]),
                         "step": theta - decoupled.final[0], "decay": undecayed.final[0] - decoupled.final[0]}
         return out
+
+    def cancels(self) -> bool:
+        """Whether g and λθ cancel, exactly or to within rounding (0.1 · 3 is 0.30000000000000004, so
+        −0.3 + 0.1 · 3 leaves 5.6 × 10⁻¹⁷): Adam + L2 is then fed nothing a step could be split by."""
+        fed = self.g + self.lam * self.theta
+        return abs(fed) <= 4 * np.spacing(max(abs(self.g), abs(self.lam * self.theta)))
 
     def table(self) -> tuple[list[str], list[list], str]:
         steps = self.steps()
@@ -45,14 +52,16 @@ class DecayByHand(param.Parameterized):
         for name, s in steps.items():
             share = s["decay"] / self.theta if self.theta else float("nan")
             rows.append([name, float(s["fed"]), "—" if s["v_hat"] is None else s["v_hat"], float(s["step"]),
-                         float(s["decay"]), f"{100 * share:.3g}%" if np.isfinite(share) else "—"])
+                         float(s["decay"]), f"{100 * share + 0.0:.3g}%" if np.isfinite(share) else "—"])
         l2, decoupled = steps["Adam + L2"]["decay"], steps["AdamW"]["decay"]
-        fed = self.g + self.lam * self.theta
         if not (self.theta and self.lam and self.lr):
             note = "With θ, λ or η at zero there is no decay to compare."
-        elif fed == 0:
-            note = (f"Here g + λθ = 0: Adam + L2 is fed nothing, so it does not move and its step has no decay part. "
-                    f"AdamW still removes ηλθ = {decoupled:.3g}.")
+        elif self.cancels():
+            l2_step = steps["Adam + L2"]["step"]
+            moves = "does not move" if l2_step == 0 else f"moves by only {l2_step:.3g}"
+            rounding = "" if self.g + self.lam * self.theta == 0 else " (to within rounding)"
+            note = (f"Here g + λθ = 0{rounding}: Adam + L2 is fed nothing, so it {moves} and its step has no decay "
+                    f"part. AdamW still removes ηλθ = {decoupled:.3g}.")
         else:
             note = (f"The decay part of AdamW's step is ηλθ = {decoupled:.3g}; Adam + L2's is divided by √v̂ + ε "
                     f"and comes to {l2:.3g}. (When g and λθ have opposite signs, a decay part can exceed the "

@@ -36,6 +36,25 @@ def test_decay_parts_for_any_typed_numbers(seed):
     assert len(table[1]) == 3 and "ηλθ" in table[2]
 
 
+@pytest.mark.parametrize("theta", [1.0, 3.0, 5.0, 7.0, -9.0, 123.0])
+@pytest.mark.parametrize("lam", [0.01, 0.1, 0.3, 2.7])
+def test_a_gradient_that_cancels_lambda_theta_to_within_rounding_feeds_adam_nothing_to_split(theta, lam):
+    g = -float(f"{lam * theta:.12g}")  # what a learner types: the decimal, not the rounded product
+    model = DecayByHand(theta=theta, g=g, lam=lam)
+    l2 = model.steps()["Adam + L2"]
+    _, rows, note = model.table()
+    assert model.cancels() and note.startswith("Here g + λθ = 0") and l2["decay"] == 0.0
+    assert rows[1][4] == 0.0 and rows[1][5] == "0%", "the table splits no decay out of Adam + L2's step"
+    assert abs(l2["step"]) <= 1e-3 * model.lr, "Adam + L2 barely moves: its step is η·(g + λθ)/ε at most"
+    assert ("to within rounding" in note) == (g + lam * theta != 0)
+
+
+@pytest.mark.parametrize("theta", [-5.0, -0.001, 5.0])
+def test_no_share_of_a_missing_decay_is_written_with_a_minus_sign(theta):
+    _, rows, _ = DecayByHand(theta=theta, lam=0.0).table()
+    assert all(row[5] == "0%" for row in rows)
+
+
 def test_a_hundredfold_gradient_shrinks_l2_decay_but_not_adamws():
     base, busy = DecayByHand().steps(), DecayByHand(g=200.0).steps()
     assert busy["Adam + L2"]["decay"] < base["Adam + L2"]["decay"] / 50

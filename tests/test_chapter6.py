@@ -1,6 +1,8 @@
 """Chapter 6: each demo's claim over its controls' range, the factored second moment, the family
 tree's clicks and cards, the summary table and the quiz, all against the core."""
 
+import re
+
 import numpy as np
 import panel as pn
 import pytest
@@ -13,8 +15,11 @@ from chapters.ch6_beyond import (
     CHAPTER6,
     DEMO_TEXT,
     DemoView,
+    FactoredView,
+    byte_size,
     card,
     facts,
+    memory_note,
     quiz,
     rosenbrock_hessian,
     summary_table,
@@ -262,6 +267,33 @@ def test_memory_counts(rows, cols):
     memory = FactoredMoment(layer_rows=rows, layer_cols=cols).memory()
     assert memory == {"weights": rows * cols, "adam": 2 * rows * cols, "full": rows * cols,
                       "factored": rows + cols}
+
+
+@pytest.mark.parametrize("rows,cols", [(1, 1), (1, 2), (2, 2), (1, 1000), (3, 3), (4096, 4096), (1_000_000, 1_000_000)])
+def test_the_memory_note_says_how_many_times_more_adam_keeps_and_when_factoring_saves_nothing(rows, cols):
+    memory = FactoredMoment(layer_rows=rows, layer_cols=cols).memory()
+    note = memory_note(memory)
+    ratio = memory["adam"] / memory["factored"]
+    if ratio == 1:
+        assert "keep the same count" in note
+    else:
+        times = float(re.search(r"Adam keeps ([\d,.]+) times as many", note).group(1).replace(",", ""))
+        assert times == pytest.approx(ratio, rel=0.03) and times > 1
+    assert ("saves nothing" in note) == (rows + cols >= rows * cols)
+    assert f"{rows * cols:,} weight" in note and ("1 weights" not in note)
+
+
+@pytest.mark.parametrize(("rows", "cols"), [(2, 2), (2, 3), (6, 8), (16, 16)])
+def test_the_factored_reading_says_no_saving_only_where_there_is_none(rows, cols):
+    reading = FactoredView(FactoredMoment(rows=rows, cols=cols)).reading.object
+    assert (f"keeps {rows + cols} numbers instead of {rows * cols}" in reading) == (rows + cols < rows * cols)
+    assert ("too small for factoring to save any" in reading) == (rows + cols >= rows * cols)
+
+
+@pytest.mark.parametrize(("count", "shown"), [(1, "1 byte"), (8, "8 bytes"), (4004, "3.91 KiB"),
+                                              (4 * 4096**2, "64 MiB"), (8 * 10**12, "7.28 TiB"), (2**50, "1,024 TiB")])
+def test_byte_sizes_use_the_largest_unit_that_keeps_a_number_above_one(count, shown):
+    assert byte_size(count) == shown
 
 
 def test_every_tree_node_answers_a_click_on_its_dot_its_label_and_its_lane():
