@@ -18,6 +18,7 @@ from optimizers.adam import radam_rectifier
 from optimizers.modern import adafactor, adafactor_factored, adafactor_factored_init, adafactor_init
 
 from .race import Entry, Lane, Race
+from .wording import apart
 
 
 def step_lengths(lane: Lane) -> np.ndarray:
@@ -202,13 +203,20 @@ class MethodDemo(Race):
         v, peak = own.internals["v"][-1, 0], own.internals["v_max"][-1, 0]
         if peak <= 0:
             return "θ₁'s gradient was zero throughout, so v and its maximum stayed 0. " + self._final_gaps(own, rival)
-        return (f"At step {self.steps}, θ₁'s v is {v / peak:.2%} of the largest v it had; AMSGrad divides by the "
-                f"largest, so its step there is √{v / peak:.3g} = {np.sqrt(v / peak):.3g} of what Adam's "
+        if v == peak:
+            return (f"At step {self.steps}, θ₁'s v is the largest it has been, so AMSGrad divides by the same "
+                    f"number as Adam. " + self._final_gaps(own, rival))
+        share, root = apart(v / peak, 1.0, 3)[0], apart(np.sqrt(v / peak), 1.0, 3)[0]
+        return (f"At step {self.steps}, θ₁'s v is {share} of the largest v it had; AMSGrad divides by the "
+                f"largest, so its step there is √{share} = {root} of what Adam's "
                 f"division would give. " + self._final_gaps(own, rival))
 
     def _read_adamax(self, own: Lane, rival: Lane) -> str:
         u = own.internals["u"][-1, 1]
         root = np.sqrt(rival.internals["v_hat"][-1, 1])
+        if root == 0:
+            return (f"θ₂'s gradient was zero at every step, so neither method moved θ₂ (Adamax's u there is just "
+                    f"ε = {u:.3g}). " + self._final_gaps(own, rival))
         return (f"At step {self.steps} Adamax divides θ₂'s step by u = {u:.3g}, Adam by √v̂ = {root:.3g}. "
                 + self._final_gaps(own, rival))
 

@@ -138,6 +138,31 @@ def test_adamaxs_u_starts_at_the_first_gradients_size_and_fades_by_beta2_at_most
     assert np.all(u[1:] >= 0.999 * u[:-1] - 1e-15)
 
 
+@pytest.mark.parametrize("start", [(-9.0, 0.0), (1.0, 0.0), (-9.0, -0.0)])
+def test_adamax_on_a_start_where_theta2_has_no_gradient_says_neither_moves_it(start):
+    demo = MethodDemo(method="adamax", start=start)
+    own, rival = demo.result.lanes
+    assert np.all(own.params[:, 1] == 0) and np.all(rival.params[:, 1] == 0)
+    verdict = demo.verdict()
+    assert "neither method moved θ₂" in verdict and "√v̂ = 0" not in verdict
+
+
+@pytest.mark.parametrize("log_lr", RATES)
+@pytest.mark.parametrize("steps", [10, 100, 2000])
+def test_amsgrads_share_of_its_largest_v_is_never_written_as_a_round_one_unless_it_is_one(log_lr, steps):
+    demo = MethodDemo(method="amsgrad", log_lr=log_lr, steps=steps)
+    lane = demo.result.lanes[0]
+    v, peak = lane.internals["v"][-1, 0], lane.internals["v_max"][-1, 0]
+    verdict = demo.verdict()
+    if 0 < v < peak:
+        share, root = re.search(r"√(\S+) = (\S+) of what", verdict).groups()
+        assert float(share) != 1 and float(root) != 1
+        assert float(share) == pytest.approx(v / peak, rel=5e-3)
+        assert float(root) == pytest.approx(np.sqrt(v / peak), rel=5e-3)
+    elif v == peak > 0:
+        assert "divides by the same number as Adam" in verdict
+
+
 @pytest.mark.parametrize("log_lr", RATES)
 def test_every_lion_coordinate_step_is_the_rate_or_zero_where_the_blend_is_zero(log_lr):
     demo = MethodDemo(method="lion", log_lr=log_lr)
