@@ -18,7 +18,6 @@ from optimizers.adam import radam_rectifier
 from optimizers.modern import adafactor, adafactor_factored, adafactor_factored_init, adafactor_init
 
 from .race import Entry, Lane, Race
-from .wording import apart
 
 
 def step_lengths(lane: Lane) -> np.ndarray:
@@ -203,10 +202,11 @@ class MethodDemo(Race):
         v, peak = own.internals["v"][-1, 0], own.internals["v_max"][-1, 0]
         if peak <= 0:
             return "θ₁'s gradient was zero throughout, so v and its maximum stayed 0. " + self._final_gaps(own, rival)
-        if v == peak:
+        if np.sqrt(v / peak) == 1.0:
             return (f"At step {self.steps}, θ₁'s v is the largest it has been, so AMSGrad divides by the same "
                     f"number as Adam. " + self._final_gaps(own, rival))
-        share, root = apart(v / peak, 1.0, 3)[0], apart(np.sqrt(v / peak), 1.0, 3)[0]
+        digits = next(d for d in (3, 4, 6, 8, 12, 17) if f"{np.sqrt(v / peak):.{d}g}" != "1")  # √ is nearer 1
+        share, root = f"{v / peak:.{digits}g}", f"{np.sqrt(v / peak):.{digits}g}"
         return (f"At step {self.steps}, θ₁'s v is {share} of the largest v it had; AMSGrad divides by the "
                 f"largest, so its step there is √{share} = {root} of what Adam's "
                 f"division would give. " + self._final_gaps(own, rival))
