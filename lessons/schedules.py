@@ -8,6 +8,7 @@ import param
 
 import landscapes
 from optimizers import SCHEDULES, make_schedule, run
+from optimizers.schedules import SCHEDULE_TITLES
 
 from .kept import Kept
 from .race import Entry, Race, landscape_minimum, steps_of_warmup
@@ -63,32 +64,51 @@ class ScheduleLab(Race):
         return steps, np.asarray(self.rate_schedule(1.0)(steps), dtype=float)
 
     def entries(self) -> list[Entry]:
-        return [Entry(self.optimizer, f"{self.kind} schedule", {"schedule": self.rate_schedule()}),
+        return [Entry(self.optimizer, f"{SCHEDULE_TITLES[self.kind]} schedule", {"schedule": self.rate_schedule()}),
                 Entry(self.optimizer, "constant rate", {"lr": self.peak}, color=CONSTANT_COLOR, dash="dashed")]
 
     def average_final_gaps(self) -> tuple[float, float]:
-        return AVERAGE_GAPS.get(self.result_key(), self._average_final_gaps)
+        """Mean loss above the minimum at the last step: (scheduled, constant); inf if any run diverged."""
+        scheduled, constant = self.final_gaps()
+        return float(np.mean(scheduled)), float(np.mean(constant))
 
-    def _average_final_gaps(self) -> tuple[float, float]:
-        """Mean loss above the minimum at the last step over REPEATS runs with different noise
-        (one batch of copies of the start each): (scheduled, constant). Diverged runs count as inf.
-        Each of the two gets its own noise stream from the same seed, so both see the same noise."""
+    def final_gaps(self) -> np.ndarray:
+        """Loss above the minimum at the last step of REPEATS runs with different noise (one batch of
+        copies of the start each), shape (2, REPEATS): scheduled, then constant; inf where a run
+        diverged. Each of the two gets its own noise stream from the same seed, so both see the
+        same noise."""
+        return AVERAGE_GAPS.get(self.result_key(), self._final_gaps)
+
+    def _final_gaps(self) -> np.ndarray:
         surface = self.surface
         starts = np.repeat(np.asarray(self.start, dtype=float)[None], REPEATS, axis=0)
-        means = []
+        gaps = []
         for hyper in ({"schedule": self.rate_schedule()}, {"lr": self.peak}):
             grad = surface.noisy_grad(self.noise, self.seed) if self.noise > 0 else surface.grad
             traj = run(self.optimizer, grad, starts, self.steps, bound=surface.escape_bound, record="params", **hyper)
             with np.errstate(all="ignore"):
-                gaps = surface.f(traj.final) - self.result.minimum
-            means.append(float(np.mean(np.where(np.isfinite(gaps), gaps, np.inf))))
-        return means[0], means[1]
+                final = surface.f(traj.final) - self.result.minimum
+            gaps.append(np.where(np.isfinite(final), final, np.inf))
+        return np.array(gaps)
 
     def verdict(self) -> str:
-        scheduled, constant = self.average_final_gaps()
-        runs = f"on average over {REPEATS} runs with different noise" if self.noise > 0 else "without noise"
-        return (f"Loss above the minimum after {self.steps} steps, {runs}: with the {self.kind} schedule "
-                f"<b>{scheduled:.3g}</b>, at the constant peak rate <b>{constant:.3g}</b>.")
+        def said(gaps: np.ndarray) -> str:
+            kept = gaps[np.isfinite(gaps)]
+            if self.noise == 0:
+                return "diverged" if not kept.size else f"{kept[0]:.3g}"
+            if not kept.size:
+                return "every run diverged"
+            mean = f"{np.mean(kept):.3g}"
+            lost = REPEATS - kept.size
+            if not lost:
+                return mean
+            survivors = "the one run" if kept.size == 1 else f"the mean of the {kept.size} runs"
+            return f"{mean}, {survivors} that stayed finite ({lost} diverged)"
+
+        scheduled, constant = self.final_gaps()
+        runs = f"mean over {REPEATS} runs with different noise" if self.noise > 0 else "without noise"
+        return (f"Loss above the minimum after {self.steps} steps, {runs}: with the {SCHEDULE_TITLES[self.kind]} "
+                f"schedule <b>{said(scheduled)}</b>, at the constant peak rate <b>{said(constant)}</b>.")
 
 
 @dataclass(frozen=True)

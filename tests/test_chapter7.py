@@ -2,6 +2,7 @@
 worked table, the claims of the prose and the quiz, and Schedule-Free's race."""
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -50,6 +51,25 @@ def test_the_visualiser_curve_is_the_closed_form_at_every_step(kind, warmup_shar
 def test_with_noise_a_decaying_schedule_ends_lower_on_average_than_the_constant_peak_rate(kind, seed):
     scheduled, constant = ScheduleLab(kind=kind, seed=seed).average_final_gaps()
     assert scheduled < (constant / 2.5 if kind == "cosine" else constant), "the cosine: several times lower"
+
+
+@pytest.mark.parametrize(("landscape", "optimizer", "log_lr"), [
+    ("ravine", "sgd", -0.5), ("rosenbrock", "sgd", -2.2), ("rosenbrock", "momentum", -2.45),
+    ("rosenbrock", "momentum", -2.4), ("ravine", "adam", -1.0), ("beale", "sgd", 0.0)])
+@pytest.mark.parametrize("noise", [0.0, 3.0])
+def test_the_lab_verdict_counts_diverged_runs_instead_of_averaging_them_to_inf(landscape, optimizer, log_lr, noise):
+    lab = ScheduleLab(landscape=landscape, optimizer=optimizer, log_lr=log_lr, noise=noise, kind="inverse_sqrt")
+    verdict = lab.verdict()
+    assert "inf" not in verdict and "nan" not in verdict and "inverse square root schedule" in verdict
+    for gaps, said in zip(lab.final_gaps(), re.findall(r"<b>(.*?)</b>", verdict), strict=True):
+        lost = int(np.sum(np.isinf(gaps)))
+        if lost == len(gaps):
+            assert said in ("diverged", "every run diverged")
+        elif lost:
+            assert said.endswith(f"that stayed finite ({lost} diverged)") and noise > 0
+            assert float(said.split(",")[0]) == pytest.approx(np.mean(gaps[np.isfinite(gaps)]), rel=5e-3)
+        else:
+            assert float(said) == pytest.approx(np.mean(gaps), rel=5e-3)
 
 
 @pytest.mark.parametrize("kind", list(SCHEDULES))
