@@ -648,7 +648,10 @@ def page(lessons: dict[str, Lesson]):
         race_view.layout(),
         pn.pane.HTML("<b>Leaderboard</b> (click a column's title to sort by it; on a narrow screen, swipe it "
                      "sideways for every column). <i>First off the map at</i> is the step at which a path first "
-                     "crossed the map's edge, even if it came back and arrived later.", sizing_mode="stretch_width"),
+                     "crossed the map's edge, even if it came back and arrived later. A final loss marked "
+                     "<i>off the map</i> is where a path ended outside it: a typed landscape can fall below the "
+                     "map's lowest point there, so the difference can be negative, and such rows rank below the "
+                     "paths that ended on the map.", sizing_mode="stretch_width"),
         board.pane,
         prose(fill(TEXT_MODES, f)),
         prose(fill(TEXT_SWEEP, f)),

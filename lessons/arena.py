@@ -20,6 +20,7 @@ import landscapes
 from landscapes import Landscape
 from landscapes.expression import from_expression
 from optimizers import get_spec, names, run
+from optimizers.schedules import SCHEDULE_TITLES
 
 from .own_settings import MAX_TABLE, name_value_pairs, read_settings, read_table, settings_text, table_text
 from .race import Entry, Race, landscape_minimum, rate_schedule
@@ -328,6 +329,9 @@ class Standing:
     diverged_at: int
     left_map_at: int
     error: str
+    ended_off_map: bool = False
+    """Whether the path's last point lies off the map: there its loss can be below the map's
+    lowest point (a typed landscape need not be bounded below), so its gap can be negative."""
 
 
 class Arena(Race):
@@ -510,8 +514,9 @@ class Arena(Race):
             if lane.ok:
                 gap = float(lane.losses[-1] - self.result.minimum)
                 arrived = arrived_at(lane, self.result.steps, self.result.landscape)
+                off_map = lane.diverged_at < 0 and not self.result.landscape.contains(lane.path[-1])
                 rows.append(Standing(name, lane.entry.title, lane.entry.hyper["lr"], arrived, gap, lane.diverged_at,
-                                     lane.left_map_at, ""))
+                                     lane.left_map_at, "", bool(off_map)))
             else:
                 rows.append(Standing(name, lane.entry.title, lane.entry.hyper["lr"], None, np.nan, -1, -1,
                                      lane.error))
@@ -522,17 +527,24 @@ class Arena(Race):
         if self.sort_by == "name":
             return (row.title.lower(),)
         if self.sort_by == "final":
-            return (row.diverged_at >= 0, finite_gap, row.title.lower())
+            return (row.diverged_at >= 0, row.ended_off_map, finite_gap, row.title.lower())
         never = row.steps_to_tolerance is None
-        return (row.diverged_at >= 0, never, row.steps_to_tolerance or 0, finite_gap, row.title.lower())
+        return (row.diverged_at >= 0, row.ended_off_map, never, row.steps_to_tolerance or 0, finite_gap,
+                row.title.lower())
 
     def compared(self) -> str:
         """What the race holds equal and what it varies, in one sentence (plain text)."""
-        schedule = "a constant rate" if self.schedule == "constant" and self.warmup == 0 else (
-            f"a {self.schedule} schedule with {self.warmup:.0%} warmup, each rate its peak")
+        warmup = f" after a {self.warmup:.0%} warmup" if self.warmup else ""
+        if self.schedule == "constant":
+            schedule = f"a constant rate{warmup}"
+        else:
+            title = SCHEDULE_TITLES[self.schedule]
+            schedule = f"{'an' if title[0] in 'aeiou' else 'a'} {title} schedule{warmup}, each rate its peak"
         noise = (f"gradient noise σ = {self.noise:g} (seed {self.seed}, the same draws for everyone)"
                  if self.noise else "exact gradients")
-        own = f" (except {self.own_rates.replace(',', ', ')})" if self.own_rates else ""
+        own_rates = {name: rate for name, rate in own_rate_table(self.own_rates).items() if name in self.optimizers}
+        own = (" (except " + ", ".join(f"{get_spec(name).title} at {rate:g}" for name, rate in own_rates.items()) + ")"
+               if own_rates else "")
         settings = {name: given for name, given in read_table(self.own_settings).items() if name in self.optimizers}
         others = ("every other setting (momentum, betas, weight decay) at its default" if not settings else
                   "every other setting at its default except " +

@@ -757,6 +757,14 @@ def test_chapter8_tick_landscape_typed_click_mode_play_basins_and_presets(browse
     box.press("Enter")
     wait_until(lambda: w.has_text("the character '$' (at character 5) is not allowed"))
     assert w.query()["arena.formula"] == "x**2 + 2*y**2" and w.path("arena") == before, "nothing else changed"
+    box.fill("x + y")  # no lowest point: paths leave the map and end below the map's lowest corner
+    box.press("Enter")
+    wait_until(lambda: w.query().get("arena.formula") == "x + y")
+    wait_until(lambda: any("(off the map)" in row for row in _leaderboard_cells(w)),
+               message=lambda: _leaderboard_cells(w))
+    box.fill("x**2 + 2*y**2")
+    box.press("Enter")
+    wait_until(lambda: w.path("arena") == before)
 
     rates_before = w.model("leaderboard-source", "Array.from(m.data.rate)")
     w.page.get_by_role("radio", name="each at its own best rate (from the sweep)").check()

@@ -25,7 +25,16 @@ from lessons.arena import (
     typed_landscape,
 )
 from optimizers import get_spec, names, run
-from widgets.arena_views import OTHER_COLORS, SweepChart, basin_image, basin_summary, other_colors, touching
+from optimizers.schedules import SCHEDULE_TITLES, SCHEDULES
+from widgets.arena_views import (
+    OTHER_COLORS,
+    Leaderboard,
+    SweepChart,
+    basin_image,
+    basin_summary,
+    other_colors,
+    touching,
+)
 from widgets.deferred import OnRequest
 from widgets.loss_chart import FLOOR
 
@@ -193,6 +202,24 @@ def test_the_leaderboard_sorts_diverged_and_unfinished_last():
     arena.sort_by = "name"
     titles = [r.title.lower() for r in arena.standings()]
     assert titles == sorted(titles)
+
+
+@pytest.mark.parametrize("formula", ["x + y", "-x**2 - y**2", "x"])
+@pytest.mark.parametrize("sort_by", ["steps", "final"])
+def test_paths_that_end_below_the_map_rank_after_those_on_it_and_are_marked_off_the_map(formula, sort_by):
+    arena = Arena(landscape="typed", formula=formula, optimizers=names(), sort_by=sort_by)
+    rows = arena.standings()
+    ended = {lane.entry.optimizer: lane for lane in arena.result.lanes}
+    for row in rows:
+        lane = ended[row.optimizer]
+        assert row.ended_off_map == (lane.diverged_at < 0 and not arena.surface.contains(lane.path[-1]))
+        if row.final_gap < 0:
+            assert row.ended_off_map, "only a path that left the map can end below its lowest point"
+    order = [(row.diverged_at >= 0, row.ended_off_map) for row in rows]
+    assert order == sorted(order) and any(row.ended_off_map for row in rows)
+    board = Leaderboard(arena)
+    assert board.source.data["off_map"] == [row.ended_off_map for row in rows]
+    assert "off the map" in board.table.columns[3].formatter.template
 
 
 def test_himmelblaus_basins_label_starts_by_the_minimum_they_reach():
@@ -696,6 +723,27 @@ def test_with_no_optimizer_ticked_the_line_under_the_controls_says_what_to_do():
     assert arena.verdict().startswith("<b>This race compares:</b> 1 optimizer from")
     arena.optimizers = ["adam", "sgd"]
     assert arena.compared().startswith("2 optimizers from")
+
+
+@pytest.mark.parametrize("schedule", list(SCHEDULES))
+@pytest.mark.parametrize("warmup", [0.0, 0.1])
+def test_the_compared_line_names_the_schedule_as_the_selector_does_with_its_article(schedule, warmup):
+    line = Arena(schedule=schedule, warmup=warmup).compared()
+    title = SCHEDULE_TITLES[schedule]
+    if schedule == "constant":
+        assert "a constant rate" in line and "schedule" not in line
+    else:
+        assert f"{'an' if title[0] in 'aeiou' else 'a'} {title} schedule" in line
+        assert "inverse_sqrt" not in line and "wsd" not in line, "no internal key reaches the page"
+    assert ("after a 10% warmup" in line) == (warmup > 0) and "0% warmup" not in line.replace("10% warmup", "")
+
+
+def test_the_compared_line_lists_own_rates_only_of_ticked_optimizers_by_title():
+    arena = Arena(optimizers=["adam", "momentum"], own_rates="adam=0.05,sgd=0.1")
+    line = arena.compared()
+    assert "(except Adam at 0.05)" in line and "SGD" not in line and "sgd=" not in line
+    arena.optimizers = ["momentum"]
+    assert "except" not in arena.compared()
 
 
 def test_the_sweep_chart_marks_the_shared_rate_only_in_the_mode_that_races_at_it():

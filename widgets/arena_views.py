@@ -45,6 +45,10 @@ READABLE_NUMBER = """<%= (function (v) {
 """A number as the rest of the page writes it (widgets.numbers): 0.0316 or 7.13 × 10⁻⁵, never
 7.13e-5. Formatted in the browser, so that the column still sorts by the number itself."""
 
+OFF_MAP_MARK = '<%= off_map ? " (off the map)" : "" %>'
+"""After a final loss whose path ended off the map, where the loss can be below the map's lowest
+point (the row's `off_map` field; a template sees every field of its row)."""
+
 REDRAW_TABLE = "const view = Bokeh.index.find_one(table); if (view != null) view.updateGrid();"
 """BokehJS redraws a DataTable's cells only when its rows' indices change (bokeh issue 13859): new
 standings with as many rows as before would leave the old numbers on screen."""
@@ -68,19 +72,20 @@ class Leaderboard:
     def formatter(key: str):
         """A new formatter for a column (Bokeh models belong to one page: never shared)."""
 
-        def readable(missing):
+        def readable(missing, after=""):
             return HTMLTemplateFormatter(
-                template=f"<div style='text-align:right'>{READABLE_NUMBER.replace('MISSING', missing)}</div>")
+                template=f"<div style='text-align:right'>{READABLE_NUMBER.replace('MISSING', missing)}{after}</div>")
 
         return {"title": lambda: StringFormatter(font_style="bold"),
                 "rate": lambda: readable('"—"'),
                 "steps": lambda: NumberFormatter(format="0", nan_format=NOT_REACHED, text_align="right"),
-                "final": lambda: readable('"diverged"'),
+                "final": lambda: readable('"diverged"', OFF_MAP_MARK),
                 }.get(key, lambda: NumberFormatter(format="0", nan_format="—", text_align="right"))()
 
     def __init__(self, arena: Arena, name: str = "leaderboard"):
         self.arena = arena
-        self.source = ColumnDataSource({key: [] for key, *_ in self.COLUMNS}, name=f"{name}-source")
+        self.source = ColumnDataSource({"off_map": [], **{key: [] for key, *_ in self.COLUMNS}},
+                                       name=f"{name}-source")
         columns = [TableColumn(field=key, title=title, formatter=self.formatter(key), width=width)
                    for key, title, width in self.COLUMNS]
         self.table = DataTable(source=self.source, columns=columns, sortable=True, index_position=None,
@@ -112,6 +117,7 @@ class Leaderboard:
             "final": [row.final_gap if np.isfinite(row.final_gap) else np.nan for row in rows],
             "diverged": [number(row.diverged_at) for row in rows],
             "left": [number(row.left_map_at) for row in rows],
+            "off_map": [row.ended_off_map for row in rows],
         }
         self.table.height = 30 + 28 * max(len(rows), 1)
 
