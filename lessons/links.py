@@ -9,6 +9,8 @@ import math
 
 import param
 
+from widgets.numbers import number
+
 MAX_TEXT = 200
 """Longer values are refused unread."""
 
@@ -30,12 +32,23 @@ def _number(parameter, text):
         value = int(value)
     low, high = parameter.bounds or (None, None)
     if (low is not None and value < low) or (high is not None and value > high):
-        raise ValueError(f"outside {_range(low, high)}")
+        raise ValueError(_outside(low, high))
     return value
 
 
-def _range(low, high):
-    return f"[{'-∞' if low is None else f'{low:g}'}, {'∞' if high is None else f'{high:g}'}]"
+def _outside(low, high) -> str:
+    if low is None:
+        return f"above {_bound(high)}"
+    if high is None:
+        return f"below {_bound(low)}"
+    return f"outside the range {_bound(low)} to {_bound(high)}"
+
+
+def _bound(value) -> str:
+    """A bound as a reader writes it: 2,147,483,647 or 10⁻¹², never 2.14748e+09."""
+    if isinstance(value, int):
+        return f"{value:,}".replace("-", "−")
+    return number(value, 6)
 
 
 def _matching(objects, text):

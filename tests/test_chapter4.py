@@ -62,6 +62,9 @@ def test_internals_corrections_and_step_sizes(beta1, beta2):
         if beta2 <= beta1**2 and peak > 10:
             assert "Raise β₂ above β₁²" in model.first_step()
             continue
+        if s["g"][0] != 0:
+            said = model.first_step()
+            assert ("m₁ = g₁, since 1 − β₁ = 1" in said) == (beta1 == 0) and "is 1 of g₁" not in said
         if preset == "constant":
             assert s["m_hat"] == pytest.approx(s["g"]) and s["v_hat"] == pytest.approx(s["g"] ** 2)
         if beta2 > beta1**2:  # the prose's condition for steps of a few η

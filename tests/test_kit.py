@@ -229,6 +229,14 @@ def test_each_bad_value_in_a_link_is_ignored_alone_with_a_notice():
                             "r.seed": "7"}
 
 
+def test_a_link_value_out_of_bounds_is_answered_with_the_bounds_as_a_reader_writes_them():
+    race = Race(landscape="bowl", contestants=[Entry("sgd")])
+    link = Link(race, "r", ("seed", "tolerance", "steps"))
+    seed, tolerance = link.apply({"r.seed": "3000000000", "r.tolerance": "1e9"})
+    assert seed.endswith("outside the range 0 to 2,147,483,647.")
+    assert tolerance.endswith("outside the range 10⁻¹² to 1000.") and "e-" not in tolerance and "e+" not in tolerance
+
+
 def test_every_value_a_link_writes_reads_back_the_same():
     import param
 
@@ -255,6 +263,12 @@ def test_every_value_a_link_writes_reads_back_the_same():
 def test_parse_number_refuses_anything_that_is_not_a_plain_number(text):
     with pytest.raises(InputError):
         parse_number(text, name="η", low=0, high=10)
+
+
+
+def test_a_number_out_of_range_is_answered_with_the_range_as_a_reader_writes_it():
+    with pytest.raises(InputError, match="must be between −10⁶ and 10⁶; got 2e6"):
+        parse_number("2e6", name="g at step 1", low=-1e6, high=1e6)
 
 
 # The registry ---------------------------------------------------------------------------------

@@ -5,6 +5,8 @@ import math
 
 import panel as pn
 
+from .numbers import number
+
 
 class InputError(ValueError):
     """A message to show beside the box; nothing else changes."""
@@ -19,7 +21,7 @@ def parse_number(text: str, *, name: str, low: float, high: float) -> float:
     except ValueError:
         raise InputError(f"{name}: “{text.strip()[:30]}” is not a number. Type something like 0.1.") from None
     if not math.isfinite(value) or not low <= value <= high:
-        raise InputError(f"{name} must be between {low:g} and {high:g}; got {text.strip()[:30]}.")
+        raise InputError(f"{name} must be between {number(low, 6)} and {number(high, 6)}; got {text.strip()[:30]}.")
     return value
 
 
