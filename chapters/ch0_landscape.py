@@ -13,7 +13,7 @@ from lessons.wording import apart
 from optimizers import run
 from optimizers.sgd import sgd
 from widgets.code_view import code_view
-from widgets.controls import choice_slider
+from widgets.controls import choice_slider, landscape_options
 from widgets.links import copy_link_button
 from widgets.numbers import number
 from widgets.quiz import Choice, Quiz
@@ -263,7 +263,7 @@ def half_to_the(d: int) -> str:
 
 def saddle_odds_table() -> WorkedTable:
     table = WorkedTable(name="saddle-odds")
-    rows = [[d, f"{0.5**d:.3g}" if d < 1000 else half_to_the(d)] for d in (1, 2, 3, 10, 100, 10**6)]
+    rows = [[f"{d:,}", f"{0.5**d:.3g}" if d < 1000 else half_to_the(d)] for d in (1, 2, 3, 10, 100, 10**6)]
     table.show(Table(["dimensions d", "chance that every direction curves up, (1/2)ᵈ"], rows))
     return table
 
@@ -306,7 +306,8 @@ def page(lessons: dict[str, Lesson]):
     step_choice = pn.widgets.RadioButtonGroup.from_param(explorer.model.param.steps)
     controls = pn.FlexBox(
         pn.Column(pn.pane.HTML("<b>Landscape</b>"),
-                  pn.widgets.RadioButtonGroup.from_param(explorer.model.param.landscape)),
+                  pn.widgets.RadioButtonGroup.from_param(
+                      explorer.model.param.landscape, options=landscape_options(EXPLORER_LANDSCAPES))),
         choice_slider(explorer.model, "lr", width=280),
         pn.Column(pn.pane.HTML("<b>Steps</b>"), step_choice),
         copy_link_button("explorer"),

@@ -258,7 +258,7 @@ def race_view(race: EllipseRace, player: Player) -> pn.Column:
     view = RaceView(race, "ellipse", player=player, map_height=360, bars=bars,
                     titles=["AdaGrad and RMSProp (click: new start)"])
     controls = pn.FlexBox(choice_slider(race, "lr", width=260),
-                          FloatSlider.from_param(race.param.rho, width=260), copy_link_button("race"),
+                          FloatSlider.from_param(race.param.rho, width=260, format="0.[000]"), copy_link_button("race"),
                           sizing_mode="stretch_width")
     return pn.Column(controls, verdict_pane(race, "ellipse-verdict"), view.layout(), sizing_mode="stretch_width")
 

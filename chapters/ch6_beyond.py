@@ -43,7 +43,7 @@ def memory_text(name: str) -> str:
     buffers = REGISTRY[name].buffers
     if not buffers:
         return "nothing: no state is kept between steps"
-    count = "one number" if len(buffers) == 1 else f"{len(buffers)} numbers"
+    count = "1 number" if len(buffers) == 1 else f"{len(buffers)} numbers"
     text = f"{count} per parameter ({', '.join(buffers)})"
     if name == "adafactor":
         text += "; for a d₁ × d₂ matrix only d₁ + d₂ numbers in all (its factored form, below)"
@@ -505,7 +505,8 @@ def byte_size(count: int) -> str:
     """A number of bytes in the largest binary unit that keeps it at 1 or more: 8 bytes, 32 KiB, 64 MiB."""
     for unit, size in (("TiB", 2**40), ("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
         if count >= size:
-            return f"{count / size:,.3g} {unit}" if count < 1000 * size else f"{count / size:,.0f} {unit}"
+            amount = count / size
+            return f"{amount:.3g} {unit}" if float(f"{amount:.3g}") < 1000 else f"{amount:,.0f} {unit}"
     return f"{count} byte{'s' if count != 1 else ''}"
 
 
@@ -514,7 +515,7 @@ def memory_note(memory: dict[str, int]) -> str:
     layer is too thin for factoring to pay (torch's Adafactor factors every matrix all the same)."""
     weights, adam, full, factored = memory["weights"], memory["adam"], memory["full"], memory["factored"]
     ratio = adam / factored
-    times = f"{ratio:,.0f}" if ratio >= 100 else f"{ratio:.2g}"
+    times = f"{ratio:,.0f}" if ratio >= 10 else f"{ratio:.2g}"
     note = (f"For {weights:,} weight{'s' if weights != 1 else ''}: "
             + ("Adam and factored AdaFactor keep the same count." if adam == factored
                else f"Adam keeps {times} times as many numbers as factored AdaFactor."))

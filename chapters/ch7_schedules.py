@@ -12,7 +12,7 @@ from optimizers import make_schedule
 from optimizers.schedule_free import schedule_free_adamw
 from optimizers.schedules import SCHEDULE_TITLES, SCHEDULES
 from widgets.code_view import code_view
-from widgets.controls import FloatSlider, IntSlider, log_rate_slider
+from widgets.controls import FloatSlider, IntSlider, landscape_options, log_rate_slider, optimizer_options
 from widgets.deferred import Deferred
 from widgets.inputs import whole_number_box
 from widgets.line_chart import Curve, LineChart
@@ -284,7 +284,8 @@ class FreeView:
 
 def free_section(free_model) -> pn.Column:
     controls = pn.FlexBox(
-        pn.widgets.Select.from_param(free_model.param.landscape, width=150),
+        pn.widgets.Select.from_param(free_model.param.landscape,
+                                     options=landscape_options(free_model.param.landscape.objects), width=150),
         log_rate_slider(free_model.param.log_lr, width=220),
         IntSlider.from_param(free_model.param.steps, step=50, width=220),
         FloatSlider.from_param(free_model.param.noise, width=200),
@@ -318,8 +319,10 @@ def page(lessons: dict[str, Lesson]):
     lab_controls = pn.FlexBox(
         pn.widgets.Select.from_param(lab_model.param.kind, options={SCHEDULE_TITLES[k]: k for k in SCHEDULES},
                                      width=190),
-        pn.widgets.Select.from_param(lab_model.param.landscape, width=150),
-        pn.widgets.Select.from_param(lab_model.param.optimizer, width=130),
+        pn.widgets.Select.from_param(lab_model.param.landscape,
+                                     options=landscape_options(lab_model.param.landscape.objects), width=150),
+        pn.widgets.Select.from_param(lab_model.param.optimizer,
+                                     options=optimizer_options(lab_model.param.optimizer.objects), width=130),
         IntSlider.from_param(lab_model.param.steps, step=50, width=220),
         log_rate_slider(lab_model.param.log_lr, width=220, symbol="η_max"),
         FloatSlider.from_param(lab_model.param.warmup_share, width=220),

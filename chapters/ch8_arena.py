@@ -10,16 +10,17 @@ import panel as pn
 
 import landscapes
 from lessons import Link, Player
-from lessons.arena import MODES, SWEEP_METRICS, SWEEP_RATES, Arena, basins, first_sweep
+from lessons.arena import MODES, SWEEP_METRICS, SWEEP_RATES, TOLERANCES, Arena, basins, first_sweep, own_rate_table
 from lessons.own_settings import MAX_TEXT, adjustable, defaults_text, settings_text
 from optimizers import get_spec, in_chapter, names, run
 from optimizers.schedules import SCHEDULE_TITLES, SCHEDULES
 from widgets.arena_views import BasinLayer, Leaderboard, SweepChart, basin_summary
-from widgets.controls import FloatSlider, IntSlider, check_box, log_rate_slider
+from widgets.controls import FloatSlider, IntSlider, check_box, landscape_options, log_rate_slider, optimizer_options
 from widgets.deferred import Deferred, OnRequest, Unbuilt
 from widgets.inputs import whole_number_box
 from widgets.links import copy_link_button
 from widgets.map_view import MapView
+from widgets.numbers import number
 from widgets.quiz import Choice, Quiz
 from widgets.race_view import RaceView, verdict_pane
 from widgets.sizing import plots_row
@@ -403,9 +404,13 @@ def lessons() -> dict[str, Lesson]:
     return {"arena": Lesson("arena", Arena(), LINK, player=Player())}
 
 
+SORT_OPTIONS = {"steps to tolerance": "steps", "final loss − minimum": "final", "name": "name"}
+"""The leaderboard's orders, named by the column each sorts on."""
+
+
 def _landscape_options() -> dict[str, str]:
-    titles = {name: landscapes.get(name).title for name in landscapes.names()}
-    return {("Type your own" if name == "typed" else titles[name]): name for name in Arena.param.landscape.objects}
+    drawn = [name for name in Arena.param.landscape.objects if name != "typed"]
+    return {**landscape_options(drawn), "Type your own": "typed"}
 
 
 class FormulaBox:
@@ -441,7 +446,7 @@ class FormulaBox:
 
 def _controls(arena: Arena, formula: FormulaBox) -> pn.Column:
     boxes = pn.widgets.CheckBoxGroup.from_param(arena.param.optimizers, inline=True,
-                                                options={get_spec(n).title: n for n in names()},
+                                                options=optimizer_options(names()),
                                                 sizing_mode="stretch_width", css_classes=["optimizer-boxes"],
                                                 stylesheets=[".bk-input-group { flex-wrap: wrap; gap: 2px 10px; }"])
     every = pn.widgets.Button(label="All", width=70)
@@ -480,13 +485,13 @@ def _controls(arena: Arena, formula: FormulaBox) -> pn.Column:
         pn.FlexBox(
             pn.Column(shared, unused),
             IntSlider.from_param(arena.param.steps, step=10, width=240),
-            pn.widgets.Select.from_param(arena.param.tolerance, width=200),
+            pn.widgets.Select.from_param(arena.param.tolerance, options={number(t): t for t in TOLERANCES}, width=200),
             FloatSlider.from_param(arena.param.noise, width=220),
             whole_number_box(arena, "seed"),
             pn.widgets.Select.from_param(arena.param.schedule, options={SCHEDULE_TITLES[k]: k for k in SCHEDULES},
                                          width=190),
             FloatSlider.from_param(arena.param.warmup, step=0.05, width=200),
-            pn.widgets.Select.from_param(arena.param.sort_by, width=190),
+            pn.widgets.Select.from_param(arena.param.sort_by, options=SORT_OPTIONS, width=190),
         ),
         _own_section(arena),
         sizing_mode="stretch_width", name="arena-controls",
@@ -517,13 +522,15 @@ def _own_rates(arena: Arena) -> pn.FlexBox:
     own = Reading("", sizing_mode="stretch_width", name="own-rates")
 
     def show_own(*_):
-        own.object = html.escape(f"Own rates: {arena.own_rates.replace(',', ', ')}" if arena.own_rates else
-                                 "No optimizer has a rate of its own: each follows the mode.")
+        table = own_rate_table(arena.own_rates)
+        own.object = html.escape(
+            "Own rates: " + ", ".join(f"{get_spec(name).title} at {number(rate)}" for name, rate in table.items())
+            if table else "No optimizer has a rate of its own: each follows the mode.")
 
     arena.param.watch(show_own, "own_rates")
     show_own()
     return pn.FlexBox(
-        pn.widgets.Select.from_param(arena.param.own_name, options={get_spec(n).title: n for n in names()},
+        pn.widgets.Select.from_param(arena.param.own_name, options=optimizer_options(names()),
                                      width=150),
         log_rate_slider(arena.param.own_log_lr, width=240),
         give, follow, own)
@@ -534,18 +541,21 @@ def _own_settings(arena: Arena) -> pn.Column:
     under it and changes nothing."""
     box = pn.widgets.TextInput(label="Its other settings, as name=value",
                                sizing_mode="stretch_width", max_length=MAX_TEXT, css_classes=["own-settings"])
-    note = Reading("", sizing_mode="stretch_width", name="own-settings-note",
-                        styles={"font-size": "13px"})
+    note = pn.pane.HTML("", sizing_mode="stretch_width", name="own-settings-note", styles={"font-size": "13px"})
+
+    def as_typed(settings: str) -> str:
+        """Settings as code, exactly as the box takes them (eps=1e-08, not a typeset 10⁻⁸)."""
+        return f"<code>{html.escape(settings)}</code>"
 
     def show(*_):
         given = arena.settings_of(arena.own_name)
         box.value = settings_text(given)
         box.placeholder = defaults_text(arena.own_name)
-        defaults = settings_text(adjustable(arena.own_name)) or "none but its rate"
+        defaults = settings_text(adjustable(arena.own_name))
         note.styles = {"font-size": "13px", "color": "inherit"}
-        note.object = html.escape(f"{get_spec(arena.own_name).title}: "
-                                  + (f"races with {settings_text(given)}" if given else "races with its defaults")
-                                  + f" (defaults: {defaults}).")
+        note.object = (html.escape(f"{get_spec(arena.own_name).title}: ")
+                       + (f"races with {as_typed(settings_text(given))}" if given else "races with its defaults")
+                       + (f" (defaults: {as_typed(defaults)})." if defaults else " (no setting but its rate)."))
 
     def typed(event):
         if event.new == settings_text(arena.settings_of(arena.own_name)):
@@ -611,7 +621,7 @@ class BasinView:
         self.summary.object = basin_summary(result, surface.minima)
 
     def layout(self):
-        options = {get_spec(n).title: n for n in names()}
+        options = optimizer_options(names())
         return pn.Column(
             pn.FlexBox(check_box(self.arena, "show_basins", css_class="show-basins"),
                        pn.widgets.Select.from_param(self.arena.param.basin_optimizer, options=options, width=200)),

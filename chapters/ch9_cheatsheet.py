@@ -119,13 +119,19 @@ def recipes_table() -> Table:
                  words=True)
 
 
+def _default_text(value) -> str:
+    """One default as the table writes it; None (AdaFactor's first ε) means the float's own machine ε."""
+    if value is None:
+        return "machine ε"
+    return f"{value:g}" if isinstance(value, float | int) else str(value)
+
+
 def defaults_text(defaults) -> str:
     shown = []
     for name, value in defaults.items():
         if name in ("lr", "foreach", "maximize") or isinstance(value, bool) or value is None:
             continue
-        text = ", ".join(f"{v:g}" if isinstance(v, float | int) else str(v) for v in value) \
-            if isinstance(value, tuple) else f"{value:g}"
+        text = ", ".join(_default_text(v) for v in value) if isinstance(value, tuple) else _default_text(value)
         shown.append(f"{name} {text}")
     return "; ".join(shown)
 

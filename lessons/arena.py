@@ -21,6 +21,7 @@ from landscapes import Landscape
 from landscapes.expression import from_expression
 from optimizers import get_spec, names, run
 from optimizers.schedules import SCHEDULE_TITLES
+from widgets.numbers import number
 
 from .own_settings import MAX_TABLE, name_value_pairs, read_settings, read_table, settings_text, table_text
 from .race import Entry, Race, landscape_minimum, rate_schedule
@@ -309,10 +310,10 @@ def own_rate_table(text: str) -> dict[str, float]:
         try:
             value = float(rate)
         except ValueError:
-            raise ValueError(f"the rate for {name} is not a number") from None
+            raise ValueError(f"the rate for {get_spec(name).title} is not a number") from None
         low, high = OWN_RATE_BOUNDS
         if not low <= value <= high:
-            raise ValueError(f"the rate for {name} must be between {low:g} and {high:g}")
+            raise ValueError(f"the rate for {get_spec(name).title} must be between {number(low)} and {number(high)}")
         table[name] = value
     return table
 

@@ -371,7 +371,7 @@ def test_chapter0_player_slider_click_and_playback_without_server_messages(brows
     wait_until(lambda: abs(w.path("explorer")[0][0] - 1.5) < 0.05)
     assert abs(w.path("explorer")[1][0] + 1.0) < 0.05
 
-    w.page.get_by_role("button", name="saddle").click()
+    w.page.get_by_role("button", name="Saddle", exact=True).click()
     wait_until(lambda: w.path("explorer")[0][:1] == [1.8])
     wait_until(lambda: w.query().get("explorer.landscape") == "saddle")  # the address is written after the path
     assert w.query()["explorer.start"] == "1.8,0"
@@ -622,7 +622,7 @@ def test_chapter6_tree_clicks_demo_matrix_and_memory(browser, app_url):
     wait_until(lambda: w.has_text("For 40,960 weights"))
     box.fill("-3")
     box.press("Enter")
-    wait_until(lambda: w.has_text("must be a whole number from 1 to 1000000"))
+    wait_until(lambda: w.has_text("must be a whole number from 1 to 1,000,000"))
     assert w.query()["matrix.layer_rows"] == "10" and box.input_value() == "10"
     answer_quiz(w, "It steps by the sign of a momentum blend")
     assert w.errors == [] and w.external == []
@@ -666,11 +666,11 @@ def test_chapter7_schedule_shapes_play_and_schedule_free(browser, app_url):
     wait_until(lambda: w.model("schedule-curve-source", "Array.from(m.data.scheduled)") != curve)
     stepped = w.model("schedule-curve-source", "Array.from(m.data.scheduled)")
     assert len(set(round(v, 9) for v in stepped[int(0.1 * len(stepped)):])) <= 5, "a staircase"
-    assert w.has_text("with the step schedule")
+    assert w.has_text("with the step decay schedule")
     advanced, sent = w.play("schedules", 0.8)
     assert advanced > 0 and sent == 0
     before = w.model("free-map", "[m.x_range.start, m.x_range.end]")
-    w.page.locator("select").nth(3).select_option("himmelblau")
+    w.page.locator("select").nth(3).select_option(label="Himmelblau")
     wait_until(lambda: w.model("free-map", "[m.x_range.start, m.x_range.end]") != before)
     assert w.query()["free.landscape"] == "himmelblau"
     assert w.model("free-paths-full", "m.data.label.length") == 4

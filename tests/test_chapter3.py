@@ -229,3 +229,14 @@ def test_the_long_runs_summary_never_writes_a_range_from_a_number_to_itself(nois
         found = re.search(r"between (\S+) and (\S+) over", summary)
         assert found is None or found.group(1) != found.group(2), summary
         assert ("stayed at " in summary) != (found is not None)
+
+
+def test_the_rho_slider_shows_three_decimals_so_its_top_reads_0_999_not_1():
+    import panel as pn
+
+    from widgets.deferred import draw_all
+
+    page, _, _ = build(3, {"race.rho": "0.999"})
+    draw_all(page)
+    slider = next(s for s in page.select(pn.widgets.FloatSlider) if s.name.startswith("RMSProp's decay"))
+    assert slider.value == 0.999 and slider.format == "0.[000]"

@@ -294,7 +294,8 @@ def test_memory_counts(rows, cols):
                       "factored": rows + cols}
 
 
-@pytest.mark.parametrize("rows,cols", [(1, 1), (1, 2), (2, 2), (1, 1000), (3, 3), (4096, 4096), (1_000_000, 1_000_000)])
+@pytest.mark.parametrize("rows,cols", [(1, 1), (1, 2), (2, 2), (1, 1000), (3, 3), (50, 9950), (4096, 4096),
+                                       (1_000_000, 1_000_000)])
 def test_the_memory_note_says_how_many_times_more_adam_keeps_and_when_factoring_saves_nothing(rows, cols):
     memory = FactoredMoment(layer_rows=rows, layer_cols=cols).memory()
     note = memory_note(memory)
@@ -305,7 +306,7 @@ def test_the_memory_note_says_how_many_times_more_adam_keeps_and_when_factoring_
         times = float(re.search(r"Adam keeps ([\d,.]+) times as many", note).group(1).replace(",", ""))
         assert times == pytest.approx(ratio, rel=0.03) and times > 1
     assert ("saves nothing" in note) == (rows + cols >= rows * cols)
-    assert f"{rows * cols:,} weight" in note and ("1 weights" not in note)
+    assert f"{rows * cols:,} weight" in note and ("1 weights" not in note) and not re.search(r"\de[+-]?\d", note)
 
 
 @pytest.mark.parametrize(("rows", "cols"), [(2, 2), (2, 3), (6, 8), (16, 16)])
@@ -316,7 +317,8 @@ def test_the_factored_reading_says_no_saving_only_where_there_is_none(rows, cols
 
 
 @pytest.mark.parametrize(("count", "shown"), [(1, "1 byte"), (8, "8 bytes"), (4004, "3.91 KiB"),
-                                              (4 * 4096**2, "64 MiB"), (8 * 10**12, "7.28 TiB"), (2**50, "1,024 TiB")])
+                                              (4 * 4096**2, "64 MiB"), (8 * 10**12, "7.28 TiB"), (2**50, "1,024 TiB"),
+                                              (1_023_744, "1,000 KiB"), (1_022_976, "999 KiB")])
 def test_byte_sizes_use_the_largest_unit_that_keeps_a_number_above_one(count, shown):
     assert byte_size(count) == shown
 
@@ -405,7 +407,7 @@ def test_a_whole_number_box_refuses_with_a_message_and_changes_nothing(text):
     box, note = whole_number_box(model, "layer_rows")
     box.value = text
     assert model.layer_rows == 4096 and box.value == "4096" and note.visible
-    assert "<b>" not in note.object
+    assert "<b>" not in note.object and "from 1 to 1,000,000" in note.object
     box.value = " 12 "
     assert model.layer_rows == 12 and not note.visible
 

@@ -177,3 +177,13 @@ def test_at_the_top_rate_the_warmup_hits_one_over_the_steep_curvature_exactly_an
     for kind in ScheduleLab.param.kind.objects:
         y = ScheduleLab(optimizer="sgd", noise=0.0, log_lr=0.0, kind=kind).result.lanes[0].path[:, 1]
         assert y[at_one_over_c] != 0 and np.all(y[at_one_over_c + 1:] == 0), "that step puts y at exactly 0 for good"
+
+
+def test_the_labs_selects_show_landscapes_and_optimizers_by_title():
+    import panel as pn
+
+    page, _, _ = build(7, {})
+    shown = [list(select.options) for select in page.select(pn.widgets.Select)]
+    assert ["Ravine", "Rosenbrock", "Himmelblau", "Beale"] in shown
+    assert ["SGD", "Momentum", "Adam", "AdamW"] in shown
+    assert not any(key in options for options in shown for key in ("ravine", "sgd", "inverse_sqrt"))

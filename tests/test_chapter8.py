@@ -19,6 +19,7 @@ from lessons.arena import (
     Arena,
     basins,
     first_sweep,
+    own_rate_table,
     places,
     settle_steps,
     sweep,
@@ -37,6 +38,7 @@ from widgets.arena_views import (
 )
 from widgets.deferred import OnRequest
 from widgets.loss_chart import FLOOR
+from widgets.numbers import number
 
 RAVINE = landscapes.get("ravine")
 LANDSCAPES = ["ravine", "rosenbrock", "himmelblau", "rastrigin", "beale", "ellipse"]
@@ -375,6 +377,18 @@ def test_rastrigins_map_finds_every_dip_in_colours_that_differ_where_they_touch(
         assert ("off the map" in summary) == (result.others_off_map > 0)
 
 
+def test_the_basin_summary_writes_a_minimums_rounding_noise_as_zero_and_one_unmarked_minimum_in_the_singular():
+    surface = typed_landscape("(x-3)**2*(x+1)**2/10 + y**2", 2.0)
+    assert abs(surface.minima[0][1]) < 1e-9 * 2.0, "the numerically found minimum sits on y = 0 up to rounding"
+    result = basins("sgd", surface, 10**-1.5, 300, resolution=41)
+    summary = basin_summary(result, surface.minima)
+    x = surface.minima[0][0]
+    assert f"({number(x)}, 0)" in summary and "× 10" not in summary
+    if len(result.others) == 1:
+        assert "at 1 minimum the landscape does not mark" in summary and "1 of them" not in summary
+        assert ("(○, off the map)" in summary) == (result.others_off_map == 1)
+
+
 @pytest.mark.parametrize("title", list(PRESETS))
 def test_every_preset_is_a_link_that_reproduces_its_race(title):
     href = ch8_arena.preset_links()[title]
@@ -576,6 +590,19 @@ def test_one_optimizers_own_settings_open_when_the_link_sets_any_of_them(query, 
     assert ("Its own rate (log₁₀ η)" in labels) == shown
 
 
+def test_the_arenas_selects_and_own_panes_show_titles_and_numbers_as_a_reader_writes_them():
+    page, _, _ = build(8, {"arena.own_rates": "schedule_free=1e-05,adam=0.05", "arena.optimizers": "adam,sgd"})
+    selects = {widget.name: widget for widget in page.select(pn.widgets.Select)}
+    assert list(selects["Tolerance"].options) == ["0.1", "0.01", "0.001", "0.0001", "10⁻⁶"]
+    assert selects["Tolerance"].options["10⁻⁶"] == 1e-6
+    assert list(selects["Sort the leaderboard by"].options) == ["steps to tolerance", "final loss − minimum", "name"]
+    assert "Rosenbrock" in selects["Landscape"].options and "Type your own" in selects["Landscape"].options
+    own = next(pane for pane in page.select(pn.pane.HTML) if pane.name == "own-rates")
+    assert own.object == "Own rates: Schedule-Free AdamW at 10⁻⁵, Adam at 0.05"
+    note = next(pane for pane in page.select(pn.pane.HTML) if pane.name == "own-settings-note")
+    assert "eps=1e-08" in note.object, "the note writes defaults in the syntax the box takes"
+
+
 def test_the_sweep_charts_legend_names_every_line_in_its_colour():
     from widgets.arena_views import SweepChart
 
@@ -758,3 +785,14 @@ def test_a_path_can_leave_the_map_and_still_arrive_as_the_leaderboard_note_says(
     rows = Arena(landscape="ravine", optimizers=names(), mode="tuned").standings()
     back = [row for row in rows if row.left_map_at >= 0 and row.steps_to_tolerance is not None]
     assert back and all(row.left_map_at < row.steps_to_tolerance for row in back)
+
+
+@pytest.mark.parametrize(("text", "said"), [
+    ("adam=100", "the rate for Adam must be between 10⁻⁵ and 10"),
+    ("schedule_free=lots", "the rate for Schedule-Free AdamW is not a number"),
+])
+def test_a_refused_own_rate_is_answered_by_the_optimizers_title_and_readable_bounds(text, said):
+    with pytest.raises(ValueError, match=said):
+        own_rate_table(text)
+    _page, _links, notices = build(8, {"arena.own_rates": text})
+    assert len(notices) == 1 and said in notices[0]

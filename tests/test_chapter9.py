@@ -7,10 +7,18 @@ import pytest
 import landscapes
 from chapters import build
 from chapters.catalog import CHAPTERS
-from chapters.ch9_cheatsheet import RATES_COLUMN, SUMMARIES, defaults_table, quiz, recipe_markdown, recipes_table
+from chapters.ch9_cheatsheet import (
+    RATES_COLUMN,
+    SUMMARIES,
+    defaults_table,
+    defaults_text,
+    quiz,
+    recipe_markdown,
+    recipes_table,
+)
 from lessons.advice import QUESTIONS, RECIPES, DecisionTree, decay_is_decoupled, recipe_paths, walk
 from lessons.arena import first_sweep
-from optimizers import REGISTRY, SCHEDULES, get_spec
+from optimizers import REGISTRY, SCHEDULES, get_spec, names
 from widgets.numbers import typeset
 
 
@@ -131,3 +139,9 @@ def test_sgd_and_momentum_arrive_only_below_the_limits_the_defaults_text_gives()
         assert arrived.size and arrived.max() < limit
     momentum = first_sweep("momentum")
     assert momentum.rates[np.isfinite(momentum.steps_to_tolerance)].max() > 2 / walls, "2/c alone is too strict"
+
+
+@pytest.mark.parametrize("name", names())
+def test_the_defaults_column_writes_no_python_none(name):
+    shown = defaults_text(REGISTRY[name].defaults)
+    assert "None" not in shown and ("machine ε" in shown) == (name == "adafactor")

@@ -339,6 +339,15 @@ def test_a_start_at_the_bowls_minimum_gets_a_verdict_not_an_error(start):
     assert all(np.all(lane.path == 0) for lane in lesson.result.lanes)
 
 
+def test_at_beta_zero_the_maps_legend_says_nesterov_was_not_run():
+    from widgets.race_view import path_rows
+
+    for beta, shown in ((0.0, ["classical momentum", "Nesterov (not run)"]), (0.5, ["classical momentum", "Nesterov"])):
+        result = LookaheadLesson(beta=beta).result
+        rows, gaps = path_rows(result, result.lanes)
+        assert rows["label"] == shown and len(gaps) == (1 if beta == 0 else 2)
+
+
 def test_the_ravine_verdict_counts_one_step_in_the_singular():
     race = RavineRace(start=(0.145, 0.0), lr=0.3)
     counts = [lane.steps_to_tolerance for lane in race.result.lanes]
@@ -545,3 +554,11 @@ def test_each_rule_reaches_the_page_as_tex_with_no_markdown_emphasis_inside(name
     drawn = html.unescape(pane._transform_object(pane.object)["object"])
     assert not re.search(r"</?(em|strong)>", drawn), drawn
     assert drawn.count("$$") == 2 * len(REGISTRY[name].rule_tex)
+
+
+def test_chapter0s_landscape_buttons_name_each_landscape_by_its_title():
+    import panel as pn
+
+    page, _, _ = build(0, {})
+    buttons = next(group for group in page.select(pn.widgets.RadioButtonGroup) if "Bowl" in group.options)
+    assert list(buttons.options) == ["Bowl", "Ravine", "Saddle"] and buttons.value == "bowl"

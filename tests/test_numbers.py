@@ -57,7 +57,7 @@ def shown_text(pane) -> str:
     text = str(pane.object)
     if isinstance(pane, Prose | Reading):
         text = typeset(text)
-    for left_out in (r"<style.*?</style>", r"\$\$.*?\$\$", r"`[^`]*`", r"<[^>]*>", r"\]\([^)]*\)"):
+    for left_out in (r"<style.*?</style>", r"<code>.*?</code>", r"\$\$.*?\$\$", r"`[^`]*`", r"<[^>]*>", r"\]\([^)]*\)"):
         text = re.sub(left_out, " ", text, flags=re.DOTALL)
     return text
 

@@ -30,7 +30,7 @@ from .log_axis import fit_log_ticks
 from .loss_chart import FLOOR
 from .numbers import number
 from .palette import PATH_COLORS, legend_entry, optimizer_style, tint
-from .readout import fmt
+from .readout import coordinate, fmt
 from .sizing import responsive
 
 NOT_REACHED = "never"
@@ -269,12 +269,14 @@ def swatch(color: str, shape: str = "■") -> str:
 def basin_summary(basins: Basins, minima) -> str:
     """The shares of starts per minimum, as escaped HTML."""
     shares = basins.shares()
-    parts = [f"{swatch(MARKED_COLORS[i % MARKED])} ({fmt(x)}, {fmt(y)}): {shares[i]:.0%}"
+    scale = float(max(np.abs(basins.xs).max(), np.abs(basins.ys).max()))  # below a billionth of it, 0
+    parts = [f"{swatch(MARKED_COLORS[i % MARKED])} ({coordinate(x, scale)}, {coordinate(y, scale)}): {shares[i]:.0%}"
              for i, (x, y) in enumerate(minima)]
     if len(basins.others):
         tints = "".join(swatch(color) for color in OTHER_COLORS[:3])
         places = "1 minimum" if len(basins.others) == 1 else f"{len(basins.others)} minima"
-        off = f", {basins.others_off_map} of them off the map" if basins.others_off_map else ""
+        off = ("" if not basins.others_off_map else ", off the map" if len(basins.others) == 1
+               else f", {basins.others_off_map} of them off the map")
         parts.append(f"{tints} at {places} the landscape does not mark (○{off}): {shares[-3]:.0%}")
     parts.append(f"{swatch('#bbbbbb', '□')} at no minimum after {basins.steps} steps: {shares[-2]:.0%}")
     parts.append(f"{swatch(DIVERGED_COLOR)} diverged: {shares[-1]:.0%}")

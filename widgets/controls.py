@@ -14,6 +14,9 @@ import panel as pn
 import param
 from bokeh.models import CustomJSTickFormatter
 
+import landscapes
+from optimizers import get_spec
+
 FINGER_HANDLES = """
 .noUi-target { background: #e4e4e4; border-color: #9a9a9a; }
 @media (pointer: coarse) {
@@ -60,6 +63,16 @@ def log_rate_slider(parameter: param.Number, *, width: int, symbol: str = "η") 
     as every rate slider of the course does; its label says that the track is logarithmic."""
     shown = f"return '{symbol} = ' + Math.pow(10, tick).toPrecision(2)"
     return FloatSlider.from_param(parameter, format=CustomJSTickFormatter(code=shown), width=width)
+
+
+def landscape_options(names) -> dict[str, str]:
+    """A select's choices for landscapes: each shown by its title (Rosenbrock), kept by its key."""
+    return {landscapes.get(name).title: name for name in names}
+
+
+def optimizer_options(names) -> dict[str, str]:
+    """A select's choices for optimizers: each shown by its title (AdamW), kept by its key."""
+    return {get_spec(name).title: name for name in names}
 
 
 def choice_slider(owner: param.Parameterized, name: str, *, width: int = 280) -> IntSlider:

@@ -42,7 +42,7 @@ def whole_number_box(owner, name: str, *, width: int = 110):
         if text == str(getattr(owner, name)):
             return  # the box put back to the model's value after a refusal: the message stays
         if not (text.isascii() and text.isdigit() and len(text) <= len(str(high)) and low <= int(text) <= high):
-            note.object = html.escape(f"{parameter.label} must be a whole number from {low} to {high}; "
+            note.object = html.escape(f"{parameter.label} must be a whole number from {low:,} to {high:,}; "
                                       f"got “{text[:30]}”.")
             note.visible = True
             box.value = str(getattr(owner, name))

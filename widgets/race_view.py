@@ -3,7 +3,6 @@ of an internal, and a player. Ticking an optimizer on or off, a new landscape or
 changes data only; the page's models stay."""
 
 import html
-from collections.abc import Callable
 
 import numpy as np
 import panel as pn
@@ -40,9 +39,9 @@ ROWS = Kept(max_bytes=32 * 2**20)
 settings gets the same paths and read-out text, formatted once per process."""
 
 
-def path_rows(result: RaceResult, lanes: list[Lane], *, readout: bool = True,
-              label: Callable[[Lane], str] = lambda lane: lane.entry.title) -> tuple[dict, list[np.ndarray]]:
-    """The rows of a paths group for `lanes` (one per lane) and the loss gaps of the lanes that ran."""
+def path_rows(result: RaceResult, lanes: list[Lane], *, readout: bool = True) -> tuple[dict, list[np.ndarray]]:
+    """The rows of a paths group for `lanes` (one per lane) and the loss gaps of the lanes that ran.
+    A lane that could not run keeps its row, with no path, and its legend label says so."""
     last = result.steps
     rows = {key: [] for key in (*PATH_SEQUENCES, *PATH_STATICS)}
     gaps = []
@@ -52,9 +51,10 @@ def path_rows(result: RaceResult, lanes: list[Lane], *, readout: bool = True,
         ghost = lane.ghost if lane.ghost is not None else np.full((1, 2), np.nan)
         gap = loss_gap(lane.losses, result.minimum) if lane.ok else np.full(1, np.nan)
         text = readout_lines(lane, result.landscape, result.minimum, last) if readout else [""]
+        title = lane.entry.title + ("" if lane.ok else " (not run)")
         for key, value in (("x", path[:, 0]), ("y", path[:, 1]), ("gx", ghost[:, 0]), ("gy", ghost[:, 1]),
                            ("step", np.arange(last + 1)), ("gap", gap), ("text", np.array(text, dtype=object)),
-                           ("label", label(lane)), ("color", color), ("dash", dash), ("x0", result.start[0]),
+                           ("label", title), ("color", color), ("dash", dash), ("x0", result.start[0]),
                            ("y0", result.start[1]), ("dy", dy)):
             rows[key].append(value)
         if lane.ok:
