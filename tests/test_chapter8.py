@@ -613,6 +613,8 @@ def test_the_sweep_charts_legend_names_every_line_in_its_colour():
         assert f"color:{color}" in chart.legend.object and title in chart.legend.object
     arena.optimizers = ["momentum"]
     assert "Momentum" in chart.legend.object and "Adam" not in chart.legend.object
+    arena.optimizers = []
+    assert chart.source.data["label"] == [] and "No optimizer is ticked" in chart.legend.object
 
 
 def test_the_races_legend_is_text_under_the_plots_naming_every_ticked_optimizer_in_its_colour():

@@ -170,6 +170,8 @@ class SweepChart:
                 rows[key].append(value)
             marks.append(legend_entry(color, dash, title))
             values.append(ys[np.isfinite(ys)])
+        if not sweeps:
+            marks.append('<span style="color:#555555">No optimizer is ticked: tick one to sweep its rates.</span>')
         self.source.data = rows
         shared = '<span style="color:#555555;white-space:nowrap">┆ the shared rate</span>'
         floor = [f'<span style="color:#555555">gaps below {number(FLOOR, 1)} drawn at it</span>'] if floored else []
