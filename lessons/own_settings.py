@@ -38,8 +38,9 @@ def name_value_pairs(text: str, what: str, example: str) -> list[tuple[str, str]
 
 
 def _number(key: str, text: str) -> float:
+    """A plain number; a minus sign copied from the page (−0.8) reads as the hyphen Python takes."""
     try:
-        value = float(text)
+        value = float(text.replace("−", "-"))
     except ValueError:
         raise ValueError(f"{key} must be a number, got {text[:20]!r}") from None
     if not math.isfinite(value):

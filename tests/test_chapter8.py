@@ -798,3 +798,10 @@ def test_a_refused_own_rate_is_answered_by_the_optimizers_title_and_readable_bou
         own_rate_table(text)
     _page, _links, notices = build(8, {"arena.own_rates": text})
     assert len(notices) == 1 and said in notices[0]
+
+
+def test_a_minus_sign_copied_from_the_page_reads_as_a_minus():
+    arena = Arena(optimizers=["adafactor"], own_name="adafactor")
+    assert arena.give_own_settings("beta2_decay=−0.7") == ""
+    assert arena.settings_of("adafactor") == {"beta2_decay": -0.7}
+    assert "beta2_decay=-0.7" in arena.own_settings, "the link keeps the plain form"
