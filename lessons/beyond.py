@@ -202,13 +202,14 @@ class MethodDemo(Race):
         v, peak = own.internals["v"][-1, 0], own.internals["v_max"][-1, 0]
         if peak <= 0:
             return "θ₁'s gradient was zero throughout, so v and its maximum stayed 0. " + self._final_gaps(own, rival)
-        if np.sqrt(v / peak) == 1.0:
+        root = np.sqrt(v / peak)
+        if root == 1.0:
             return (f"At step {self.steps}, θ₁'s v is the largest it has been, so AMSGrad divides by the same "
                     f"number as Adam. " + self._final_gaps(own, rival))
-        digits = next(d for d in (3, 4, 6, 8, 12, 17) if f"{np.sqrt(v / peak):.{d}g}" != "1")  # √ is nearer 1
-        share, root = f"{v / peak:.{digits}g}", f"{np.sqrt(v / peak):.{digits}g}"
-        return (f"At step {self.steps}, θ₁'s v is {share} of the largest v it had; AMSGrad divides by the "
-                f"largest, so its step there is √{share} = {root} of what Adam's "
+        digits = next(d for d in (3, 4, 6, 8, 12, 17) if f"{root:.{d}g}" != "1")  # the root is nearer 1
+        share_text, root_text = f"{v / peak:.{digits}g}", f"{root:.{digits}g}"
+        return (f"At step {self.steps}, θ₁'s v is {share_text} of the largest v it had; AMSGrad divides by the "
+                f"largest, so its step there is √{share_text} = {root_text} of what Adam's "
                 f"division would give. " + self._final_gaps(own, rival))
 
     def _read_adamax(self, own: Lane, rival: Lane) -> str:

@@ -59,7 +59,7 @@ class DecayByHand(param.Parameterized):
         elif self.cancels():
             l2_step = steps["Adam + L2"]["step"]
             moves = "does not move" if l2_step == 0 else f"moves by only {l2_step:.3g}"
-            rounding = "" if self.g + self.lam * self.theta == 0 else " (to within rounding)"
+            rounding = "" if steps["Adam + L2"]["fed"] == 0 else " (to within rounding)"
             note = (f"Here g + λθ = 0{rounding}: Adam + L2 is fed nothing, so it {moves} and its step has no decay "
                     f"part. AdamW still removes ηλθ = {decoupled:.3g}.")
         else:
