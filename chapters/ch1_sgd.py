@@ -9,6 +9,7 @@ from bokeh.models import Arrow, ColumnDataSource, LegendItem, NormalHead, Segmen
 
 from landscapes import LineFit, regression_landscape, synthetic_line
 from lessons.race import CLICK_DECIMALS
+from lessons.wording import counted
 from optimizers import run
 from widgets.code_view import code_view
 from widgets.controls import choice_slider
@@ -126,7 +127,7 @@ class MiniBatchLesson(param.Parameterized):
         def vector(v):
             return f"({coordinate(v[0], scale)}, {coordinate(v[1], scale)})"
 
-        batches, make = ("1 batch", "makes") if count == 1 else (f"{count} batches", "make")
+        batches, make = counted(count, "batch", "batches"), "makes" if count == 1 else "make"
         return (  # HTML: it changes with every move, and Markdown would be parsed each time
             f"<b>{batches} of {self.batch_size}</b> {make} one epoch ({self.fit.n} examples). "
             f"Full-batch gradient: {vector(full)}. Mean of the batch gradients: {vector(mean)}. "

@@ -12,6 +12,7 @@ from lessons.adam import preset_gradients
 from lessons.beyond import DEMOS, FactoredMoment, MethodDemo, clipped
 from lessons.family import FamilyTree
 from lessons.sequence import replay
+from lessons.wording import counted
 from optimizers import REGISTRY, in_chapter, run
 from optimizers.adam import radam_rectifier
 from optimizers.modern import lion
@@ -489,7 +490,7 @@ class FactoredView:
                      else f"keeps {kept} numbers, no fewer than v in full: a {model.rows} × {model.cols} matrix is "
                           "too small for factoring to save any")
             self.reading.object = (
-                f"{model.rows} × {model.cols} weights, {model.steps} step{'s' if model.steps > 1 else ''} of batches "
+                f"{model.rows} × {model.cols} weights, {counted(model.steps, 'step')} of batches "
                 f"of {model.batch}: AdaFactor {keeps}. The rebuilt entries are off by {result.error:.1%} (median "
                 f"over the weights).")
 
@@ -507,7 +508,7 @@ def byte_size(count: int) -> str:
         if count >= size:
             amount = count / size
             return f"{amount:.3g} {unit}" if float(f"{amount:.3g}") < 1000 else f"{amount:,.0f} {unit}"
-    return f"{count} byte{'s' if count != 1 else ''}"
+    return counted(count, "byte")
 
 
 def memory_note(memory: dict[str, int]) -> str:
@@ -516,7 +517,7 @@ def memory_note(memory: dict[str, int]) -> str:
     weights, adam, full, factored = memory["weights"], memory["adam"], memory["full"], memory["factored"]
     ratio = adam / factored
     times = f"{ratio:,.0f}" if ratio >= 10 else f"{ratio:.2g}"
-    note = (f"For {weights:,} weight{'s' if weights != 1 else ''}: "
+    note = (f"For {counted(weights, 'weight')}: "
             + ("Adam and factored AdaFactor keep the same count." if adam == factored
                else f"Adam keeps {times} times as many numbers as factored AdaFactor."))
     if factored >= full:

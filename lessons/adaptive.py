@@ -13,7 +13,7 @@ from optimizers import get_spec, run
 from .kept import Kept
 from .race import Entry, Race, run_lane
 from .sequence import replay
-from .wording import apart
+from .wording import apart, counted
 
 BY_HAND_LR = 0.1
 BY_HAND_RHO = 0.9
@@ -68,7 +68,7 @@ class AdaptiveByHand(param.Parameterized):
         first_b = int(np.flatnonzero(np.isfinite(rate[:, 1]))[0]) + 1
         compare = "larger than" if b_first[0] > a_last else "smaller than" if b_first[0] < a_last else "the same as"
         b_shown, a_shown = apart(b_first[0], a_last)
-        gradients = f"{a_gradients} nonzero gradient{'s' * (a_gradients != 1)}"
+        gradients = counted(a_gradients, "nonzero gradient")
         if first_b > 1 and seen[first_b - 2, 1]:  # B had gradients before, too small to count
             return (f"B's gradients before step {first_b} are so small that their squares round to 0, so its "
                     f"first rate comes at step {first_b}: {b_shown}, {compare} A's {a_shown} "

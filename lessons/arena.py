@@ -25,6 +25,7 @@ from widgets.numbers import number
 
 from .own_settings import MAX_TABLE, name_value_pairs, read_settings, read_table, settings_text, table_text
 from .race import Entry, Race, landscape_minimum, rate_schedule
+from .wording import counted
 
 ARENA_LANDSCAPES = ["ravine", "rosenbrock", "saddle", "himmelblau", "rastrigin", "beale", "ellipse", "typed"]
 MODES = {"shared": "everyone at the shared rate", "defaults": "each at its registry default rate",
@@ -554,7 +555,7 @@ class Arena(Race):
                  else MODES[self.mode])
         sophia = "; Sophia sees the exact curvature" if "sophia" in self.optimizers else ""
         x, y = self.start
-        count = f"{len(self.optimizers)} optimizer{'' if len(self.optimizers) == 1 else 's'}"
+        count = counted(len(self.optimizers), "optimizer")
         return (f"{count} from ({x:.3g}, {y:.3g}), {self.steps} steps each, "
                 f"{rates}{own}, {schedule}, {noise}, {others}, no gradient clipping{sophia}; arrived = loss within "
                 f"{self.tolerance:g} of the minimum for at least the last {HOLD} steps, ending on the map.")

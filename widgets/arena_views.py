@@ -23,6 +23,7 @@ from bokeh.models import (
 from bokeh.plotting import figure
 
 from lessons.arena import SWEEP_METRICS, Arena, Basins
+from lessons.wording import counted
 from optimizers import get_spec
 
 from .lean import draw
@@ -276,7 +277,7 @@ def basin_summary(basins: Basins, minima) -> str:
              for i, (x, y) in enumerate(minima)]
     if len(basins.others):
         tints = "".join(swatch(color) for color in OTHER_COLORS[:3])
-        places = "1 minimum" if len(basins.others) == 1 else f"{len(basins.others)} minima"
+        places = counted(len(basins.others), "minimum", "minima")
         off = ("" if not basins.others_off_map else ", off the map" if len(basins.others) == 1
                else f", {basins.others_off_map} of them off the map")
         parts.append(f"{tints} at {places} the landscape does not mark (○{off}): {shares[-3]:.0%}")

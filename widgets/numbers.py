@@ -48,4 +48,3 @@ def typeset(text: str) -> str:
         done = kept.end()
     pieces.append(_typeset_plain(text[done:]))
     return "".join(pieces)
-
