@@ -9,13 +9,13 @@ import param
 
 from landscapes import get
 from lessons import Entry, Player, Race
+from lessons.numbers import number
 from lessons.wording import apart
 from optimizers import run
 from optimizers.sgd import sgd
 from widgets.code_view import code_view
 from widgets.controls import choice_slider, landscape_options
 from widgets.links import copy_link_button
-from widgets.numbers import number
 from widgets.quiz import Choice, Quiz
 from widgets.race_view import RaceView
 from widgets.readout import fmt

@@ -11,6 +11,7 @@ import panel as pn
 import landscapes
 from lessons import Link, Player
 from lessons.arena import MODES, SWEEP_METRICS, SWEEP_RATES, TOLERANCES, Arena, basins, first_sweep, own_rate_table
+from lessons.numbers import number
 from lessons.own_settings import MAX_TEXT, adjustable, defaults_text, settings_text
 from optimizers import get_spec, in_chapter, names, run
 from optimizers.schedules import SCHEDULE_TITLES, SCHEDULES
@@ -20,7 +21,6 @@ from widgets.deferred import Deferred, OnRequest, Unbuilt
 from widgets.inputs import whole_number_box
 from widgets.links import copy_link_button
 from widgets.map_view import MapView
-from widgets.numbers import number
 from widgets.quiz import Choice, Quiz
 from widgets.race_view import RaceView, verdict_pane
 from widgets.sizing import plots_row

@@ -21,8 +21,8 @@ from landscapes import Landscape
 from landscapes.expression import from_expression
 from optimizers import get_spec, names, run
 from optimizers.schedules import SCHEDULE_TITLES
-from widgets.numbers import number
 
+from .numbers import number
 from .own_settings import MAX_TABLE, name_value_pairs, read_settings, read_table, settings_text, table_text
 from .race import Entry, Race, landscape_minimum, rate_schedule
 from .wording import counted

@@ -9,7 +9,7 @@ import math
 
 import param
 
-from widgets.numbers import number
+from .numbers import number
 
 MAX_TEXT = 200
 """Longer values are refused unread."""

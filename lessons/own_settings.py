@@ -6,10 +6,11 @@ A pair of numbers (Adam's betas) is written with a slash. Every value is checked
 own rules (`optimizers.hyper.resolve`), so a refusal reads like torch.optim's.
 """
 
-import math
 
 from optimizers import get_spec, names
 from optimizers.hyper import resolve
+
+from .numbers import read_number
 
 MAX_TEXT = 400
 """The longest text for one optimizer's settings."""
@@ -38,14 +39,11 @@ def name_value_pairs(text: str, what: str, example: str) -> list[tuple[str, str]
 
 
 def _number(key: str, text: str) -> float:
-    """A plain number; a minus sign copied from the page (−0.8) reads as the hyphen Python takes."""
+    """A number written any way the page writes one (−0.8, 10⁻⁸, 1e-8)."""
     try:
-        value = float(text.replace("−", "-"))
+        return read_number(text)
     except ValueError:
-        raise ValueError(f"{key} must be a number, got {text[:20]!r}") from None
-    if not math.isfinite(value):
-        raise ValueError(f"{key} must be a finite number, got {text[:20]!r}")
-    return value
+        raise ValueError(f"{key} must be a finite number, got {text[:20]!r}") from None
 
 
 def _value(key: str, default, text: str):

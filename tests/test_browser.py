@@ -820,7 +820,7 @@ def test_chapter8_gives_one_optimizer_settings_of_its_own_and_answers_a_bad_one(
     changed = w.path("arena")
     box.fill("momentum=lots")
     box.press("Enter")
-    wait_until(lambda: w.has_text("Not used: momentum must be a number, got 'lots'."))
+    wait_until(lambda: w.has_text("Not used: momentum must be a finite number, got 'lots'."))
     assert w.query()["arena.own_settings"] == "momentum:momentum=0.5" and w.path("arena") == changed
     box.fill("")
     box.press("Enter")

@@ -25,6 +25,7 @@ from lessons.arena import (
     sweep,
     typed_landscape,
 )
+from lessons.numbers import number
 from optimizers import get_spec, names, run
 from optimizers.schedules import SCHEDULE_TITLES, SCHEDULES
 from widgets.arena_views import (
@@ -38,7 +39,6 @@ from widgets.arena_views import (
 )
 from widgets.deferred import OnRequest
 from widgets.loss_chart import FLOOR
-from widgets.numbers import number
 
 RAVINE = landscapes.get("ravine")
 LANDSCAPES = ["ravine", "rosenbrock", "himmelblau", "rastrigin", "beale", "ellipse"]
@@ -497,7 +497,7 @@ def test_a_setting_a_method_cannot_take_is_answered_and_changes_nothing(name, te
 
 @pytest.mark.parametrize(("name", "text", "expected"), [
     ("momentum", "momentum=0.5, weight_decay=0.01", {"momentum": 0.5, "weight_decay": 0.01}),
-    ("adam", "betas=0.8/0.99, eps=1e-6, amsgrad=true", {"betas": (0.8, 0.99), "eps": 1e-6, "amsgrad": True}),
+    ("adam", "betas=0.8/0.99, eps=10⁻⁶, amsgrad=true", {"betas": (0.8, 0.99), "eps": 1e-6, "amsgrad": True}),
     ("rmsprop", "centered=true, momentum=0.9", {"centered": True, "momentum": 0.9}),
     ("adafactor", "eps=none/0.01, d=2", {"eps": (None, 0.01), "d": 2.0}),
     ("sophia", "hessian_interval=3, rho=0.1", {"hessian_interval": 3, "rho": 0.1}),

@@ -18,8 +18,8 @@ from chapters.ch9_cheatsheet import (
 )
 from lessons.advice import QUESTIONS, RECIPES, DecisionTree, decay_is_decoupled, recipe_paths, walk
 from lessons.arena import first_sweep
+from lessons.numbers import typeset
 from optimizers import REGISTRY, SCHEDULES, get_spec, names
-from widgets.numbers import typeset
 
 
 def test_every_path_ends_in_a_recipe_and_every_recipe_is_reached():

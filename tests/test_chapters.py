@@ -18,11 +18,11 @@ from chapters.ch0_landscape import LEARNING_RATES, DescentByHand, LandscapeExplo
 from chapters.ch1_sgd import MiniBatchLesson, ToyByHand, divisors, loop_diagram
 from chapters.ch2_momentum import RATES, WALL, LookaheadLesson, MomentumByHand, RavineRace, last_swing, race_facts
 from landscapes import get
+from lessons.numbers import typeset
 from optimizers import REGISTRY, names, run
 from optimizers.sgd import sgd as sgd_rule
 from widgets.code_view import code_view
 from widgets.deferred import draw_all
-from widgets.numbers import typeset
 from widgets.text import displayed, prose
 
 BETAS = [round(b, 2) for b in np.arange(0.0, 0.995, 0.01)]

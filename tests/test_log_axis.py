@@ -6,8 +6,8 @@ import numpy as np
 from bokeh.models import FixedTicker
 from bokeh.plotting import figure
 
+from lessons.numbers import number
 from widgets.log_axis import MOST_LABELS, fit_log_ticks, log_ticks, tick_labels
-from widgets.numbers import number
 
 SPANS = [(low, low * ratio) for low in np.geomspace(1e-14, 1e6, 41) for ratio in np.geomspace(1.05, 1e16, 60)]
 

@@ -6,10 +6,12 @@ import re
 import numpy as np
 import panel as pn
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from chapters import CHAPTERS, build
+from lessons.numbers import number, read_number, typeset
 from widgets.deferred import draw_all
-from widgets.numbers import number, typeset
 from widgets.readout import fmt
 from widgets.text import Prose, Reading
 from widgets.worked_table import Table, table_html
@@ -40,6 +42,26 @@ def test_number_writes_a_float_exactly_as_typeset_writes_its_text(digits):
 def test_zero_is_written_without_a_sign_whichever_sign_bit_it_carries():
     assert number(-0.0) == number(0.0) == fmt(-0.0) == "0"
     assert "−0" not in table_html(Table(["step −η·gradient"], [[-0.5 * 0.0]]))
+
+
+@given(st.floats(-1e300, 1e300), st.sampled_from([1, 4, 17]))
+def test_every_number_the_page_writes_reads_back_when_typed(value, digits):
+    assert read_number(number(value, digits)) == float(f"{value:.{digits}g}")
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("−0.8", -0.8), ("0,5", 0.5), (" 1e-8 ", 1e-8), ("10⁻⁸", 1e-8), ("−10⁻⁸", -1e-8), ("5 × 10⁻⁴", 5e-4),
+    ("5x10^-4", 5e-4), ("2.5*10^3", 2500.0), ("10^+2", 100.0), ("10", 10.0), ("−3 × 10²", -300.0),
+])
+def test_a_typed_number_reads_in_each_way_a_reader_writes_one(text, value):
+    assert read_number(text) == value
+
+
+@pytest.mark.parametrize("text", ["nan", "inf", "−inf", "1e999", "10^999", "2**10", "10**-8", "1/0", "10⁻",
+                                  "x10⁻⁸", "1,000,000", "1e5 × 10²", "__import__('os')", ""])
+def test_anything_else_typed_is_refused_not_guessed(text):
+    with pytest.raises(ValueError):
+        read_number(text)
 
 
 def test_fmt_and_tables_typeset_their_numbers():

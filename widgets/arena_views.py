@@ -23,13 +23,13 @@ from bokeh.models import (
 from bokeh.plotting import figure
 
 from lessons.arena import SWEEP_METRICS, Arena, Basins
+from lessons.numbers import number
 from lessons.wording import counted
 from optimizers import get_spec
 
 from .lean import draw
 from .log_axis import fit_log_ticks
 from .loss_chart import FLOOR
-from .numbers import number
 from .palette import PATH_COLORS, legend_entry, optimizer_style, tint
 from .readout import coordinate, fmt
 from .sizing import responsive
@@ -43,7 +43,7 @@ READABLE_NUMBER = """<%= (function (v) {
     const raised = String(exponent).split("").map((c) => c == "-" ? "⁻" : "⁰¹²³⁴⁵⁶⁷⁸⁹"[c]).join("");
     return mantissa.replace("-", "−") + " × 10" + raised;
 })(value) %>"""
-"""A number as the rest of the page writes it (widgets.numbers): 0.0316 or 7.13 × 10⁻⁵, never
+"""A number as the rest of the page writes it (lessons.numbers): 0.0316 or 7.13 × 10⁻⁵, never
 7.13e-5. Formatted in the browser, so that the column still sorts by the number itself."""
 
 OFF_MAP_MARK = '<%= off_map ? " (off the map)" : "" %>'

@@ -1,11 +1,10 @@
 """Safe reading of numbers typed by a learner: parsed, never evaluated."""
 
 import html
-import math
 
 import panel as pn
 
-from .numbers import number
+from lessons.numbers import number, read_number
 
 
 class InputError(ValueError):
@@ -13,17 +12,13 @@ class InputError(ValueError):
 
 
 def parse_number(text: str, *, name: str, low: float, high: float) -> float:
-    cleaned = text.strip().replace("−", "-")
-    if cleaned.count(",") == 1 and "." not in cleaned:
-        cleaned = cleaned.replace(",", ".")  # a decimal comma, as many learners write it
     try:
-        value = float(cleaned)
+        value = read_number(text)
     except ValueError:
         raise InputError(f"{name}: “{text.strip()[:30]}” is not a number. Type something like 0.1.") from None
-    if not math.isfinite(value) or not low <= value <= high:
+    if not low <= value <= high:
         raise InputError(f"{name} must be between {number(low, 6)} and {number(high, 6)}; got {text.strip()[:30]}.")
     return value
-
 
 
 def whole_number_box(owner, name: str, *, width: int = 110):

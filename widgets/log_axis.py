@@ -9,7 +9,7 @@ import math
 
 from bokeh.models import Axis, FixedTicker
 
-from .numbers import number, scientific
+from lessons.numbers import number, scientific
 
 MOST_LABELS = 6
 """An axis 300 px tall (or a phone's width) holds about this many labels without crowding."""

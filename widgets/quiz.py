@@ -5,7 +5,7 @@ from dataclasses import dataclass, replace
 
 import panel as pn
 
-from .numbers import typeset
+from lessons.numbers import typeset
 
 
 @dataclass(frozen=True)

@@ -4,9 +4,9 @@ import numpy as np
 
 from landscapes import Landscape
 from lessons import Lane
+from lessons.numbers import number
 
 from .loss_chart import FLOOR
-from .numbers import number
 
 
 def fmt(value: float) -> str:

@@ -9,7 +9,7 @@ import re
 
 import panel as pn
 
-from .numbers import typeset
+from lessons.numbers import typeset
 
 _RENDERED: dict[tuple, dict] = {}
 
@@ -27,7 +27,7 @@ def markdown_safe(text: str) -> str:
 
 class Prose(pn.pane.Markdown):
     """Markdown with TeX, rendered once per distinct text for the whole process, its numbers
-    typeset (`widgets.numbers`)."""
+    typeset (`lessons.numbers`)."""
 
     def _transform_object(self, obj):
         if not isinstance(obj, str):

@@ -9,10 +9,10 @@ import panel as pn
 import param
 
 from lessons.links import text_of
+from lessons.numbers import typeset
 
 from .inputs import InputError, parse_number
 from .links import copy_link_button
-from .numbers import typeset
 from .readout import fmt
 from .sizing import sideways_scroll
 

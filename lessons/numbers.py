@@ -2,14 +2,19 @@
 than the e-notation Python prints (5.0 × 10⁻⁴, not 5.0e-04).
 
 `typeset` rewrites the numbers in a finished text and leaves alone what a reader copies or a
-program reads: TeX between $$, code between backticks, HTML tags and link targets.
+program reads: TeX between $$, code between backticks, HTML tags and link targets. `read_number`
+goes the other way: it reads a number typed in any of the ways the page writes one.
 """
 
+import math
 import re
 
 SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 _E_NUMBER = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)[eE]([+-]?\d+)(?!\w|\.\d)")
 _NEGATIVE = re.compile(r"(?<![\w.)\]}])-(?=\.?\d)")
+_FROM_SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+")
+_TYPED_POWER = re.compile(r"(?:(?P<mantissa>[^×xX*·]+?)\s*[×xX*·]\s*|(?P<sign>[+-]?))10\s*"
+                          r"(?:\^\s*(?P<caret>[+-]?\d+)|(?P<raised>[⁺⁻]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+))")
 _LEFT_ALONE = re.compile(r"\$\$.+?\$\$|`[^`]*`|<[^>]*>|\]\([^)]*\)|https?://\S+", re.DOTALL)
 
 
@@ -48,3 +53,20 @@ def typeset(text: str) -> str:
         done = kept.end()
     pieces.append(_typeset_plain(text[done:]))
     return "".join(pieces)
+
+
+def read_number(text: str) -> float:
+    """The finite number in `text`, typed or copied from the page: −0.8 with a minus sign, 0,5
+    with a decimal comma, 5 × 10⁻⁴ or 10^-4 as well as 5e-4. Anything else, nan and infinity
+    included, raises ValueError."""
+    cleaned = text.strip().replace("−", "-")
+    if cleaned.count(",") == 1 and "." not in cleaned:
+        cleaned = cleaned.replace(",", ".")
+    power = _TYPED_POWER.fullmatch(cleaned)
+    if power:
+        exponent = power["caret"] or power["raised"].translate(_FROM_SUPERSCRIPT)
+        cleaned = f"{power['mantissa'] or power['sign'] + '1'}e{exponent}"
+    value = float(cleaned)
+    if not math.isfinite(value):
+        raise ValueError(f"{text!r} is not a finite number")
+    return value
