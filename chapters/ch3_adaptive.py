@@ -95,7 +95,7 @@ coordinate's **effective learning rate**. Since $$G$$ never shrinks, that rate n
 
 $$E_t = \rho E_{t-1} + (1-\rho) g_t^2 \qquad \theta_t = \theta_{t-1} - \frac{\eta}{\sqrt{E_t} + \epsilon} g_t$$
 
-$$E$$ forgets: a squared gradient from $$k$$ steps ago counts with weight $$\rho^k$$, so the memory
+$$E$$ forgets: a squared gradient from $$k$$ steps ago counts $$\rho^k$$ times as much as the newest one, so the memory
 reaches back about $$1/(1-\rho)$$ steps (a hundred at PyTorch's default $$\rho$$ = 0.99, which
 PyTorch calls `alpha`). When recent gradients shrink, $$E$$ shrinks with them and the rate rises
 again.
@@ -178,7 +178,8 @@ Which is better depends on the problem. On this ellipse AdaGrad's falling rate a
 away, and its ball ends far closer to the floor than RMSProp's, which keeps jumping by about
 $$\eta$$ (the figures are under the switch). In long non-convex training the same fall hurts: the
 large gradients of the first steps shrink the rate for good, before the model reaches the
-region that matters, and learning slows to a crawl. That is why RMSProp was invented.
+region that matters, and learning slows to a crawl. RMSProp's moving average avoids that fall:
+its rate can rise again.
 
 **Without noise** (switch it off) both stories change. The gradients now shrink fast enough that
 their squares add up to a finite total: AdaGrad's sum stops growing, its rate stops falling, and

@@ -59,6 +59,9 @@ def facts() -> dict:
     def peak(preset, **betas):
         return float(np.abs(AdamInternals(preset=preset, **betas).series()["update_over_lr"]).max())
 
+    sparse = AdamInternals(preset="sparse").series()
+    spike = int(np.flatnonzero(sparse["g"])[-2])
+    after_spike = sparse["update_over_lr"][spike + 1] / sparse["update_over_lr"][spike]
     slow = BiasRace(lr=0.03)
     bias_steps = slow.steps
     flip = AdamInternals(preset="sign flip").series()
@@ -71,6 +74,7 @@ def facts() -> dict:
         "window1": f"{1 / (1 - beta1):.0f}", "window2": f"{1 / (1 - beta2):.0f}",
         "bridge99": f"{bridge[0.99]:.3g}", "noisy_peak": f"{peak('noisy'):.2g}",
         "sparse_peak": f"{peak('sparse', beta1=0.0):.2g}", "wild_peak": f"{peak('noisy', beta2=0.0):.0f}",
+        "sparse_after": f"{100 * after_spike:.0f}",
         "flip_at": flip_at, "turn_delay": turn_delay, "scale_lr": f"{SCALE_RATE:g}",
         "bias_steps": bias_steps, "ratio_end": f"{ratio[bias_steps - 1]:.2g}",
         "slow_uncorrected": slow.result.lanes[1].steps_to_tolerance,
@@ -139,10 +143,13 @@ gives every quantity at the chosen step, including the two correction factors $$
 Things to look for: with a constant gradient, $$\hat m$$ and $$\hat v$$ are exact from step 1 while
 $$m$$ and $$v$$ creep up (at the default $$\beta_2$$, $$v$$ needs thousands of steps). With a sign flip at
 step [[flip_at]] the update turns round [[turn_delay]] steps later at the default $$\beta_1$$, as momentum
-did. With sparse gradients (and $$\beta_2 \gt \beta_1^2$$) the update jumps at every spike, and no
-step between the spikes comes near it. Below that, $$\hat v$$ forgets a spike faster than $$\hat m^2$$
-does, so the steps between the spikes grow as large as the spikes' own (at $$\beta_1$$ = 0.9 and
-$$\beta_2$$ = 0.5, larger).
+did. With sparse gradients the update jumps at every spike. On each quiet step after it, $$\hat m$$
+shrinks by $$\beta_1$$ and $$\sqrt{\hat v}$$ by $$\sqrt{\beta_2}$$, so each step is about
+$$\beta_1/\sqrt{\beta_2}$$ times the one before. While $$\beta_2 \gt \beta_1^2$$ that factor is below 1
+and every quiet step is shorter than the spike's, though at the default $$\beta$$s not by much: the
+step right after a spike is [[sparse_after]]% of it.
+With $$\beta_1$$ = 0 the quiet steps are 0. Below $$\beta_1^2$$ the factor is above 1: the quiet steps
+do not fade, and they grow as large as the spikes' own (at $$\beta_1$$ = 0.9 and $$\beta_2$$ = 0.5, larger).
 Set $$\beta_1$$ = 0 for RMSProp with bias correction; set $$\beta_2$$ close to 1 and watch
 $$1-\beta_2^t$$ stay far from 1.
 """

@@ -31,6 +31,7 @@ def facts() -> dict:
     hand = DecayByHand()
     steps = hand.steps()
     weights = TwoWeights().weights()
+    undecayed = TwoWeights(lam=0.0).weights()
     quiet_step, quiet_divisor = TwoWeights().quiet_divisor(QUIET)
     return {
         "theta": f"{hand.theta:g}", "g": f"{hand.g:g}", "lam": f"{hand.lam:g}", "lr": f"{hand.lr:g}",
@@ -42,6 +43,7 @@ def facts() -> dict:
         "two_lam": f"{TwoWeights().lam:g}",
         "l2_busy": f"{weights['adam'][-1, 0]:.2f}", "l2_quiet": f"{weights['adam'][-1, 1]:.1g}",
         "w_both": f"{weights['adamw'][-1, 0]:.2f}",
+        "drift": f"{max(abs(w[-1] - 1).max() for w in undecayed.values()):.2g}",
         "quiet_step": quiet_step, "quiet_sqrt_v": f"{quiet_divisor:.2g}", "quiet_times": f"{1 / quiet_divisor:.0f}",
     }
 
@@ -90,9 +92,10 @@ TEXT_TWO = r"""
 ## Two weights, one λ
 
 Both weights start at 1. Their gradients only swing back and forth, $$\pm s$$ at alternate steps,
-so on average the data pull them nowhere and mostly the decay moves them. The busy weight has
-$$s$$ = [[busy]], the quiet one $$s$$ = [[quiet]]. Solid lines are the busy weight, dashed the quiet one;
-each colour is one method, at $$\eta$$ = [[two_lr]].
+so the gradients average to zero. On their own they barely move the weights: at $$\lambda$$ = 0 every
+weight ends within [[drift]] of 1, about two steps' worth. Whatever moves a weight further is the decay.
+The busy weight has $$s$$ = [[busy]], the quiet one $$s$$ = [[quiet]]. Solid lines are the busy weight,
+dashed the quiet one; each colour is one method, at $$\eta$$ = [[two_lr]].
 
 At $$\lambda$$ = [[two_lam]], after [[two_steps]] steps, Adam + L2 has left the busy weight at [[l2_busy]] and
 driven the quiet one to [[l2_quiet]]. For the quiet weight $$\lambda\theta$$ is much larger than its gradient,

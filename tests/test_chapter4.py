@@ -10,6 +10,7 @@ import landscapes
 from chapters import build, ch4_adam
 from lessons import Player
 from lessons.adam import (
+    ADAM,
     BIAS_RATES,
     PRESETS,
     SCALE_RATE,
@@ -190,6 +191,27 @@ def test_between_sparse_spikes_the_steps_stay_below_the_spikes_exactly_while_bet
         assert between > 0.99 * at_spikes, "as large as the spikes' own"
     if (beta1, beta2) == (0.9, 0.5):
         assert between > at_spikes
+
+
+@pytest.mark.parametrize("beta1", [*np.round(np.arange(0.001, 1.0, 0.037), 3), 0.99, 0.999])
+def test_each_quiet_step_after_a_sparse_spike_is_about_beta1_over_root_beta2_times_the_one_before(beta1):
+    """'About': within 10% from the first spike on (the bias corrections still move at step 10),
+    while √v̂ is far above ε; β₂ swept over its range wherever the run stays finite."""
+    for beta2 in [*np.round(np.arange(0.001, 1.0, 0.037), 3), 0.99, 0.999, 0.9999]:
+        s = AdamInternals(beta1=beta1, beta2=beta2, preset="sparse").series()
+        if s["diverged_at"] >= 0:
+            continue
+        step = np.arange(len(s["g"]))
+        quiet = np.flatnonzero((s["g"] == 0) & (step >= 10) & (np.sqrt(s["v_hat"]) > 100 * ADAM["eps"]))
+        factors = s["update_over_lr"][quiet] / s["update_over_lr"][quiet - 1]
+        np.testing.assert_allclose(factors, beta1 / np.sqrt(beta2), rtol=0.1, err_msg=f"β₂ = {beta2}")
+
+
+def test_at_the_default_betas_the_step_after_a_spike_is_most_of_the_spikes_own_and_without_momentum_none():
+    assert 85 <= int(ch4_adam.facts()["sparse_after"]) < 100
+    for beta2 in BETA2S:
+        s = AdamInternals(beta1=0.0, beta2=beta2, preset="sparse").series()
+        assert np.all(s["update_over_lr"][s["g"] == 0] == 0)
 
 
 @pytest.mark.parametrize(("beta1", "beta2"), [(b1, b2) for b1 in BETA1S for b2 in BETA2S if b2 > b1**2])

@@ -69,6 +69,8 @@ def test_two_weights_under_l2_and_adamw(lam):
     assert np.abs(decoupled[:, 0] - decoupled[:, 1]).max() < 1e-6, "AdamW: both weights on one curve"
     if lam == 0:
         assert np.abs(l2 - decoupled).max() < 1e-12
+        drift = np.abs(l2[-1] - 1).max()
+        assert drift <= 2 * model.LR and ch5_adamw.facts()["drift"] == f"{drift:.2g}", "about two steps' worth"
         assert "agree" in model.table(weights)[2]
         return
     assert abs(l2[-1, 1]) < 0.01 * l2[-1, 0], "Adam + L2 decays the quiet weight far more than the busy one"
