@@ -2,6 +2,7 @@
 moment on a matrix, the family tree and the summary table."""
 
 import functools
+import math
 
 import numpy as np
 import panel as pn
@@ -118,6 +119,7 @@ def adafactor_facts() -> dict:
     return {"af_closest": closest, "af_rms": f"{rms[closest]:.1e}", "af_steps": steps, "af_back": back,
             "af_x": f"{path[-1, 0]:.2f}", "af_y": f"{path[-1, 1]:.2f}",
             "af_loss": f"{float(demo.surface.f(path[-1])):.3f}", "af_calm": f"{adafactor_calm_rate():.2g}",
+            "af_far": f"{adafactor_farthest_end():g}",
             "af_jump": f"{adafactor_first_jump():,.0f}"}
 
 
@@ -125,17 +127,34 @@ ADAFACTOR_NEAR = (0.9, 0.9)
 """The start near Rosenbrock's minimum that the AdaFactor demo's text suggests clicking."""
 
 
-def adafactor_calm_rate() -> float:
-    """The largest rate on the demo's slider up to which AdaFactor, started at ADAFACTOR_NEAR,
-    never climbs above its starting loss (every slider rate in one batch)."""
+def _slider_rates_from_near(steps: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every rate on the demo's slider, and AdaFactor's path from ADAFACTOR_NEAR at each
+    (steps + 1, rates, 2), in one batch."""
     log_lr = MethodDemo.param.log_lr
     values = np.round(np.arange(log_lr.bounds[0], log_lr.bounds[1] + log_lr.step / 2, log_lr.step), 2)
-    demo = MethodDemo(method="adafactor", start=ADAFACTOR_NEAR)
+    surface = MethodDemo(method="adafactor").surface
     starts = np.repeat(np.array([ADAFACTOR_NEAR]), len(values), axis=0)
-    path = run("adafactor", demo.surface.grad, starts, demo.steps, lr=10**values, record="params").params
+    return 10**values, run("adafactor", surface.grad, starts, steps, lr=10**values, record="params").params
+
+
+def adafactor_calm_rate() -> float:
+    """The largest rate on the demo's slider up to which AdaFactor, started at ADAFACTOR_NEAR,
+    never climbs above its starting loss within the demo's steps."""
+    demo = MethodDemo(method="adafactor", start=ADAFACTOR_NEAR)
+    rates, path = _slider_rates_from_near(demo.steps)
     losses = demo.surface.f(path)
     climbs = np.any(losses > losses[0], axis=0)
-    return float(10 ** values[np.argmax(climbs) - 1])
+    return float(rates[np.argmax(climbs) - 1])
+
+
+def adafactor_farthest_end() -> float:
+    """How far from the minimum (1, 1) AdaFactor, started at ADAFACTOR_NEAR at a rate above the
+    calm one, can end after any number of steps the demo takes; rounded up to hundredths, so the
+    text's bound holds."""
+    fewest, most = MethodDemo.param.steps.bounds
+    rates, path = _slider_rates_from_near(most)
+    ends = path[fewest:, rates > adafactor_calm_rate()]
+    return math.ceil(100 * float(np.linalg.norm(ends - 1.0, axis=-1).max())) / 100
 
 
 def adafactor_first_jump() -> float:
@@ -150,8 +169,9 @@ def lamb_facts() -> dict:
     to pass 1."""
     demo = MethodDemo(method="lamb")
     norms = np.linalg.norm(demo.result.lanes[0].params, axis=1)
+    top = MethodDemo(method="lamb", log_lr=MethodDemo.param.log_lr.bounds[1]).result.lanes[0].params
     return {"lamb_rate": f"{demo.rate:g}", "lamb_norm1": f"{norms[1]:.3g}",
-            "lamb_to_one": int(np.flatnonzero(norms > 1)[0])}
+            "lamb_to_one": int(np.flatnonzero(norms > 1)[0]), "lamb_top_step": f"{np.linalg.norm(top[1] - top[0]):.3g}"}
 
 
 def sophia_facts(steps: int = 2000) -> dict:
@@ -195,7 +215,7 @@ def facts() -> dict:
         "adam_state": len(REGISTRY["adam"].buffers), "lion_state": len(REGISTRY["lion"].buffers),
         **amsgrad_facts(), **adafactor_facts(), **sophia_facts(), **lamb_facts(),
         "flip_at": int(np.flatnonzero(flip < 0)[0]) + 1, "nadam_turn": turn_step("nadam", flip),
-        "adam_turn": turn_step("adam", flip),
+        "adam_turn": turn_step("adam", flip), "af_eps2": f"{REGISTRY['adafactor'].defaults['eps'][1]:g}",
     }
 
 
@@ -272,8 +292,8 @@ compares the two denominators for $$\theta_2$$ on the ravine, whose steep direct
     "nadam": r"""
 **NAdam** puts Nesterov's look-ahead (chapter 2) inside Adam: the step uses momentum as it
 *will be* after this step, $$\mu_{t+1} m_t$$, plus a share of the current gradient, instead of
-momentum as it was. Like Nesterov, it reacts sooner when the slope turns. In PyTorch's version,
-the one here, the momentum factor $$\mu_t$$ starts near $$\beta_1/2$$ and grows only slowly, so the
+momentum as it was. Like Nesterov, it reacts sooner when the slope turns. In Dozat's schedule,
+which PyTorch and the core follow, the momentum factor $$\mu_t$$ starts near $$\beta_1/2$$ and grows only slowly, so the
 current gradient weighs far more in each step than in Adam's. Fed a gradient that flips sign at
 step [[flip_at]], NAdam's step turns round at step [[nadam_turn]] and Adam's at step [[adam_turn]]
 (both at their default betas). Whether that pays depends on the landscape and the rate: compare
@@ -283,7 +303,7 @@ at a few rates.
     "adafactor": r"""
 **AdaFactor** keeps RMSProp's normalised step but sizes it *relative to the weights*: the step's
 root mean square over the coordinates is at most
-$$\max(\epsilon_2, \mathrm{RMS}(\theta))\cdot\min(\eta, 1/\sqrt t)$$ with $$\epsilon_2$$ = 0.001. On a
+$$\max(\epsilon_2, \mathrm{RMS}(\theta))\cdot\min(\eta, 1/\sqrt t)$$ with $$\epsilon_2$$ = [[af_eps2]]. On a
 network, a weight matrix's RMS is a sensible scale for its changes. On this map the RMS of
 $$\theta$$ is its distance from (0, 0) over $$\sqrt 2$$: at the demo's first settings AdaFactor
 slides from Rosenbrock's start towards the origin, and its steps shrink with
@@ -296,8 +316,8 @@ map whose origin is not a minimum, not a fault in the method. Click near (0.9, 0
 $$\mathrm{RMS}(\theta)$$ near 0.9 its steps keep their size. At rates up to [[af_calm]] it stays
 in the valley near the minimum and its loss never climbs above the start's. Above that its first
 steps, sized by $$\eta$$, climb the valley's wall (at $$\eta$$ = 1 the loss is [[af_jump]] times
-the start's after step 1) until the cap $$1/\sqrt t$$ brings them down, and it still ends within 0.4
-of (1, 1).
+the start's after step 1) until the cap $$1/\sqrt t$$ brings them down, and it still ends within
+[[af_far]] of (1, 1), whatever the number of steps.
 """,
     "lion": r"""
 **Lion** was found by a computer search over update rules. It keeps one buffer, the momentum, and
@@ -318,7 +338,7 @@ first step from Himmelblau's start at (0, 0) is $$\eta\lVert u\rVert$$, which is
 Adam's first step moves each coordinate by $$\eta$$). At small rates it then crawls, because
 $$\lVert\theta\rVert$$ is tiny: at the demo's first rate, $$\eta$$ = [[lamb_rate]],
 $$\lVert\theta\rVert$$ is [[lamb_norm1]] after the first step and first passes 1 at step
-[[lamb_to_one]]. At $$\eta$$ = 1 the first step alone reaches 1.41, and nothing crawls. If it
+[[lamb_to_one]]. At $$\eta$$ = 1 the first step alone reaches [[lamb_top_step]], and nothing crawls. If it
 reaches a minimum, its steps there are still
 $$\eta\lVert\theta\rVert$$ long, so at a constant rate it circles the minimum instead of settling;
 at large rates it flies past every minimum.
@@ -374,7 +394,7 @@ TEXT_NOTES = r"""
   [[crawl_rate]], [[crawl_steps]] steps) it ends at ([[crawl_x]], [[crawl_y]]), where the loss is
   still [[crawl_loss]]. It is not stuck on a flat region: it is passing the origin at its slowest,
   because its steps are sized by $$\max(\epsilon_2, \mathrm{RMS}(\theta))$$, which near the origin
-  is the floor $$\epsilon_2$$ = 0.001. Only at step [[af_back]] is RMS(θ) back at 0.5, on its way
+  is the floor $$\epsilon_2$$ = [[af_eps2]]. Only at step [[af_back]] is RMS(θ) back at 0.5, on its way
   up the valley towards (1, 1). Real weight matrices are not near zero: they start at random
   values of a chosen size, which is what these rules assume.
 - **LAMB at a constant rate does not settle** on a minimum away from the origin: its step never
@@ -415,8 +435,8 @@ def quiz() -> Quiz:
             Choice("It steps by the sign of a momentum blend, so each coordinate moves by η (before weight decay), "
                    "and it keeps one buffer instead of two", True,
                    "Right. Lion has no second moment at all: the sign does the normalising that Adam's division by "
-                   "√v̂ does, and the saving is one number per weight. Its steps never shrink, which is why its "
-                   "rate is usually set several times smaller than AdamW's."),
+                   "√v̂ does, and the saving is one number per weight. At a given rate its steps do not shrink as "
+                   "the gradients do, which is why its rate is usually set several times smaller than AdamW's."),
             Choice("It uses the Hessian's diagonal to take Newton-like steps", False,
                    "That is Sophia. Lion uses no curvature: only the sign of a blend of momentum and gradient."),
         ],

@@ -7,7 +7,7 @@ import panel as pn
 
 import landscapes
 from lessons import Player
-from lessons.schedules import CONSTANT_COLOR, ScheduleFreeRace, ScheduleLab
+from lessons.schedules import CONSTANT_COLOR, REPEATS, ScheduleFreeRace, ScheduleLab
 from optimizers import make_schedule
 from optimizers.schedule_free import schedule_free_adamw
 from optimizers.schedules import SCHEDULE_TITLES, SCHEDULES
@@ -51,12 +51,14 @@ def facts() -> dict:
     rescued = rescue_band()
     noisy = noisy_rescues(rescued)
     top = ScheduleLab(log_lr=ScheduleLab.param.log_lr.bounds[1])
+    cosine, constant = ScheduleLab(kind="cosine").average_final_gaps()
     return {"T": total, "peak": f"{COSINE_TABLE['peak']:g}", "warmup": warmup,
             "half_step": warmup + (total - warmup) // 2, "sf_warmup": f"{ScheduleFreeRace.WARMUP:.0%}",
             "rescue_low": f"{rescued[0]:.2f}", "rescue_high": f"{rescued[-1]:.2f}",
             "top_warmup": top.warmup_steps, "top_rise": f"{top.peak / top.warmup_steps:g}",
             "noise": f"{ScheduleLab.param.noise.default:g}",
-            "noisy_tried": len(noisy), "noisy_rescued": sum(noisy.values())}
+            "noisy_tried": len(noisy), "noisy_rescued": sum(noisy.values()), "repeats": REPEATS,
+            "cosine_gain": f"{constant / cosine:.2g}"}
 
 
 def _saving_kinds(optimizer: str, log_lr: float, noise: float = 0.0) -> list[str]:
@@ -140,8 +142,8 @@ Pick a shape (step decay brings its own two sliders, γ and the interval). The c
 rate as a share of its peak; the map runs the same optimizer
 twice from the same start with the same noisy gradients: once with the schedule (solid), once at
 the peak rate throughout (grey, dashed). One noisy run's last point is a single sample, so the
-line above the map averages the final loss over 16 runs with different noise. Start with the
-cosine on the ravine: it ends several times lower than the constant rate. Then set the noise to
+line above the map averages the final loss over [[repeats]] runs with different noise. Start with the
+cosine on the ravine: it ends [[cosine_gain]] times lower than the constant rate. Then set the noise to
 0: at these settings the constant rate now ends lowest, because the schedule's benefit here came
 from quieting the noise. That is no rule: on other maps and at other rates a decaying schedule
 can end lower without noise too. And with the noise at 0, just above the rate at which the
@@ -181,7 +183,7 @@ linear decay that the method never had to plan. The map shows the three paths an
 cosine schedule at the same peak rate (both warm up over the first [[sf_warmup]] of the steps, both
 without weight decay). Change the noise and the rate and read which one ends lower: neither wins
 everywhere. Its merit is that it needs no $$T$$: nothing in its update refers to the end of the run,
-so the run can be stopped or extended at any step (in this lesson only its warmup, 5% of the steps,
+so the run can be stopped or extended at any step (in this lesson only its warmup, [[sf_warmup]] of the steps,
 depends on the length).
 """
 

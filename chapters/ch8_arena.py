@@ -10,7 +10,23 @@ import panel as pn
 
 import landscapes
 from lessons import Link, Player
-from lessons.arena import MODES, SWEEP_METRICS, SWEEP_RATES, TOLERANCES, Arena, basins, first_sweep, own_rate_table
+from lessons.arena import (
+    BASIN_GRID,
+    BASIN_STEPS,
+    DIP,
+    HOLD,
+    MODES,
+    RESTING,
+    RESTING_STEPS,
+    SETTLED,
+    SWEEP_METRICS,
+    SWEEP_RATES,
+    TOLERANCES,
+    Arena,
+    basins,
+    first_sweep,
+    own_rate_table,
+)
 from lessons.numbers import number
 from lessons.own_settings import MAX_TEXT, adjustable, defaults_text, settings_text
 from optimizers import get_spec, in_chapter, names, run
@@ -104,8 +120,9 @@ def closest_approach(optimizer: str, landscape: str = "rosenbrock",
 def _arrivals(counts: dict) -> str:
     """How many of the sweep's rates LAMB and AdaFactor arrive at, as the prose says it."""
     if not any(counts.values()):
-        return "neither arrives at any of the sweep's 40 rates"
-    return "they arrive at {lamb} (LAMB) and {adafactor} (AdaFactor) of the sweep's 40 rates".format(**counts)
+        return f"neither arrives at any of the sweep's {len(SWEEP_RATES)} rates"
+    return (f"they arrive at {counts['lamb']} (LAMB) and {counts['adafactor']} (AdaFactor) of the sweep's "
+            f"{len(SWEEP_RATES)} rates")
 
 
 def rastrigin_walls(dips) -> np.ndarray:
@@ -163,7 +180,11 @@ def facts() -> dict:
         "win_ravine": winners["ravine"], "win_himmelblau": winners["himmelblau"], "win_ellipse": winners["ellipse"],
         "win_beale": winners["beale"],
         "sgd_arrivals": sweeps["sgd"].arrivals, "adam_arrivals": sweeps["adam"].arrivals,
-        "lion_arrivals": f"{sweeps['lion'].arrivals} of the 40" if sweeps["lion"].arrivals else "none of the 40",
+        "lion_arrivals": f"{sweeps['lion'].arrivals or 'none'} of the {len(SWEEP_RATES)}",
+        "rate_count": len(SWEEP_RATES), "grid_low": number(SWEEP_RATES[0]),
+        "rate_gap": f"{np.log10(SWEEP_RATES[1] / SWEEP_RATES[0]):.2g}",
+        "hold": HOLD, "basin_starts": f"{BASIN_GRID**2:,}", "basin_grid": BASIN_GRID, "basin_most": BASIN_STEPS,
+        "resting_steps": RESTING_STEPS, "resting": f"{RESTING:.1%}", "settled": f"{SETTLED:.0%}", "dip": f"{DIP:.0%}",
         "grid_top": f"{SWEEP_RATES[-1]:g}", "divergers": ", ".join(divergers),
         "lamb_ravine": tuned["lamb"].steps_to_tolerance, "adafactor_ravine": tuned["adafactor"].steps_to_tolerance,
         "relative_rosenbrock": _arrivals(on_rosenbrock), "relative_long": _arrivals(on_rosenbrock_long),
@@ -226,7 +247,7 @@ TEXT_MODES = r"""
   about $$\eta$$ per step, so [[steps]] steps at its default [[adam_default]] cover about
   [[adam_travel]] of the [[start_x]] units between the start and the minimum. That default suits
   network weights of size 0.01 to 1, not a map [[start_x]] units wide.
-- **Each at its best rate.** The arena runs every ticked optimizer over 40 rates from $$10^{-5}$$
+- **Each at its best rate.** The arena runs every ticked optimizer over [[rate_count]] rates from [[grid_low]]
   to [[grid_top]] (one run of the core per optimizer: the rates are an array, one per copy of the
   start) and races each at the rate that arrives soonest. This is a fairer comparison, not a
   perfect one: the best rate is chosen on this very start and these very noise draws, and only
@@ -245,27 +266,27 @@ Himmelblau, [[win_ellipse]] on the ellipse and [[win_beale]] on Beale. Move the 
 anywhere between 0.001 and 0.3 and the winner changes on each of these landscapes too.
 
 A run has **arrived** when its loss is within the tolerance of the minimum and stays there to
-the end, for at least the last 10 steps, and it ends on the map. A zig-zag that touches the
+the end, for at least the last [[hold]] steps, and it ends on the map. A zig-zag that touches the
 tolerance on its last step has not arrived.
 """
 
 TEXT_SWEEP = r"""
 ## The learning-rate sweep
 
-Each line is one optimizer: how many steps it needs to arrive, at each of the 40 rates (0.15 decades
+Each line is one optimizer: how many steps it needs to arrive, at each of the [[rate_count]] rates ([[rate_gap]] decades
 apart). Where a line stops, that method stops arriving: on the left its steps are too small to get
 there in time; on the right it either diverges (on the ravine: [[divergers]]) or its steps stay
 too coarse to settle within the tolerance.
 
 The number of rates at which a method arrives is what tuning it costs. On the ravine ([[steps]]
-steps, tolerance [[tolerance]]) plain SGD arrives at only [[sgd_arrivals]] of the 40 rates: its rate
+steps, tolerance [[tolerance]]) plain SGD arrives at only [[sgd_arrivals]] of the [[rate_count]] rates: its rate
 must stay under the walls' limit $$2/c$$ (c = 10 on the walls, so 0.2) and still be large enough to
 cross the flat floor in time. Adam arrives at [[adam_arrivals]]. Some methods ([[top]]) still arrive
 at the grid's largest rate, [[grid_top]], so their windows are cut off there, not closed.
 
 On the ravine, at budgets of 100, 300, 500, 1000 and 2000 steps and every tolerance, each method
 arrives at no fewer rates than SGD, with three exceptions. Lion moves every coordinate by
-exactly $$\eta$$ (before weight decay), so it settles only where $$\eta$$ is just right (here, at
+exactly $$\eta$$ (before weight decay), so it settles only in a narrow band of rates, if at all (here, at
 [[steps]] steps and tolerance [[tolerance]], it arrives at [[lion_arrivals]] rates).
 RMSProp, in long runs with tight tolerances, keeps steps about $$\eta$$ long near the minimum, so
 only small rates settle. Sophia, once: at 300 steps and a tolerance of 0.001 it arrives at no rate,
@@ -299,25 +320,25 @@ is still on the ridge after 2000 steps.
 TEXT_BASINS = r"""
 ## Basins of attraction
 
-Which minimum a method ends in depends on where it starts. Tick *Show basins*: the arena runs
-the chosen optimizer from each of 40,000 starts on a 200 × 200 grid and colours every start by
-the minimum where its run comes to rest. A run rests when its last 20 steps all stay within 0.5%
-of the map's width of where it ends; a run that still swings back and forth by less than that
-counts as resting too.
+Which minimum a method ends in depends on where it starts. Tick *Show basins*: the arena runs the
+chosen optimizer from each of [[basin_starts]] starts on a [[basin_grid]] × [[basin_grid]] grid and
+colours every start by the minimum where its run comes to rest. A run rests when its last
+[[resting_steps]] steps all stay within [[resting]] of the map's width of where it ends; a run that
+still swings back and forth by less than that counts as resting too.
 
-The landscape's own minima (★) have a colour each, and a run that rests within 5% of the width
-of one ends there. (On a typed landscape the ★ is the lowest point found on the map, which can
-lie on its edge.) A run that rests anywhere else is at a minimum the landscape does not mark if
-the middle of its last 20 steps is a dip: no point around it, out to 1% of the map's width, is
-lower, and some are higher. A run still crawling down a slope, however slowly, is at no
-minimum, and nor is a run stopped on a flat plateau. Runs at dips within about 1% of the width
-of each other share one minimum, drawn as a small ○, in soft tints; areas that touch get
-different tints wherever six tints allow.
+The landscape's own minima (★) have a colour each, and a run that rests within [[settled]] of the
+width of one ends there. (On a typed landscape the ★ is the lowest point found on the map, which can
+lie on its edge.) A run that rests anywhere else is at a minimum the landscape does not mark if the
+middle of its last [[resting_steps]] steps is a dip: no point around it, out to [[dip]] of the map's
+width, is lower, and some are higher. A run still crawling down a slope, however slowly, is at no
+minimum, and nor is a run stopped on a flat plateau. Runs at dips within about [[dip]] of the width
+of each other share one minimum, drawn as a small ○, in soft tints; areas that touch get different
+tints wherever six tints allow.
 
-White means the run rests at no minimum: it is still travelling, or it bounces. Dark grey means
-it diverged. The race's paths are drawn on top. The basins use exact gradients, a constant
-rate (the race's schedule is ignored) and at most 300 steps; the rate is the one the optimizer
-has in the race (if it is not ticked: the shared rate, or its default).
+White means the run rests at no minimum: it is still travelling, or it bounces. Dark grey means it
+diverged. The race's paths are drawn on top. The basins use exact gradients, a constant rate (the
+race's schedule is ignored) and at most [[basin_most]] steps; the rate is the one the optimizer has
+in the race (if it is not ticked: the shared rate, or its default).
 
 On Himmelblau at $$\eta$$ = [[basin_rate]] ([[basin_steps]] steps), SGD ends in the minimum
 nearest to its start from [[sgd_near]] of the starts. Momentum does so from only
@@ -393,8 +414,8 @@ def quiz() -> Quiz:
                    f"the sweep, not a guess."),
             Choice("The shared rate favours SGD", False,
                    f"A shared rate favours whichever methods it happens to suit. On the ravine SGD arrives at only "
-                   f"{f['sgd_arrivals']} of the 40 rates of the sweep and Adam at {f['adam_arrivals']}, so a rate "
-                   f"picked at random is far more often wrong for SGD."),
+                   f"{f['sgd_arrivals']} of the {f['rate_count']} rates of the sweep and Adam at "
+                   f"{f['adam_arrivals']}, so a rate picked at random is far more often wrong for SGD."),
         ],
         name="quiz8",
     )

@@ -28,7 +28,7 @@ questions and get a first recipe, with a link to the chapter that explains each 
 
 A recipe is a starting point, not an answer. The rates below are ranges to sweep, the way the
 arena's sweep does in chapter 8: try a handful of log-spaced values, keep the best, and only then
-tune the rest. These numbers are the one thing in the course not computed by its code: they are
+tune the rest. These numbers are the only ones in the course not measured on its maps: they are
 common practice for real networks, kept in one table that this page, its tables and its quiz all
 read.
 """
@@ -44,7 +44,7 @@ The defaults of every optimizer in the course: PyTorch's where PyTorch has the m
 momentum 0.9 for Momentum and Nesterov, the course's choice (PyTorch's SGD defaults to 0). The
 third column is measured: the rates of chapter 8's sweep at which the method arrives on the
 ravine, with the arena's first settings (a semicolon separates windows with failing rates
-between them). For the methods whose steps are about η long (Adam and its family, Lion),
+between them). For the methods whose steps are about η long (Adam and its family),
 these rates suit maps whose minimum lies several units from the start; a network's weights are
 mostly far smaller than 1, and good rates for them are smaller too (chapter 8 says more). For SGD
 the limit is the curvature instead: the rate must stay below 2/c (chapter 0), and for heavy-ball

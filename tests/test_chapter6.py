@@ -237,18 +237,21 @@ def test_adafactor_slides_to_the_origin_at_the_first_settings_and_not_from_near_
 
 
 def test_adafactor_near_the_minimum_stays_calm_up_to_the_rate_the_text_gives_and_ends_near_it_at_every_rate():
+    """Every rate on the slider, run for the most steps the demo takes: a run of fewer steps is
+    the start of this one, so every step count is checked."""
     f = facts()
-    calm = float(f["af_calm"])
-    log_lr = MethodDemo.param.log_lr
+    calm, far = float(f["af_calm"]), float(f["af_far"])
+    log_lr, steps = MethodDemo.param.log_lr, MethodDemo.param.steps
     for value in np.round(np.arange(log_lr.bounds[0], log_lr.bounds[1] + log_lr.step / 2, log_lr.step), 2):
-        near = MethodDemo(method="adafactor", log_lr=value, start=ADAFACTOR_NEAR).result.lanes[0]
-        valley = np.abs(near.params[:, 1] - near.params[:, 0] ** 2)
-        assert np.linalg.norm(near.params[-1] - 1.0) < 0.4, "it ends within 0.4 of (1, 1) at every rate"
+        near = MethodDemo(method="adafactor", log_lr=value, start=ADAFACTOR_NEAR, steps=steps.bounds[1]).result
+        params, losses = near.lanes[0].params, near.lanes[0].losses
+        valley = np.abs(params[:, 1] - params[:, 0] ** 2)
         if value < np.log10(calm) + log_lr.step / 2:
-            assert near.losses.max() <= near.losses[0] and valley.max() < 0.2, value
+            assert losses.max() <= losses[0] and valley.max() < 0.2, value
         else:
-            assert near.losses.max() > near.losses[0], value
-    assert float(f["af_jump"].replace(",", "")) == pytest.approx(near.losses[1] / near.losses[0], rel=1e-3)
+            assert losses[:steps.bounds[0] + 1].max() > losses[0], "it climbs within the fewest steps"
+            assert np.linalg.norm(params[steps.bounds[0]:] - 1.0, axis=1).max() <= far, value
+    assert far < 0.5
 
 
 @pytest.mark.parametrize("log_lr", RATES)

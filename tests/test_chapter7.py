@@ -50,7 +50,9 @@ def test_the_visualiser_curve_is_the_closed_form_at_every_step(kind, warmup_shar
 @pytest.mark.parametrize("seed", range(5))
 def test_with_noise_a_decaying_schedule_ends_lower_on_average_than_the_constant_peak_rate(kind, seed):
     scheduled, constant = ScheduleLab(kind=kind, seed=seed).average_final_gaps()
-    assert scheduled < (constant / 2.5 if kind == "cosine" else constant), "the cosine: several times lower"
+    assert scheduled < (constant / 2.5 if kind == "cosine" else constant), "the cosine: more than 2.5 times lower"
+    if (kind, seed) == ("cosine", ScheduleLab.param.seed.default):
+        assert facts()["cosine_gain"] == f"{constant / scheduled:.2g}"
 
 
 @pytest.mark.parametrize(("landscape", "optimizer", "log_lr"), [
