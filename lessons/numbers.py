@@ -55,10 +55,14 @@ def typeset(text: str) -> str:
     return "".join(pieces)
 
 
+class TooLargeError(ValueError):
+    """A number written correctly but too large for a float (1e400)."""
+
+
 def read_number(text: str) -> float:
     """The finite number in `text`, typed or copied from the page: −0.8 with a minus sign, 0,5
-    with a decimal comma, 5 × 10⁻⁴ or 10^-4 as well as 5e-4. Anything else, nan and infinity
-    included, raises ValueError."""
+    with a decimal comma, 5 × 10⁻⁴ or 10^-4 as well as 5e-4. A number too large for a float
+    raises TooLargeError; anything else, nan and infinity included, ValueError."""
     cleaned = text.strip().replace("−", "-")
     if cleaned.count(",") == 1 and "." not in cleaned:
         cleaned = cleaned.replace(",", ".")
@@ -67,6 +71,8 @@ def read_number(text: str) -> float:
         exponent = power["caret"] or power["raised"].translate(_FROM_SUPERSCRIPT)
         cleaned = f"{power['mantissa'] or power['sign'] + '1'}e{exponent}"
     value = float(cleaned)
+    if math.isinf(value) and cleaned.lstrip("+-")[:1].isdigit():
+        raise TooLargeError(f"{text!r} is beyond the largest float")
     if not math.isfinite(value):
         raise ValueError(f"{text!r} is not a finite number")
     return value

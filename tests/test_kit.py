@@ -406,3 +406,25 @@ def test_heat_map_ticks_sit_on_cell_centres_and_both_maps_carry_a_colour_bar(row
             ticks = axis.ticker.ticks
             assert ticks[0] == 0 and all(0 <= t < count and t == int(t) for t in ticks) and len(ticks) <= 10
         assert sum(type(item).__name__ == "ColorBar" for item in fig.right) == 1, "each map read on its own"
+
+
+def test_a_bad_box_is_named_and_keeps_its_text_while_the_good_ones_are_applied():
+    from lessons.adaptive import AdaptiveByHand
+    from widgets.worked_table import EditableTable
+
+    model = AdaptiveByHand()
+    table = EditableTable(model, AdaptiveByHand.GRADIENTS, lambda: [], name="t")
+    table.boxes["a1"].value = "abc"
+    table.boxes["a2"].value = "10⁻³"
+    table.boxes["b1"].value = "1e400"
+    assert (model.a1, model.a2, model.b1) == (3.0, 1e-3, 0.0)
+    assert table.boxes["a1"].value == "abc" and table.boxes["b1"].value == "1e400"
+    message = table.message.object
+    assert table.message.visible and "g_A at step 1: “abc” is not a number" in message
+    assert "g_B at step 1 must be between −1000 and 1000; got 1e400." in message
+    assert "The other boxes are in use." in message
+    table.boxes["a1"].value = "2"
+    table.boxes["b1"].value = "0"
+    assert model.a1 == 2.0 and not table.message.visible
+    model.param.update(a3=-1.5)
+    assert table.boxes["a3"].value == "-1.5" and table.boxes["a2"].value == "10⁻³", "only what changed is rewritten"

@@ -4,7 +4,7 @@ import html
 
 import panel as pn
 
-from lessons.numbers import number, read_number
+from lessons.numbers import TooLargeError, number, read_number
 
 
 class InputError(ValueError):
@@ -12,12 +12,16 @@ class InputError(ValueError):
 
 
 def parse_number(text: str, *, name: str, low: float, high: float) -> float:
+    out_of_range = InputError(f"{name} must be between {number(low, 6)} and {number(high, 6)}; "
+                              f"got {text.strip()[:30]}.")
     try:
         value = read_number(text)
+    except TooLargeError:
+        raise out_of_range from None
     except ValueError:
         raise InputError(f"{name}: “{text.strip()[:30]}” is not a number. Type something like 0.1.") from None
     if not low <= value <= high:
-        raise InputError(f"{name} must be between {number(low, 6)} and {number(high, 6)}; got {text.strip()[:30]}.")
+        raise out_of_range
     return value
 
 

@@ -108,24 +108,31 @@ class EditableTable(pn.viewable.Viewer):
         self._refresh()
 
     def _typed(self, _):
+        """Every box that reads as a number in its range is applied; each one that does not keeps
+        its text and is named in the message, and its parameter keeps its value."""
         if self._writing:  # the boxes are following the model, not the reader
             return
-        values = {}
+        values, problems = {}, []
         for n, box in self.boxes.items():
             low, high = self.model.param[n].bounds
             try:
                 values[n] = parse_number(box.value, name=self.model.param[n].label, low=low, high=high)
             except InputError as problem:
-                self.message.object, self.message.visible = html.escape(str(problem)), True
-                return
-        self.message.visible = False
+                problems.append(str(problem))
+        if problems:
+            kept = " The other boxes are in use." if values else ""
+            self.message.object = "<br>".join(html.escape(problem) for problem in problems) + kept
+        self.message.visible = bool(problems)
         self.model.param.update(**values)
 
-    def _refresh(self, *_):
+    def _refresh(self, *events):
+        """The boxes of the parameters that changed (all of them at first) show the model's values;
+        a box whose text already reads as its value is left as typed (0.50 stays 0.50)."""
+        changed = [event.name for event in events] or self.names
         self._writing = True
         try:
-            for n, box in self.boxes.items():
-                value = getattr(self.model, n)
+            for n in changed:
+                box, value = self.boxes[n], getattr(self.model, n)
                 try:
                     if parse_number(box.value, name="", low=value, high=value) == value:
                         continue
