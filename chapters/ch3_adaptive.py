@@ -60,6 +60,7 @@ def facts() -> dict:
         "turned_adagrad": turned_valley_steps(1.0)[1],
         "fast_rmsprop_end": f"{np.abs(fast.result.lanes[1].path[-1]).max():.2g}",
         "first_step_999": f"{np.abs(np.diff(long_memory.result.lanes[1].path[:2], axis=0)).max():.3g}",
+        "back_999": long_memory.result.lanes[1].steps_to_tolerance,
         "adagrad_cap": round(np.log10(BY_HAND_LR / get_spec("adagrad").defaults["eps"])),
         "rmsprop_cap": round(np.log10(BY_HAND_LR / get_spec("rmsprop").defaults["eps"])),
         "long_lr": f"{RateOverTime.LR:g}", "sigma": f"{RateOverTime.SIGMA:g}", "long_steps": RateOverTime.STEPS,
@@ -159,7 +160,10 @@ takes a matrix that mixes the coordinates, as Newton's method uses.
 Now, still at $$\eta$$ = 1, raise $$\rho$$ to 0.999. RMSProp's first step is $$\eta/\sqrt{1-\rho}$$ on every axis,
 whatever the gradient's size, as long as it is well above ε ([[first_step_999]] at $$\rho$$ = 0.999 and
 $$\eta$$ = 1), and the ball leaves the map at once. This is the start-up bias of the by-hand
-table, and chapter 4 shows how Adam removes it. Click the map for a new start.
+table, and chapter 4 shows how Adam removes it. Watch the loss chart: out there the gradients are
+huge, $$E$$ fills with their squares and the rate falls, so the ball comes back. On this bowl it
+then settles, from every start: from the first one after [[back_999]] steps, where AdaGrad takes
+[[fast_adagrad]]. Click the map for a new start.
 """
 
 TEXT_LONG = r"""
@@ -203,9 +207,9 @@ $$k$$ steps, for [[sparse_steps]] steps at $$\eta$$ = [[sparse_lr]]. Under AdaGr
 $$\eta/\sqrt{\text{number of gradients so far}}$$, so the rare feature's rate stays
 $$\sqrt{k}$$ times the frequent one's at every step where the rare one gets a gradient: it still
 learns quickly from the few examples it gets.
-Between its gradients the rare rate stays flat (the chart's staircase) because nothing is added
-to its sum. Move $$k$$ and compare with RMSProp (here $$\rho$$ = 0.9) in the table: it favours the rare feature
-too, but its memory fades between the rare gradients, and the advantage never exceeds
+Between its gradients the rare rate stays flat, because nothing is added to its sum: a staircase
+on the chart, clearest at large $$k$$. Move $$k$$ and compare with RMSProp (here $$\rho$$ = 0.9) in the
+table: it favours the rare feature too, but its memory fades between the rare gradients, and the advantage never exceeds
 $$1/\sqrt{1-\rho}$$.
 """
 

@@ -298,7 +298,8 @@ def bias_view(race: BiasRace, player: Player) -> pn.Column:
                         log_y=True, height=260)
     ratio = correction_ratio()
     same = LineChart([Curve("ratio", "uncorrected ÷ corrected", BiasRace.UNCORRECTED)], name="bias-ratio",
-                     title="Fed the same gradients (4, −1, 3, …)", y_label="step ratio", log_x=True, height=260)
+                     title="Step ratio when both are fed the same gradients", y_label="step ratio", log_x=True,
+                     height=260)
     same.mark(1.0)
     same.show(np.arange(1, len(ratio) + 1), {"ratio": ratio})
 

@@ -161,13 +161,17 @@ def test_rare_feature_keeps_a_root_k_larger_rate_under_adagrad(every):
 
 
 @pytest.mark.parametrize("rho", [0.99, 0.995, 0.999])
-def test_rmsprops_first_step_at_lr_one_leaves_the_map_from_any_start(rho):
+def test_rmsprops_first_step_at_lr_one_leaves_the_map_from_any_start_and_at_0_999_it_comes_back_first(rho):
     rng = np.random.default_rng(3)
     for start in [(float(rng.uniform(-4, 4)), float(rng.uniform(-3, 3))) for _ in range(10)]:
         lane = EllipseRace(lr=1.0, rho=rho, start=start).result.lanes[1]
         if start[0] != 0 and start[1] != 0:
             assert np.abs(lane.path[1] - lane.path[0]) == pytest.approx(1 / np.sqrt(1 - rho), rel=1e-4)
             assert lane.left_map_at == 1
+            if rho == 0.999:
+                assert lane.steps_to_tolerance is not None, "it comes back and settles"
+    f = ch3_adaptive.facts()
+    assert f["back_999"] == EllipseRace(lr=1.0, rho=0.999).result.lanes[1].steps_to_tolerance < f["fast_adagrad"]
 
 
 def test_no_rate_before_a_gradient_and_eps_as_the_ceiling():
@@ -240,3 +244,11 @@ def test_the_rho_slider_shows_three_decimals_so_its_top_reads_0_999_not_1():
     draw_all(page)
     slider = next(s for s in page.select(pn.widgets.FloatSlider) if s.name.startswith("RMSProp's decay"))
     assert slider.value == 0.999 and slider.format == "0.[000]"
+
+
+def test_at_rate_one_and_rho_0_999_rmsprop_comes_back_and_settles_from_every_start_on_the_map():
+    (x_low, x_high), (y_low, y_high) = ELLIPSE.x_range, ELLIPSE.y_range
+    for x in np.linspace(x_low, x_high, 21):
+        for y in np.linspace(y_low, y_high, 16):
+            lane = EllipseRace(lr=1.0, rho=0.999, start=(float(x), float(y))).result.lanes[1]
+            assert lane.steps_to_tolerance is not None, (x, y)
