@@ -2,6 +2,7 @@
 over the range of the controls that reach them."""
 
 import math
+import re
 
 import numpy as np
 import panel as pn
@@ -374,6 +375,9 @@ def test_rastrigins_map_finds_every_dip_in_colours_that_differ_where_they_touch(
         assert np.all(np.isnan(image) == (result.label == -1))
         summary = basin_summary(result, surface.minima)
         assert f"at {len(result.others)} minima the landscape does not mark" in summary
+        swatches = re.findall(r"color:(#[0-9a-f]{6})", summary)
+        shown = [OTHER_COLORS.index(tint) for tint in swatches if tint in OTHER_COLORS]
+        assert shown == list(dict.fromkeys(color.tolist()))[:3], "a swatch for each tint in use, at most three"
         assert ("off the map" in summary) == (result.others_off_map > 0)
 
 
@@ -386,6 +390,8 @@ def test_the_basin_summary_writes_a_minimums_rounding_noise_as_zero_and_one_unma
     assert f"({number(x)}, 0)" in summary and "× 10" not in summary
     if len(result.others) == 1:
         assert "at 1 minimum the landscape does not mark" in summary and "1 of them" not in summary
+        tints = [tint for tint in re.findall(r"color:(#[0-9a-f]{6})", summary) if tint in OTHER_COLORS]
+        assert len(tints) == 1, "one minimum, one tint"
         assert ("(○, off the map)" in summary) == (result.others_off_map == 1)
 
 

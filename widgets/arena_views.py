@@ -276,7 +276,8 @@ def basin_summary(basins: Basins, minima) -> str:
     parts = [f"{swatch(MARKED_COLORS[i % MARKED])} ({coordinate(x, scale)}, {coordinate(y, scale)}): {shares[i]:.0%}"
              for i, (x, y) in enumerate(minima)]
     if len(basins.others):
-        tints = "".join(swatch(color) for color in OTHER_COLORS[:3])
+        used = dict.fromkeys(other_colors(basins).tolist())  # each tint once, in the order of use
+        tints = "".join(swatch(OTHER_COLORS[index]) for index in list(used)[:3])
         places = counted(len(basins.others), "minimum", "minima")
         off = ("" if not basins.others_off_map else ", off the map" if len(basins.others) == 1
                else f", {basins.others_off_map} of them off the map")
