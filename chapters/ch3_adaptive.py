@@ -164,6 +164,11 @@ table, and chapter 4 shows how Adam removes it. Watch the loss chart: out there 
 huge, $$E$$ fills with their squares and the rate falls, so the ball comes back. On this bowl it
 then settles, from every start: from the first one after [[back_999]] steps, where AdaGrad takes
 [[fast_adagrad]]. Click the map for a new start.
+
+At the slider's other end, $$\rho$$ = 0, $$E$$ holds only the latest $$g^2$$, so each step is
+$$\eta\,g/(|g| + \epsilon)$$: $$\eta$$ long on each axis whatever the slope, in the slope's direction
+(wherever $$|g|$$ is far above ε). It never slows down, so once an axis is within $$\eta$$ of the
+minimum it hops across it and stays within $$\eta$$. Chapter 6's Lion also steps by the sign alone.
 """
 
 TEXT_LONG = r"""

@@ -252,3 +252,17 @@ def test_at_rate_one_and_rho_0_999_rmsprop_comes_back_and_settles_from_every_sta
         for y in np.linspace(y_low, y_high, 16):
             lane = EllipseRace(lr=1.0, rho=0.999, start=(float(x), float(y))).result.lanes[1]
             assert lane.steps_to_tolerance is not None, (x, y)
+
+
+@pytest.mark.parametrize("lr", ELLIPSE_RATES)
+def test_at_rho_zero_every_step_is_eta_long_on_each_axis_and_an_axis_within_eta_stays_there(lr):
+    rng = np.random.default_rng(1)
+    (x_low, x_high), (y_low, y_high) = ELLIPSE.x_range, ELLIPSE.y_range
+    for start in [None, *((float(rng.uniform(x_low, x_high)), float(rng.uniform(y_low, y_high))) for _ in range(20))]:
+        path = EllipseRace(lr=lr, rho=0.0, **({} if start is None else {"start": start})).result.lanes[1].path
+        moved, slope = np.abs(np.diff(path, axis=0)), np.abs(ELLIPSE.grad(path[:-1]))
+        np.testing.assert_allclose(moved[slope > 1e-2], lr, rtol=1e-5)  # ε/|g| below 10⁻⁶
+        for axis in range(2):
+            inside = np.abs(path[:, axis]) <= lr
+            if inside.any():
+                assert np.all(np.abs(path[np.argmax(inside):, axis]) <= lr * (1 + 1e-5))
