@@ -20,7 +20,7 @@ from widgets.palette import PATH_COLORS
 from widgets.quiz import Choice, Quiz
 from widgets.readout import coordinate, fmt
 from widgets.sizing import CLIPPED
-from widgets.text import Reading, prose
+from widgets.text import Reading, fill, prose
 from widgets.worked_table import EditableTable, Table, WorkedTable
 
 from .base import Chapter, Lesson
@@ -52,11 +52,26 @@ class ToyByHand(param.Parameterized):
             ["mini-batch {2,4}", f"θ = {fmt(float(first.final[0]))}",
              fmt(float(TOY.grad(first.final, batch=TOY_BATCHES[1])[0])), fmt(float(second.final[0]))],
         ]
-        note = (f"Measured at the same point, θ = {fmt(theta)}, the two batch gradients are {fmt(batch_at_start[0])} "
+        note = (f"{outcome(float(TOY.loss(full.final)), float(TOY.loss(second.final)))} "
+                f"Measured at the same point, θ = {fmt(theta)}, the two batch gradients are {fmt(batch_at_start[0])} "
                 f"and {fmt(batch_at_start[1])}; their mean, {fmt(float(np.mean(batch_at_start)))}, is exactly the "
                 f"full-batch gradient. (The table's second batch is measured where the first step left θ.)")
         return [Table(["i", "x_i", "y_i", "gradient −2x_i(y_i − θx_i)"], rows),
                 Table(["update", "from", "gradient", "new θ"], updates, note)]
+
+
+TOY_START = {"theta": f"{ToyByHand.param.theta.default:g}", "lr": f"{ToyByHand.param.lr.default:g}"}
+"""The by-hand table's first numbers, as the prose names them."""
+
+
+def outcome(after_full: float, after_batches: float) -> str:
+    """Which ended lower: the full-batch step or the two mini-batch steps (losses on all four points)."""
+    losses = f"(loss {fmt(after_batches)} against {fmt(after_full)})"
+    if after_batches < after_full:
+        return f"The two cheap noisy steps ended lower than the one exact step {losses}."
+    if after_batches > after_full:
+        return f"Here the one exact step ended lower than the two cheap noisy steps {losses}."
+    return f"The one exact step and the two cheap noisy steps ended at the same loss, {fmt(after_full)}."
 
 
 def _spread_of(batch_grads: np.ndarray, full: np.ndarray) -> float:
@@ -216,14 +231,15 @@ estimated.
 ## By hand: four points, one weight
 
 Fit $$y = \theta x$$ to the points (1, 2), (2, 4), (3, 5) and (4, 8), with squared error.
-Each example's gradient is $$-2x_i(y_i - \theta x_i)$$. From $$\theta = 1$$ with
-$$\eta = 0.01$$: the full batch averages all four; SGD instead takes one step on batch
+Each example's gradient is $$-2x_i(y_i - \theta x_i)$$. From $$\theta$$ = [[theta]] with
+$$\eta$$ = [[lr]]: the full batch averages all four; SGD instead takes one step on batch
 {1, 3} and a second on batch {2, 4}, measured where the first step left it.
 """
 
 TEXT_TABLE_AFTER = r"""
-From θ = 1 with η = 0.01, two cheap noisy steps went further than one exact step. The two batches disagree a lot
-(batch {2, 4} holds $$x = 4$$, whose error is the biggest), and that disagreement is
+From θ = [[theta]] with η = [[lr]], the two cheap noisy steps end lower than the one exact step. The note under
+the table compares the two for whatever you type: raise η to 0.5 and the exact step ends lower. The two batches disagree
+a lot (batch {2, 4} holds $$x = 4$$, whose error is the biggest), and that disagreement is
 the price of the shortcut. Measured at the same point, they average to the full gradient exactly
 (the note under the table shows it).
 
@@ -357,9 +373,9 @@ def page(lessons: dict[str, Lesson]):
         copy_link_button("batches"), sizing_mode="stretch_width",
     )
     return pn.Column(
-        prose(TEXT_INTRO),
+        prose(fill(TEXT_INTRO, TOY_START)),
         EditableTable(hand, ("theta", "lr"), hand.tables, name="toy"),
-        prose(TEXT_TABLE_AFTER),
+        prose(fill(TEXT_TABLE_AFTER, TOY_START)),
         controls,
         pn.FlexBox(pn.pane.Bokeh(fan.view.figure, name="minibatch", sizing_mode="stretch_width", min_width=280,
                                  max_width=500, styles=CLIPPED),

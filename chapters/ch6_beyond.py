@@ -434,7 +434,7 @@ def quiz() -> Quiz:
                    "where the sign is 0), whatever the size of the weights."),
             Choice("It steps by the sign of a momentum blend, so each coordinate moves by η (before weight decay), "
                    "and it keeps one buffer instead of two", True,
-                   "Right. Lion has no second moment at all: the sign does the normalising that Adam's division by "
+                   "Lion has no second moment at all: the sign does the normalising that Adam's division by "
                    "√v̂ does, and the saving is one number per weight. At a given rate its steps do not shrink as "
                    "the gradients do, which is why its rate is usually set several times smaller than AdamW's."),
             Choice("It uses the Hessian's diagonal to take Newton-like steps", False,

@@ -194,7 +194,7 @@ def quiz() -> Quiz:
         "the last steps use?",
         [
             Choice("About half the peak: the cosine is near its midpoint, so the rate never got low", True,
-                   "Right. At step 5,000 the cosine is about halfway (exactly halfway only without warmup and with "
+                   "At step 5,000 the cosine is about halfway (exactly halfway only without warmup and with "
                    "a minimum rate of 0), so the run stopped before the low-rate phase that lets it settle. WSD "
                    "helps if you learn of the stop early enough to run its decay phase before it; Schedule-Free "
                    "AdamW's average x can be used at any step."),

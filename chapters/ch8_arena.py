@@ -401,7 +401,7 @@ def quiz() -> Quiz:
         f"steps against {f['quiz_sgd']}). What can you conclude?",
         [
             Choice("Only that Adam arrives sooner at that rate, from that start, in that many steps", True,
-                   f"Right: a race compares methods under its stated conditions. Here Adam stays ahead even with each "
+                   f"A race compares methods under its stated conditions. Here Adam stays ahead even with each "
                    f"at its best rate ({f['adam_tuned']} steps against SGD's {f['sgd_tuned']}), yet neither wins: "
                    f"{f['tuned_winner']} does, at η = {f['tuned_winner_rate']}. Change the landscape and the winner "
                    f"changes again."),

@@ -47,8 +47,8 @@ ravine, with the arena's first settings (a semicolon separates windows with fail
 between them). For the methods whose steps are about η long (Adam and its family),
 these rates suit maps whose minimum lies several units from the start; a network's weights are
 mostly far smaller than 1, and good rates for them are smaller too (chapter 8 says more). For SGD
-the limit is the curvature instead: the rate must stay below 2/c (chapter 0), and for heavy-ball
-momentum β below 2(1+β)/c (chapter 2).
+the limit is the curvature instead: the rate must stay below 2/c (chapter 0), and with heavy-ball
+momentum β, below 2(1+β)/c (chapter 2).
 """
 
 TEXT_PRIORITY = """
@@ -179,7 +179,7 @@ def quiz() -> Quiz:
                    "A rate that large would wreck the pre-trained weights in a few steps; and on transformers "
                    "Adam-style scaling is the norm, because their layers' gradients differ widely in size."),
             Choice(f"AdamW at {recipe.rate_text}, with a short warmup and a decay", True,
-                   f"Right. Small rates ({recipe.rate_text}) adjust the pre-trained weights without erasing them; "
+                   f"Small rates ({recipe.rate_text}) adjust the pre-trained weights without erasing them; "
                    f"warmup ({recipe.warmup_text} here) protects them while Adam's averages settle, "
                    f"and AdamW's decoupled decay ({recipe.weight_decay:g}) shrinks every weight alike."),
             Choice("Adam at its default 0.001 with L2 weight decay", False,

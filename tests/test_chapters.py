@@ -188,7 +188,27 @@ def test_toy_table_figures():
     assert updates.rows[0][2:] == ["−13.5", "1.135"] and updates.rows[1][2:] == ["−7", "1.07"]
     assert updates.rows[2][2:] == ["−18.6", "1.256"], "batch {2,4} measured at the new θ = 1.07"
     assert float(updates.rows[2][3]) > float(updates.rows[0][3]), "two noisy steps went further than one exact"
-    assert "From θ = 1 with η = 0.01, two cheap noisy steps" in ch1_sgd.TEXT_TABLE_AFTER
+    assert updates.note.startswith("The two cheap noisy steps ended lower than the one exact step")
+    assert ToyByHand(lr=0.5).tables()[1].note.startswith("Here the one exact step ended lower"), "raise η to 0.5"
+    assert "From θ = [[theta]] with η = [[lr]], the two cheap noisy steps end lower" in ch1_sgd.TEXT_TABLE_AFTER
+    assert ch1_sgd.TOY_START == {"theta": "1", "lr": "0.01"}
+
+
+@pytest.mark.parametrize("theta", np.linspace(-10, 10, 21))
+@pytest.mark.parametrize("lr", [0.0, 0.001, 0.01, 0.1, 0.3, 0.5, 1.0])
+def test_the_toy_note_names_whichever_ended_lower(theta, lr):
+    from chapters.ch1_sgd import TOY, TOY_BATCHES
+
+    model = ToyByHand(theta=float(theta), lr=lr)
+    start = np.array([model.theta])
+    full = TOY.loss(start - lr * TOY.grad(start))
+    half = start - lr * TOY.grad(start, batch=TOY_BATCHES[0])
+    batches = TOY.loss(half - lr * TOY.grad(half, batch=TOY_BATCHES[1]))
+    note = model.tables()[1].note
+    if np.isclose(full, batches, rtol=0, atol=0):
+        assert note.startswith("The one exact step and the two cheap noisy steps ended at the same loss")
+    else:
+        assert note.startswith("The two cheap" if batches < full else "Here the one exact step"), (theta, lr)
 
 
 @pytest.mark.parametrize("theta", [-10.0, -1.0, 0.0, 1.0, 2.5, 10.0])

@@ -422,7 +422,7 @@ def test_a_bad_box_is_named_and_keeps_its_text_while_the_good_ones_are_applied()
     message = table.message.object
     assert table.message.visible and "g_A at step 1: “abc” is not a number" in message
     assert "g_B at step 1 must be between −1000 and 1000; got 1e400." in message
-    assert "The other boxes are in use." in message
+    assert "The table uses what the other boxes say." in message
     table.boxes["a1"].value = "2"
     table.boxes["b1"].value = "0"
     assert model.a1 == 2.0 and not table.message.visible

@@ -9,7 +9,20 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chapters import CHAPTERS, build
+from chapters import (
+    CHAPTERS,
+    build,
+    ch0_landscape,
+    ch1_sgd,
+    ch2_momentum,
+    ch3_adaptive,
+    ch4_adam,
+    ch5_adamw,
+    ch6_beyond,
+    ch7_schedules,
+    ch8_arena,
+    ch9_cheatsheet,
+)
 from lessons.numbers import number, read_number, typeset
 from widgets.deferred import draw_all
 from widgets.readout import fmt
@@ -105,3 +118,10 @@ def test_a_quizs_answers_and_explanations_are_typeset():
     assert sorted(quiz.options.options) == ["10⁻³", "−2"]
     quiz.options.value = "10⁻³"
     assert "It is 10⁻³, not −2." in quiz.feedback.object
+
+
+@pytest.mark.parametrize("module", [ch0_landscape, ch1_sgd, ch2_momentum, ch3_adaptive, ch4_adam, ch5_adamw,
+                                    ch6_beyond, ch7_schedules, ch8_arena, ch9_cheatsheet])
+def test_no_quiz_explanation_repeats_the_verdict_the_quiz_writes_itself(module):
+    for choice in module.quiz().choices:
+        assert not choice.why.startswith(("Right", "Not quite", "Wrong")), choice.why[:40]

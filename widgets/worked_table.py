@@ -120,7 +120,7 @@ class EditableTable(pn.viewable.Viewer):
             except InputError as problem:
                 problems.append(str(problem))
         if problems:
-            kept = " The other boxes are in use." if values else ""
+            kept = " The table uses what the other boxes say." if values else ""
             self.message.object = "<br>".join(html.escape(problem) for problem in problems) + kept
         self.message.visible = bool(problems)
         self.model.param.update(**values)
