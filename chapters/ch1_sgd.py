@@ -158,6 +158,13 @@ class MiniBatchLesson(param.Parameterized):
                       "RMS spread, this shuffle"], rows)
 
 
+def legend_sample() -> ColumnDataSource:
+    """One segment at NaN, drawn nowhere on the map, for the legend to draw its line from. BokehJS
+    3.9 rebuilds a legend entry empty whenever its renderer's data change, and does not always
+    repaint it: tied to the arrows, the legend's lines went blank after two clicks."""
+    return ColumnDataSource({"x0": [np.nan], "y0": [np.nan], "x1": [np.nan], "y1": [np.nan]})
+
+
 class GradientFan:
     """The lesson drawn: the full-batch arrow, one arrow per mini-batch and their mean, on the map."""
 
@@ -175,13 +182,14 @@ class GradientFan:
         for kind, (label, color, dash, width) in self.KINDS.items():
             source = ColumnDataSource({"x0": [], "y0": [], "x1": [], "y1": []}, name=f"{kind}-arrow")
             self.sources[kind] = source
-            shaft = draw(self.view.figure, Segment(x0="x0", y0="y0", x1="x1", y1="y1", line_color=color,
-                                                   line_width=width, line_dash=dash), source)
+            style = {"line_color": color, "line_width": width, "line_dash": dash}
+            draw(self.view.figure, Segment(x0="x0", y0="y0", x1="x1", y1="y1", **style), source)
             head = VeeHead(size=10, line_color=color, fill_color=color) if kind != "full" else \
                 NormalHead(size=14, fill_color="white", line_color="black")
             self.view.figure.add_layout(Arrow(source=source, x_start="x0", y_start="y0", x_end="x1", y_end="y1",
                                               line_alpha=0, end=head))
-            self.legend_items[kind] = LegendItem(label=label, renderers=[shaft])
+            sample = draw(self.view.figure, Segment(x0="x0", y0="y0", x1="x1", y1="y1", **style), legend_sample())
+            self.legend_items[kind] = LegendItem(label=label, renderers=[sample])
             self.view.legend.items.append(self.legend_items[kind])
         self.view.on_tap(lesson.move_point)
         lesson.param.watch(lambda *_: self.refresh(), ["batch_size", "show", "seed", "point"])

@@ -399,6 +399,23 @@ def test_chapter0_table_recomputes_and_refuses_odd_text(browser, app_url):
     w.close()
 
 
+LEGEND_INK = """(name) => {
+  const figure = Bokeh.documents[0].get_model_by_name(name);
+  const legend = figure.center.find((annotation) => annotation.type == "Legend");
+  const view = Bokeh.index.find_one(figure).views.find_one(legend);
+  return view.entries.map(({glyph}) => {
+    const pixels = glyph.canvas.getContext("2d").getImageData(0, 0, glyph.canvas.width, glyph.canvas.height).data;
+    return pixels.filter((value, i) => i % 4 == 3 && value > 0).length;
+  });
+}"""
+"""How many pixels each entry of a map's legend has drawn in its sample (BokehJS 3.9 draws each
+entry's line or marker on a small canvas of its own)."""
+
+
+def legend_ink(w, name):
+    return w.page.evaluate(LEGEND_INK, name)
+
+
 def test_chapter1_batch_size_resample_and_click_change_the_arrows(browser, app_url):
     w = Watched(browser, app_url + "?chapter=1")
     assert w.model("fan-arrow", "m.data.x0.length") == 6
@@ -415,6 +432,8 @@ def test_chapter1_batch_size_resample_and_click_change_the_arrows(browser, app_u
     wait_until(lambda: abs(w.model("full-arrow", "m.data.x0[0]") - 1.0) < 0.05)
     wait_until(lambda: w.query().get("batches.point") == "1,0.5", message=lambda: w.query().get("batches.point"))
     assert w.query()["batches.batch_size"] == "24"
+    w.page.wait_for_timeout(500)
+    assert all(painted > 0 for painted in legend_ink(w, "minibatch-map")), "every legend entry keeps its line"
     assert w.errors == []
     w.close()
 
