@@ -219,8 +219,8 @@ loss grows without bound. In a training log this is the loss turning into `nan`.
 the path runs off the edge of the map and the readout says at which step it left (on the bowl at
 $$\eta$$ = 1.05 from the start the page opens with, step [[left]]). The loss chart keeps climbing
 after that. Once a coordinate passes a hundred times the map's edge (300 on the bowl), the run is
-stopped and marked as diverged (step [[diverged]] in the same run; with only 50 steps it never
-gets that far, and the readout just says "off the map").
+stopped and marked as diverged (step [[diverged]] in the same run, and the readout then gives both
+steps; with only 50 steps it never gets that far, and the readout just says "off the map").
 
 **Crawling.** Far below the critical rate, steps are tiny. On the bowl that only wastes time.
 On the ravine it is much worse: the rate must be small enough for the steep walls (curvature

@@ -92,7 +92,8 @@ def test_lanes_report_leaving_the_map_and_diverging_at_the_steps_they_happen():
     lines = readout_lines(lane, surface, race.result.minimum, race.steps)
     assert "off the map" in lines[lane.left_map_at] and "θ = (" in lines[lane.left_map_at - 1]
     assert "diverged at step" in lines[lane.diverged_at] and "diverged" not in lines[lane.diverged_at - 1]
-    assert "passed 300," in lines[lane.diverged_at], "the bowl's edge is 3: the run stops beyond 300"
+    assert "passed 300" in lines[lane.diverged_at], "the bowl's edge is 3: the run stops beyond 300"
+    assert f"(off the map since\n   step {lane.left_map_at})" in lines[-1], "the last step still says where it left"
     assert np.abs(lane.path[lane.diverged_at]).max() > 300 >= np.abs(lane.path[lane.diverged_at - 1]).max()
 
 

@@ -40,8 +40,13 @@ def readout_lines(lane: Lane, landscape: Landscape, minimum: float, last: int) -
     for k in range(last + 1):
         head = f"{title} · step {k}/{last}"
         if 0 <= lane.diverged_at <= k:
-            lines.append(f"{head}\n   diverged at step {lane.diverged_at}: a coordinate\n   passed "
-                         f"{fmt(landscape.escape_bound)}, 100× the map's farthest edge")
+            bound = fmt(landscape.escape_bound)
+            if 0 <= lane.left_map_at < lane.diverged_at:
+                lines.append(f"{head}\n   diverged at step {lane.diverged_at} (off the map since\n   step "
+                             f"{lane.left_map_at}): a coordinate passed {bound}")
+            else:
+                lines.append(f"{head}\n   diverged at step {lane.diverged_at}: a coordinate\n   passed "
+                             f"{bound}, 100× the map's farthest edge")
             continue
         x, y = lane.path[k]
         where = f"θ = ({coordinate(x, scale)}, {coordinate(y, scale)})"
