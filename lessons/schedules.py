@@ -12,6 +12,7 @@ from optimizers.schedules import SCHEDULE_TITLES
 
 from .kept import Kept
 from .race import Entry, Race, landscape_minimum, steps_of_warmup
+from .wording import counted
 
 SCHEDULE_LANDSCAPES = ["ravine", "rosenbrock", "himmelblau", "beale"]
 SCHEDULE_OPTIMIZERS = ["sgd", "momentum", "adam", "adamw"]
@@ -107,8 +108,10 @@ class ScheduleLab(Race):
 
         scheduled, constant = self.final_gaps()
         runs = f"mean over {REPEATS} runs with different noise" if self.noise > 0 else "without noise"
+        warmup = f" after a warmup of {counted(self.warmup_steps, 'step')}" if self.warmup_steps else ""
         return (f"Loss above the minimum after {self.steps} steps, {runs}: with the {SCHEDULE_TITLES[self.kind]} "
-                f"schedule <b>{said(scheduled)}</b>, at the constant peak rate <b>{said(constant)}</b>.")
+                f"schedule{warmup} <b>{said(scheduled)}</b>, at the peak rate throughout, with no warmup, "
+                f"<b>{said(constant)}</b>.")
 
 
 @dataclass(frozen=True)
