@@ -13,7 +13,7 @@ from lessons.wording import counted
 from optimizers import run
 from widgets.code_view import code_view
 from widgets.controls import choice_slider
-from widgets.lean import draw
+from widgets.lean import draw, legend_sample
 from widgets.links import copy_link_button
 from widgets.map_view import MapView
 from widgets.palette import PATH_COLORS
@@ -158,13 +158,6 @@ class MiniBatchLesson(param.Parameterized):
                       "RMS spread, this shuffle"], rows)
 
 
-def legend_sample() -> ColumnDataSource:
-    """One segment at NaN, drawn nowhere on the map, for the legend to draw its line from. BokehJS
-    3.9 rebuilds a legend entry empty whenever its renderer's data change, and does not always
-    repaint it: tied to the arrows, the legend's lines went blank after two clicks."""
-    return ColumnDataSource({"x0": [np.nan], "y0": [np.nan], "x1": [np.nan], "y1": [np.nan]})
-
-
 class GradientFan:
     """The lesson drawn: the full-batch arrow, one arrow per mini-batch and their mean, on the map."""
 
@@ -188,7 +181,8 @@ class GradientFan:
                 NormalHead(size=14, fill_color="white", line_color="black")
             self.view.figure.add_layout(Arrow(source=source, x_start="x0", y_start="y0", x_end="x1", y_end="y1",
                                               line_alpha=0, end=head))
-            sample = draw(self.view.figure, Segment(x0="x0", y0="y0", x1="x1", y1="y1", **style), legend_sample())
+            sample = legend_sample(self.view.figure, Segment(x0="x0", y0="y0", x1="x1", y1="y1", **style),
+                                   "x0", "y0", "x1", "y1")  # the arrows' data change: the legend's must not
             self.legend_items[kind] = LegendItem(label=label, renderers=[sample])
             self.view.legend.items.append(self.legend_items[kind])
         self.view.on_tap(lesson.move_point)

@@ -464,6 +464,8 @@ def test_chapter2_race_and_lookahead(browser, app_url):
     assert 0 < w.step("nesterov") < 150
     ghosts = w.shown("nesterov", "gx")
     assert len(ghosts) == 2 and math.isnan(ghosts[0]) and math.isfinite(ghosts[1]), "one ghost: Nesterov's"
+    entries = legend_ink(w, "nesterov-map")
+    assert len(entries) == 4 and all(painted > 0 for painted in entries), "minimum, both paths and the ghost"
     assert w.errors == []
     screenshot(w, "chapter2-driven")
     w.close()

@@ -29,6 +29,13 @@ def draw(figure: Plot, glyph: Glyph, source: ColumnDataSource, legend: str | Non
     return renderer
 
 
+def legend_sample(figure: Plot, glyph: Glyph, *columns: str) -> GlyphRenderer:
+    """`glyph` drawn from one row of NaN in `columns`: nowhere on the plot, but a legend entry can
+    draw its sample from it. An entry tied to a renderer whose data change from the server is
+    rebuilt blank by BokehJS 3.9 at each change and not always repainted."""
+    return draw(figure, glyph, ColumnDataSource({column: [float("nan")] for column in columns}))
+
+
 CLIP_OVERLAYS = """{
   // BokehJS clips glyphs to the plot's frame only on the levels under "overlay": clip those too
   const glyphs = Bokeh.Models.get("GlyphRenderer")?.prototype.default_view?.prototype;

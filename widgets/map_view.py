@@ -36,12 +36,14 @@ from bokeh.plotting.contour import contour_data
 
 from landscapes import Landscape
 
-from .lean import animated, draw, lean
+from .lean import animated, draw, lean, legend_sample
 from .palette import CONTOUR_PALETTE, MINIMUM_COLOR
 from .sizing import responsive
 from .timeline import Group
 
 LEVELS = 18
+GHOST_SAMPLE = "#555555"
+"""The ghost's legend sample: dark grey, since each path's ghost takes that path's colour."""
 PATH_SEQUENCES = ("x", "y", "gx", "gy", "step", "gap", "text")
 PATH_STATICS = ("label", "color", "dash", "x0", "y0", "dy")
 """The columns of a paths group: the ball (x, y), Nesterov's ghost (gx, gy), the loss chart's
@@ -160,6 +162,9 @@ class MapView:
                                                line_dash="dashed", line_width=2), point))
             animated(draw(self.figure, Scatter(x="gx", y="gy", size=13, fill_alpha=0.15, fill_color="color",
                                                line_color="color", line_width=2), point))
+            sample = legend_sample(self.figure, Scatter(size=13, fill_alpha=0.15, fill_color=GHOST_SAMPLE,
+                                                        line_color=GHOST_SAMPLE, line_width=2), "x", "y")
+            self.legend.items.append(LegendItem(label="lookahead point (ghost)", renderers=[sample]))
         if readout:
             self.readout = readout_strip(point, name=f"{self.figure.name}-readout")
             self.plot = responsive(column(self.figure, self.readout, spacing=0))
