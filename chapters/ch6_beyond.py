@@ -305,8 +305,9 @@ at a few rates.
 root mean square over the coordinates is at most
 $$\max(\epsilon_2, \mathrm{RMS}(\theta))\cdot\min(\eta, 1/\sqrt t)$$ with $$\epsilon_2$$ = [[af_eps2]]. On a
 network, a weight matrix's RMS is a sensible scale for its changes. On this map the RMS of
-$$\theta$$ is its distance from (0, 0) over $$\sqrt 2$$: at the demo's first settings AdaFactor
-slides from Rosenbrock's start towards the origin, and its steps shrink with
+$$\theta$$ is its distance from (0, 0) over $$\sqrt 2$$. The map is Rosenbrock's, $$(1-x)^2 + 100(y-x^2)^2$$,
+a curved valley with its minimum at (1, 1). At the demo's first settings AdaFactor slides from
+its start towards the origin, and its steps shrink with
 $$\mathrm{RMS}(\theta)$$ towards the floor $$\epsilon_2\min(\eta, 1/\sqrt t)$$. It passes closest to
 the origin at step [[af_closest]] (RMS(θ) = [[af_rms]]) and lingers there, far from the minimum at
 (1, 1). Then every step lets $$\mathrm{RMS}(\theta)$$ grow a little and the next step grows with
@@ -345,21 +346,21 @@ at large rates it flies past every minimum.
 Real training pairs LAMB with a decaying schedule.
 """,
     "sophia": r"""
-**Sophia** divides momentum by an estimate of the curvature $$h$$ (the Hessian's diagonal), like a
-Newton step, and clips the result to at most 1 in size, so no coordinate moves more than $$\eta$$.
-Where the curvature is negative or tiny, the division would point the wrong way or blow up; there
-the clip takes over and the step is $$\eta\,\mathrm{sign}(m)$$. The chart shows each coordinate's
-step as a share of $$\eta$$ (1: clipped). At first both are pinned at 1 (unless the start is
-almost flat). Mostly that is $$\rho$$ = [[sophia_rho]]: the ratio $$m/(\rho h)$$ stays above 1 until
-the momentum is smaller than that small share of the curvature. The curvature average also fills
-slowly: it starts at zero and is refreshed every [[sophia_every]] steps with $$\beta_2$$ =
-[[sophia_beta2]] and no bias correction, so it holds half of a steady curvature only from step
-[[sophia_half]]. At the demo's first settings $$\theta_1$$ leaves the clip at step [[sophia_off1]] and
-$$\theta_2$$ at step [[sophia_off2]]. A coordinate's step falls below 1 only where its curvature is
-positive and large next to its momentum; on the saddle, $$\theta_2$$'s curvature is negative near
-the ridge $$\theta_2 = 0$$. This course gives Sophia the
-exact Hessian diagonal; the paper estimates it every few steps from random samples.
-""",
+**Sophia** divides momentum by an estimate of the curvature $$h$$ (the Hessian's diagonal: each
+coordinate's second derivative, $$\partial^2 L/\partial\theta_i^2$$), like a Newton step, and clips
+the result to at most 1 in size, so no coordinate moves more than $$\eta$$. Where the curvature is
+negative or tiny, the division would point the wrong way or blow up; there the clip takes over and
+the step is $$\eta\,\mathrm{sign}(m)$$. The chart shows each coordinate's step as a share of
+$$\eta$$ (1: clipped). At first both are pinned at 1 (unless the start is almost flat). Mostly that
+is $$\rho$$ = [[sophia_rho]]: the ratio $$m/(\rho h)$$ stays above 1 until the momentum is smaller
+than that small share of the curvature. The curvature average also fills slowly: it starts at zero
+and is refreshed every [[sophia_every]] steps with $$\beta_2$$ = [[sophia_beta2]] and no bias
+correction, so it holds half of a steady curvature only from step [[sophia_half]]. At the demo's
+first settings $$\theta_1$$ leaves the clip at step [[sophia_off1]] and $$\theta_2$$ at step
+[[sophia_off2]]. A coordinate's step falls below 1 only where its curvature is positive and large
+next to its momentum; on the saddle, $$\theta_2$$'s curvature is negative near the ridge
+$$\theta_2 = 0$$. This course gives Sophia the exact Hessian diagonal; the paper estimates it every few steps
+from random samples.""",
 }
 
 TEXT_FACTORED = r"""
