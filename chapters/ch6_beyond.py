@@ -93,12 +93,16 @@ def layer_facts() -> dict:
 def amsgrad_facts() -> dict:
     """When the AMSGrad demo's maximum of v last grows, and how far the divisor falls after it."""
     demo = MethodDemo(method="amsgrad")
-    v_max = demo.result.lanes[0].internals["v_max"][:, 0]
+    own_state = demo.result.lanes[0].internals
+    v_max = own_state["v_max"][:, 0]
     beta2 = REGISTRY["amsgrad"].defaults["betas"][1]
     divisor = np.sqrt(v_max / (1 - beta2 ** np.arange(1, demo.steps + 1)))
     last_growth = int(np.flatnonzero(np.diff(v_max) > 0)[-1]) + 2
+    own, adam = (lane.path for lane in demo.result.lanes)
     return {"ams_last_growth": last_growth, "ams_steps": demo.steps,
-            "ams_fall": f"{divisor[last_growth - 1] / divisor[-1]:.1f}"}
+            "ams_fall": f"{divisor[last_growth - 1] / divisor[-1]:.1f}",
+            "ams_apart": f"{np.linalg.norm(own - adam, axis=1).max():.1g}",
+            "ams_parts": int(np.flatnonzero(np.any(own_state["v_max"] > own_state["v"], axis=1))[0]) + 1}
 
 
 def turn_step(name: str, gradients: np.ndarray) -> int:
@@ -279,7 +283,10 @@ step [[ams_last_growth]], and from there to step [[ams_steps]] the divisor for $
 by a factor of [[ams_fall]]. What a quiet spell no longer does is shrink the maximum itself.)
 Here the bowl's gradients shrink as the ball nears its centre, and the chart shows $$v$$
 falling while the maximum stays put. Early in a run $$v$$ is still filling up from zero and only
-grows: with few steps, or before the ball slows down, the two curves are one.
+grows: with few steps, or before the ball slows down, the two curves are one. On the map the two
+paths lie on top of each other: at the first settings they part only at step [[ams_parts]], where
+a maximum first stays above its $$v$$, and are never more than [[ams_apart]] apart. The difference
+is in the sizes of the late steps, which the chart and the readout show.
 """,
     "adamax": r"""
 **Adamax**. Adam divides by the root mean square of recent gradients; Adamax divides by a

@@ -121,6 +121,11 @@ def test_reddi_kale_and_kumars_problem_sends_adam_to_the_wrong_end_and_not_amsgr
 def test_the_amsgrad_figures_are_the_demos():
     f = facts()
     assert 1 < f["ams_last_growth"] < f["ams_steps"] and float(f["ams_fall"]) > 1
+    own, adam = MethodDemo(method="amsgrad").result.lanes
+    parted = np.flatnonzero(np.any(own.path != adam.path, axis=1))
+    assert parted[0] == f["ams_parts"], "the paths part at the step whose divisor first differs"
+    width = np.ptp(own.path, axis=0).max()
+    assert float(f["ams_apart"]) < 0.001 * width, "on top of each other on the map"
 
 
 def test_at_the_amsgrad_demos_first_settings_v_falls_below_its_maximum():
