@@ -158,7 +158,7 @@ the ground tilts under our feet.
 
 That tilt is the **gradient**. For a single weight it is the ordinary derivative. Take
 $$f(x) = (x-3)^2$$, whose lowest point is at $$x = 3$$. Its derivative is $$f'(x) = 2(x - 3)$$:
-negative left of 3 (the ground falls as $$x$$ grows), positive right of it, and largest far away.
+negative left of 3 (the ground falls as $$x$$ grows), positive right of it, and largest in size far away.
 
 With many weights the gradient $$\nabla L(\theta)$$ collects one such slope per weight. It points
 in the direction of fastest *increase*, so we move the other way, by a step proportional to it:
@@ -203,8 +203,9 @@ Things to try:
 
 - **Bowl**, $$\eta$$ = 0.7, then 1.05. The bowl is $$x^2 + y^2$$ (curvature 2 in every direction),
   so 0.5 is where the ball starts to overshoot and 1.0 is where it stops coming back.
-- **Bowl**, $$\eta$$ = 0.005 with 3000 steps: the ball creeps, and needs [[crawl]] steps before the loss
-  stays within 0.001 of its minimum (at $$\eta$$ = 0.1 it needs [[brisk]]).
+- **Bowl**, $$\eta$$ = 0.005 with 3000 steps: the ball creeps. From the start the page opens with, it
+  needs [[crawl]] steps before the loss stays within 0.001 of its minimum (at $$\eta$$ = 0.1,
+  [[brisk]]).
 - **Ravine**, $$\eta$$ = 0.15 with 1000 steps, then 0.005 with 3000: the walls curve [[ratio]] times
   more sharply than the floor.
 - **Saddle**, at any $$\eta$$ below 1 and enough steps: the default start lies exactly on the ridge

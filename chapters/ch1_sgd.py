@@ -60,8 +60,9 @@ class ToyByHand(param.Parameterized):
                 Table(["update", "from", "gradient", "new θ"], updates, note)]
 
 
-TOY_START = {"theta": f"{ToyByHand.param.theta.default:g}", "lr": f"{ToyByHand.param.lr.default:g}"}
-"""The by-hand table's first numbers, as the prose names them."""
+TOY_START = {"theta": f"{ToyByHand.param.theta.default:g}", "lr": f"{ToyByHand.param.lr.default:g}",
+             "curvature": f"{TOY.hess_diag(np.zeros(1))[0]:g}"}
+"""The by-hand table's first numbers and the toy loss's curvature, as the prose names them."""
 
 
 def outcome(after_full: float, after_batches: float) -> str:
@@ -239,10 +240,12 @@ $$\eta$$ = [[lr]]: the full batch averages all four; SGD instead takes one step 
 """
 
 TEXT_TABLE_AFTER = r"""
-From θ = [[theta]] with η = [[lr]], the two cheap noisy steps end lower than the one exact step. The note under
-the table compares the two for whatever you type: raise η to 0.5 and the exact step ends lower. The two batches disagree
-a lot (batch {2, 4} holds $$x = 4$$, whose error is the biggest), and that disagreement is
-the price of the shortcut. Measured at the same point, they average to the full gradient exactly
+From θ = [[theta]] with η = [[lr]], the two cheap noisy steps end lower than the one exact step. That
+depends on η; the note under the table says which one wins for whatever you type. The loss has
+curvature [[curvature]], so at η = 1/[[curvature]] one exact step lands on the minimum: from θ =
+[[theta]], try η = 0.07 and the exact step ends lower. The two batches disagree a lot (at θ =
+[[theta]], batch {2, 4} holds $$x = 4$$, whose error is the biggest), and that disagreement is the
+price of the shortcut. Measured at the same point, they average to the full gradient exactly
 (the note under the table shows it).
 
 ## Full-batch vs mini-batch gradients

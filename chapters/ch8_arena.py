@@ -239,8 +239,8 @@ TEXT_MODES = r"""
 ## Three ways to choose the rates
 
 - **Shared rate.** Everyone gets the slider's $$\eta$$. Simple, and unfair in a specific way:
-  a rate is not a neutral unit. Lion moves every coordinate by exactly $$\eta$$ per step (before
-  weight decay), SGD by
+  a rate is not a neutral unit. Lion moves each coordinate whose momentum blend is not zero by
+  exactly $$\eta$$ per step (before weight decay), SGD by
   $$\eta$$ times the gradient, so the same number means very different steps.
 - **Registry defaults.** Each method at the rate PyTorch (or its paper) ships with. On the
   ravine at the defaults nobody arrives within [[steps]] steps (tolerance [[tolerance]]). Adam moves each coordinate by
@@ -263,7 +263,7 @@ cannot take is answered under the box without changing the race. Try Momentum's 
 **No optimizer wins everywhere.** At the shared rate [[shared]] and [[steps]] steps, with every
 optimizer ticked, the first to arrive is [[win_ravine]] on the ravine, [[win_himmelblau]] on
 Himmelblau, [[win_ellipse]] on the ellipse and [[win_beale]] on Beale. Move the shared rate
-anywhere between 0.001 and 0.3 and the winner changes on each of these landscapes too.
+across 0.001 to 0.3 and the winner changes several times on each of these landscapes.
 
 A run has **arrived** when its loss is within the tolerance of the minimum and stays there to
 the end, for at least the last [[hold]] steps, and it ends on the map. A zig-zag that touches the
@@ -284,10 +284,11 @@ must stay under the walls' limit $$2/c$$ (c = 10 on the walls, so 0.2) and still
 cross the flat floor in time. Adam arrives at [[adam_arrivals]]. Some methods ([[top]]) still arrive
 at the grid's largest rate, [[grid_top]], so their windows are cut off there, not closed.
 
-On the ravine, at budgets of 100, 300, 500, 1000 and 2000 steps and every tolerance, each method
-arrives at no fewer rates than SGD, with three exceptions. Lion moves every coordinate by
-exactly $$\eta$$ (before weight decay), so it settles only in a narrow band of rates, if at all (here, at
-[[steps]] steps and tolerance [[tolerance]], it arrives at [[lion_arrivals]] rates).
+On the ravine, from its first start, at budgets of 100, 300, 500, 1000 and 2000 steps and every
+tolerance, each method arrives at no fewer rates than SGD, with three exceptions. Lion moves each
+coordinate that moves at all by exactly $$\eta$$ (before weight decay), so it settles only in a
+narrow band of rates, if at all (here, at [[steps]] steps and tolerance [[tolerance]], it arrives at
+[[lion_arrivals]] rates).
 RMSProp, in long runs with tight tolerances, keeps steps about $$\eta$$ long near the minimum, so
 only small rates settle. Sophia, once: at 300 steps and a tolerance of 0.001 it arrives at no rate,
 while SGD arrives at one. Tick only SGD and Adam, set *Each at its best rate*, and compare
@@ -298,9 +299,9 @@ TEXT_SADDLE = r"""
 ## The saddle: a ridge that holds every method
 
 The saddle preset starts at $$(1.8, 0)$$, exactly on the ridge $$y = 0$$. There the gradient
-has no $$y$$ part at all, so no method can ever leave it: all [[ridge_stuck]] of [[count]] stay on
-the ridge and none arrives. This is not a weakness of any one optimizer. It is what a gradient
-cannot tell you.
+has no $$y$$ part at all, so no method can ever leave it: at their own default settings all
+[[ridge_stuck]] of [[count]] stay on the ridge and none arrives. This is not a weakness of any
+one optimizer. It is what a gradient cannot tell you.
 
 Move the start by [[offset]] (the *tiny offset* preset) and they all escape, at very different
 speeds. At $$\eta$$ = [[saddle_rate]], RMSProp leaves the ridge (gets more than 0.5 from

@@ -1,6 +1,7 @@
 """Chapter 8, the arena: the fair-comparison machinery and every claim of its prose, on the models,
 over the range of the controls that reach them."""
 
+import itertools
 import math
 import re
 
@@ -96,8 +97,11 @@ def test_defaults_mode_uses_the_registry_rates():
 def test_no_optimizer_wins_everywhere_over_landscapes_and_shared_rates():
     cells = {(land, log_lr): _winner(Arena(landscape=land, optimizers=names(), log_lr=log_lr))
              for land in LANDSCAPES for log_lr in (-3.0, -2.5, -2.0, -1.5, -1.0, -0.5)}
-    for land in ("ravine", "himmelblau", "ellipse", "beale"):  # "the winner changes on each of these"
-        assert len({cells[(land, log_lr)] for log_lr in (-3.0, -2.5, -2.0, -1.5, -1.0, -0.5)} - {None}) >= 2
+    for land in ("ravine", "himmelblau", "ellipse", "beale"):  # "changes several times on each of these"
+        winners = [_winner(Arena(landscape=land, optimizers=names(), log_lr=log_lr))
+                   for log_lr in np.arange(-3.0, -0.49, 0.25)]
+        decided = [winner for winner in winners if winner is not None]
+        assert sum(one != after for one, after in itertools.pairwise(decided)) >= 2, (land, winners)
     decided = {cell: winner for cell, winner in cells.items() if winner is not None}
     assert len(set(decided.values())) >= 3
     for log_lr in (-2.5, -2.0, -1.5, -1.0):  # at one rate, the landscape changes the winner

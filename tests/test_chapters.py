@@ -189,9 +189,13 @@ def test_toy_table_figures():
     assert updates.rows[2][2:] == ["−18.6", "1.256"], "batch {2,4} measured at the new θ = 1.07"
     assert float(updates.rows[2][3]) > float(updates.rows[0][3]), "two noisy steps went further than one exact"
     assert updates.note.startswith("The two cheap noisy steps ended lower than the one exact step")
-    assert ToyByHand(lr=0.5).tables()[1].note.startswith("Here the one exact step ended lower"), "raise η to 0.5"
+    assert ToyByHand(lr=0.07).tables()[1].note.startswith("Here the one exact step ended lower"), "try η = 0.07"
+    from chapters.ch1_sgd import TOY
+
+    landed = ToyByHand(lr=1 / float(ch1_sgd.TOY_START["curvature"])).tables()[1].rows[0][3]
+    assert float(landed) == pytest.approx(float(TOY.minimum()[0]), rel=1e-3), "η = 1/curvature lands on the minimum"
     assert "From θ = [[theta]] with η = [[lr]], the two cheap noisy steps end lower" in ch1_sgd.TEXT_TABLE_AFTER
-    assert ch1_sgd.TOY_START == {"theta": "1", "lr": "0.01"}
+    assert ch1_sgd.TOY_START == {"theta": "1", "lr": "0.01", "curvature": "15"}
 
 
 @pytest.mark.parametrize("theta", np.linspace(-10, 10, 21))
