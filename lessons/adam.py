@@ -90,7 +90,7 @@ class AdamInternals(param.Parameterized):
             return "The first gradient is 0, so m₁ = 0 and there is no first step."
         share = s["m"][0] / s["g"][0]
         kept = "m₁ = g₁, since 1 − β₁ = 1" if share == 1 else f"m₁ is {share:.3g} of g₁ (that is 1 − β₁), but m̂₁ = g₁"
-        return (f"Step 1: {kept}. Without the correction the first "
+        return (f"Step 1, whichever step the slider shows: {kept}. Without the correction the first "
                 f"update would be {s['m'][0] / np.sqrt(s['v'][0]):.3g} × η; with it, {s['update_over_lr'][0]:.6g} × η.")
 
 
