@@ -45,8 +45,7 @@ def memory_text(name: str) -> str:
     buffers = REGISTRY[name].buffers
     if not buffers:
         return "nothing: no state is kept between steps"
-    count = "1 number" if len(buffers) == 1 else f"{len(buffers)} numbers"
-    text = f"{count} per parameter ({', '.join(buffers)})"
+    text = f"{counted(len(buffers), 'number')} per parameter ({', '.join(buffers)})"
     if name == "adafactor":
         text += "; for a d₁ × d₂ matrix only d₁ + d₂ numbers in all (its factored form, below)"
     if name == "schedule_free":
@@ -131,22 +130,27 @@ ADAFACTOR_NEAR = (0.9, 0.9)
 """The start near Rosenbrock's minimum that the AdaFactor demo's text suggests clicking."""
 
 
-def _slider_rates_from_near(steps: int) -> tuple[np.ndarray, np.ndarray]:
-    """Every rate on the demo's slider, and AdaFactor's path from ADAFACTOR_NEAR at each
-    (steps + 1, rates, 2), in one batch."""
+@functools.cache
+def _slider_rates_from_near() -> tuple[np.ndarray, np.ndarray]:
+    """Every rate on the demo's slider, and AdaFactor's path from ADAFACTOR_NEAR at each for the
+    most steps the demo takes, (steps + 1, rates, 2), in one batch: a run of fewer steps is the
+    start of this one."""
     log_lr = MethodDemo.param.log_lr
     values = np.round(np.arange(log_lr.bounds[0], log_lr.bounds[1] + log_lr.step / 2, log_lr.step), 2)
     surface = MethodDemo(method="adafactor").surface
     starts = np.repeat(np.array([ADAFACTOR_NEAR]), len(values), axis=0)
-    return 10**values, run("adafactor", surface.grad, starts, steps, lr=10**values, record="params").params
+    most = MethodDemo.param.steps.bounds[1]
+    path = run("adafactor", surface.grad, starts, most, lr=10**values, record="params").params
+    path.flags.writeable = False
+    return 10**values, path
 
 
 def adafactor_calm_rate() -> float:
     """The largest rate on the demo's slider up to which AdaFactor, started at ADAFACTOR_NEAR,
     never climbs above its starting loss within the demo's steps."""
     demo = MethodDemo(method="adafactor", start=ADAFACTOR_NEAR)
-    rates, path = _slider_rates_from_near(demo.steps)
-    losses = demo.surface.f(path)
+    rates, path = _slider_rates_from_near()
+    losses = demo.surface.f(path[:demo.steps + 1])
     climbs = np.any(losses > losses[0], axis=0)
     return float(rates[np.argmax(climbs) - 1])
 
@@ -155,9 +159,8 @@ def adafactor_farthest_end() -> float:
     """How far from the minimum (1, 1) AdaFactor, started at ADAFACTOR_NEAR at a rate above the
     calm one, can end after any number of steps the demo takes; rounded up to hundredths, so the
     text's bound holds."""
-    fewest, most = MethodDemo.param.steps.bounds
-    rates, path = _slider_rates_from_near(most)
-    ends = path[fewest:, rates > adafactor_calm_rate()]
+    rates, path = _slider_rates_from_near()
+    ends = path[MethodDemo.param.steps.bounds[0]:, rates > adafactor_calm_rate()]
     return math.ceil(100 * float(np.linalg.norm(ends - 1.0, axis=-1).max())) / 100
 
 
