@@ -17,9 +17,10 @@ from . import (
 from .base import Chapter, Lesson
 from .catalog import CHAPTERS, ChapterInfo
 
-WRITTEN: dict[int, Chapter] = {c.CHAPTER.number: c.CHAPTER
-                               for c in (ch0_landscape, ch1_sgd, ch2_momentum, ch3_adaptive, ch4_adam, ch5_adamw,
-                                          ch6_beyond, ch7_schedules, ch8_arena, ch9_cheatsheet)}
+MODULES = (ch0_landscape, ch1_sgd, ch2_momentum, ch3_adaptive, ch4_adam, ch5_adamw, ch6_beyond, ch7_schedules,
+           ch8_arena, ch9_cheatsheet)
+"""One module per chapter, in order: each declares its CHAPTER and its quiz()."""
+WRITTEN: dict[int, Chapter] = {module.CHAPTER.number: module.CHAPTER for module in MODULES}
 
 
 def build(number: int, query: dict[str, str] | None = None) -> tuple[pn.viewable.Viewable, list, list[str]]:
@@ -34,4 +35,4 @@ def build(number: int, query: dict[str, str] | None = None) -> tuple[pn.viewable
     return chapter.page(lessons), links, notices
 
 
-__all__ = ["CHAPTERS", "WRITTEN", "Chapter", "ChapterInfo", "Lesson", "build"]
+__all__ = ["CHAPTERS", "MODULES", "WRITTEN", "Chapter", "ChapterInfo", "Lesson", "build"]

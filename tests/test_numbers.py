@@ -9,20 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chapters import (
-    CHAPTERS,
-    build,
-    ch0_landscape,
-    ch1_sgd,
-    ch2_momentum,
-    ch3_adaptive,
-    ch4_adam,
-    ch5_adamw,
-    ch6_beyond,
-    ch7_schedules,
-    ch8_arena,
-    ch9_cheatsheet,
-)
+from chapters import CHAPTERS, MODULES, build
 from lessons.numbers import number, read_number, typeset
 from widgets.deferred import draw_all
 from widgets.readout import fmt
@@ -120,8 +107,7 @@ def test_a_quizs_answers_and_explanations_are_typeset():
     assert "It is 10⁻³, not −2." in quiz.feedback.object
 
 
-@pytest.mark.parametrize("module", [ch0_landscape, ch1_sgd, ch2_momentum, ch3_adaptive, ch4_adam, ch5_adamw,
-                                    ch6_beyond, ch7_schedules, ch8_arena, ch9_cheatsheet])
+@pytest.mark.parametrize("module", MODULES)
 def test_no_quiz_explanation_repeats_the_verdict_the_quiz_writes_itself(module):
     for choice in module.quiz().choices:
         assert not choice.why.startswith(("Right", "Not quite", "Wrong")), choice.why[:40]
