@@ -199,6 +199,10 @@ Pick a landscape and a learning rate, then press **Play** (or **Drop ball** to s
 play). Click anywhere on the map to move the ball there. The chart beside the map shows the loss
 above the minimum on a log scale, so steady progress looks like a straight line going down.
 
+Every map in the course is drawn to scale: a unit across is as long as a unit up. The bowl is
+round, the ravine is a low strip, and the first step of gradient descent leaves its start at a
+right angle to the contour line there.
+
 Things to try:
 
 - **Bowl**, $$\eta$$ = 0.7, then 1.05. The bowl is $$x^2 + y^2$$ (curvature 2 in every direction),

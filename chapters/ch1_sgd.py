@@ -169,7 +169,7 @@ class GradientFan:
     def __init__(self, lesson: MiniBatchLesson):
         self.lesson = lesson
         self.view = MapView(lesson.landscape, title="Gradient steps at the chosen point (click to move it)",
-                            name="minibatch-map", height=460)
+                            name="minibatch-map")
         self.view.figure.xaxis.axis_label = "slope w"
         self.view.figure.yaxis.axis_label = "intercept b"
         self.sources, self.legend_items = {}, {}

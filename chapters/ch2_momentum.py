@@ -308,7 +308,7 @@ def lookahead_section(look: Lesson) -> pn.Column:
 
 def page(lessons: dict[str, Lesson]):
     hand, race, look = lessons["hand"].model, lessons["race"], lessons["look"]
-    race_view = RaceView(race.model, "ravine", player=race.player, split=True, map_height=330,
+    race_view = RaceView(race.model, "ravine", player=race.player, split=True,
                          titles=["SGD (click to set the start)", "momentum (click to set the start)"])
     facts = race_facts()
     return pn.Column(

@@ -265,7 +265,7 @@ def by_hand_view(model: AdaptiveByHand) -> EditableTable:
 
 def race_view(race: EllipseRace, player: Player) -> pn.Column:
     bars = {"internal": "effective_lr", "title": "Effective learning rate per axis, at the player's step"}
-    view = RaceView(race, "ellipse", player=player, map_height=360, bars=bars,
+    view = RaceView(race, "ellipse", player=player, bars=bars,
                     titles=["AdaGrad and RMSProp (click: new start)"])
     controls = pn.FlexBox(choice_slider(race, "lr", width=260),
                           FloatSlider.from_param(race.param.rho, width=260, format="0.[000]"), copy_link_button("race"),

@@ -291,7 +291,7 @@ def bridge_table() -> WorkedTable:
 
 
 def bias_view(race: BiasRace, player: Player) -> pn.Column:
-    view = RaceView(race, "bias", player=player, map_height=330, titles=["Adam, corrected and not (click: new start)"])
+    view = RaceView(race, "bias", player=player, titles=["Adam, corrected and not (click: new start)"])
     lengths = LineChart([Curve("corrected", "corrected", PATH_COLORS[0]),
                          Curve("uncorrected", "without correction", BiasRace.UNCORRECTED, dash="dashed")],
                         name="bias-lengths", title="Length of each step on the map", y_label="step length",
@@ -316,7 +316,7 @@ def bias_view(race: BiasRace, player: Player) -> pn.Column:
 
 
 def scale_view(race: ScaleRace, player: Player) -> pn.Column:
-    view = RaceView(race, "scale", player=player, panels=[[0, 1], [2, 3]], map_height=300, loss=False,
+    view = RaceView(race, "scale", player=player, panels=[[0, 1], [2, 3]], loss=False,
                     titles=["SGD (click: new start)", "Adam (click: new start)"])
     controls = pn.FlexBox(choice_slider(race, "scale", width=260), copy_link_button("scale"),
                           sizing_mode="stretch_width")

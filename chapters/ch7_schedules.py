@@ -250,7 +250,7 @@ class FreeView:
         self.timeline = Timeline("free")
         self.group = self.timeline.group("paths", PATH_SEQUENCES, PATH_STATICS, trail=False, point=False)
         self.map = MapView(landscapes.get(race.landscape), title="Three sequences and a cosine run",
-                           name="free-map", height=480, legend_below=True)
+                           name="free-map", legend_below=True)
         self.map.draw_paths(self.group, readout=False)
         self.loss = LineChart([Curve("x", "Schedule-Free x", PATH_COLORS[1]),
                                Curve("y", "Schedule-Free y", PATH_COLORS[5], dash="dotted"),
@@ -303,7 +303,7 @@ def page(lessons: dict[str, Lesson]):
     f = facts()
     lab, free = lessons["lab"], lessons["free"]
     lab_model = lab.model
-    lab_view = RaceView(lab_model, "schedules", player=lab.player, readout=False, map_height=400,
+    lab_view = RaceView(lab_model, "schedules", player=lab.player, readout=False,
                         titles=["Scheduled (solid) and constant (grey)"])
     curve = CurveView(lab_model)
     table = WorkedTable(name="cosine-table")

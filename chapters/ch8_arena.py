@@ -609,7 +609,7 @@ class BasinView:
 
     def __init__(self, arena: Arena, race_view: RaceView):
         self.arena = arena
-        self.map = MapView(arena.surface, title="Basins of attraction", name="basin-map", height=440,
+        self.map = MapView(arena.surface, title="Basins of attraction", name="basin-map",
                            legend=False)  # the race's paths: named by the race's legend
         self.layer = BasinLayer(self.map.figure)
         self.map.draw_paths(race_view.groups[0], readout=False)
@@ -667,7 +667,7 @@ def page(lessons: dict[str, Lesson]):
     lesson = lessons["arena"]
     arena = lesson.model
     f = facts()
-    race_view = RaceView(arena, "arena", player=lesson.player, readout=False, map_height=460,
+    race_view = RaceView(arena, "arena", player=lesson.player, readout=False,
                          titles=["The race (click to set the start)"], text_legend=True)
     formula = FormulaBox(arena)
     board = Leaderboard(arena)

@@ -12,6 +12,7 @@ from playwright.sync_api import sync_playwright
 
 from deploy.local import ROOT, is_local, launch, served_app
 from optimizers import get_spec, names
+from widgets.map_view import FLAT
 
 pytestmark = pytest.mark.browser
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
@@ -86,6 +87,24 @@ class Watched:
             .filter(([_, view]) => view != null && view.el.offsetParent !== null)
             .filter(([_, view]) => !(view.frame.bbox.width > 0 && view.frame.bbox.height > 0))
             .map(([name]) => name)""")
+
+    def maps_off_scale(self):
+        """The visible maps whose frame is not drawn to scale (one unit as long on both axes), and
+        those low enough to show their legend under the frame that show it over the frame."""
+        maps = self.page.evaluate("""() => Array.from(Bokeh.documents[0].all_models)
+            .filter((m) => m.type === "Figure" && m.tags.includes("map"))
+            .map((m) => [m, Bokeh.index.find_one(m)])
+            .filter(([_, view]) => view != null && view.el.offsetParent !== null)
+            .map(([m, view]) => {
+                const frame = view.frame.bbox;
+                const legend = [...view.renderer_views.values()].find((r) => r.model.type === "Legend");
+                const box = legend?.bbox;
+                const over = legend != null && legend.model.visible && box.top < frame.bottom
+                    && box.bottom > frame.top && box.left < frame.right && box.right > frame.left;
+                return [m.name, frame.width, frame.height,
+                        (m.y_range.end - m.y_range.start) / (m.x_range.end - m.x_range.start), over]; })""")
+        return [(name, width, height) for name, width, height, aspect, over in maps
+                if abs(height - width * aspect) > 1 or (over and height < FLAT * width)]
 
     def step(self, timeline):
         return self.model(f"{timeline}-state", "m.data.step[0]")
@@ -194,6 +213,7 @@ def test_every_page_loads_offline_without_errors(browser, app_url, name, query):
     drawn = sum(canvases.nth(i).evaluate("c => c.width > 0 && c.height > 0") for i in range(canvases.count()))
     assert drawn >= 1 or name in WITHOUT_PLOTS, "no plot was drawn"
     assert watched.collapsed_plots() == [], "every plot on the page, deferred sections included, has a frame"
+    assert watched.maps_off_scale() == [], "every map is to scale, and a low one has its legend underneath"
     title = "Optimizer Lab" if name == "home" else f"Chapter {name.removeprefix('chapter')}"
     assert watched.has_text(title)
     assert screenshot(watched, name).stat().st_size > 10_000
@@ -263,14 +283,15 @@ def test_on_a_phone_a_finger_on_a_map_scrolls_the_page_and_a_tap_still_sets_the_
     w = Watched(browser, f"{app_url}?chapter={chapter}", width=390, height=844, touch=True, everything=False)
     box = w.page.evaluate("""(name) => {
         const view = Bokeh.index.find_one(Bokeh.documents[0].get_model_by_name(name));
-        view.el.scrollIntoView({block: "start"});
+        view.el.scrollIntoView({block: "end"});
         const b = view.el.getBoundingClientRect();
-        return [b.x, b.y, b.width, b.height];
+        return [b.x + view.frame.bbox.hcenter, b.y + view.frame.bbox.bottom];
     }""", plot)
     w.page.wait_for_timeout(500)
     top = w.page.evaluate("document.querySelector('#main').scrollTop")
     x_range = w.model(plot, "[m.x_range.start, m.x_range.end]")
-    swipe(w.page, box[0] + box[2] / 2, box[1] + box[3] - 60, box[1] + 80)
+    finger_x, frame_bottom = box
+    swipe(w.page, finger_x, frame_bottom - 10, frame_bottom - 310)  # from the frame's foot: the ravine's is low
     assert w.page.evaluate("document.querySelector('#main').scrollTop") > top + 100, "the page scrolled"
     assert w.model(plot, "[m.x_range.start, m.x_range.end]") == x_range, "the map did not pan"
     start = w.query().get(f"{plot.split('-')[0]}.start")
@@ -371,6 +392,10 @@ def test_chapter0_player_slider_click_and_playback_without_server_messages(brows
     wait_until(lambda: abs(w.path("explorer")[0][0] - 1.5) < 0.05)
     assert abs(w.path("explorer")[1][0] + 1.0) < 0.05
 
+    for landscape, low in (("Ravine", True), ("Bowl", False)):
+        w.page.get_by_role("button", name=landscape, exact=True).click()
+        wait_until(lambda low=low: w.model("explorer-map", "m.below.some((item) => item.type === 'Legend')") == low)
+        assert w.maps_off_scale() == [], "a map stays to scale when its landscape changes"
     w.page.get_by_role("button", name="Saddle", exact=True).click()
     wait_until(lambda: w.path("explorer")[0][:1] == [1.8])
     wait_until(lambda: w.query().get("explorer.landscape") == "saddle")  # the address is written after the path
@@ -967,6 +992,7 @@ def test_every_page_fits_a_phone(browser, app_url, name, query):
     page_width, window_width, main_scroll, main_client, main_width = fits
     assert page_width <= window_width and main_scroll <= main_client + 1, fits
     assert main_width >= 370, "the sidebar folds away: the content has the screen"
+    assert w.maps_off_scale() == [], "every map is to scale on a phone too"
     if name not in ("home", "chapter9"):  # the pages with equations: wait until MathJax has set them
         wait_until(lambda: w.page.locator("mjx-container").count() > 0)
     wide = w.page.evaluate("""() => { const found = [];

@@ -18,6 +18,7 @@ from bokeh.events import Tap
 from bokeh.layouts import column
 from bokeh.models import (
     ColumnDataSource,
+    CustomJS,
     Grid,
     Image,
     LayoutDOM,
@@ -38,7 +39,7 @@ from landscapes import Landscape
 
 from .lean import animated, draw, lean, legend_sample
 from .palette import CONTOUR_PALETTE, MINIMUM_COLOR
-from .sizing import responsive
+from .sizing import MAX_WIDTH, responsive
 from .timeline import Group
 
 LEVELS = 18
@@ -72,6 +73,40 @@ def contour_lines(landscape: Landscape) -> dict:
     return {"xs": list(lines.xs), "ys": list(lines.ys)}
 
 
+FLAT = 0.6
+"""A map whose frame is less tall than this fraction of its width shows its legend under the frame."""
+TO_SCALE = f"""
+const width = plot.inner_width
+const x = plot.x_range, y = plot.y_range
+if (!(width > 0) || !(x.end > x.start)) return
+const aspect = Math.abs((y.end - y.start) / (x.end - x.start))
+const height = Math.max(1, Math.round(width * aspect))
+if (plot.frame_height !== height) plot.frame_height = height
+if (!movable) return
+const below = aspect < {FLAT}
+if (below && plot.center.includes(legend)) {{
+  legend.location = "top_left"
+  plot.setv({{center: plot.center.filter(item => item !== legend), below: [...plot.below, legend]}})
+}} else if (!below && plot.below.includes(legend)) {{
+  legend.location = "top_right"
+  plot.setv({{below: plot.below.filter(item => item !== legend), center: [...plot.center, legend]}})
+}}
+"""
+"""Browser code that keeps a map to scale: the frame's height follows its width (and the landscape's
+ranges), so a round bowl is round and a gradient crosses the contours at right angles. A wide
+landscape (the ravine) then draws a low frame, so a legend that may move goes under it."""
+
+
+FIRST_FRAME_WIDTH = MAX_WIDTH - 55
+"""A map's frame on a wide screen: the plot's widest, less the y axis. The frame's height is set for
+it until the browser has measured the frame it really has."""
+
+
+def _first_frame_height(landscape: Landscape) -> int:
+    (x0, x1), (y0, y1) = landscape.x_range, landscape.y_range
+    return round(FIRST_FRAME_WIDTH * (y1 - y0) / (x1 - x0))
+
+
 def _fill_colors():
     picks = np.linspace(0, len(CONTOUR_PALETTE) - 1, LEVELS).astype(int)
     return [CONTOUR_PALETTE[i] for i in picks]
@@ -84,11 +119,11 @@ class MapView:
     the pan tool is one click away in the toolbar. `legend_below` puts a long legend under the
     axes, where it covers no part of the landscape."""
 
-    def __init__(self, landscape: Landscape, *, title: str = "", name: str = "map", height: int = 440,
-                 legend: bool = True, legend_below: bool = False):
+    def __init__(self, landscape: Landscape, *, title: str = "", name: str = "map", legend: bool = True,
+                 legend_below: bool = False):
         self.landscape = landscape
         self.figure = responsive(figure(
-            title=title, height=height, name=name,
+            title=title, name=name, tags=["map"], frame_height=_first_frame_height(landscape),
             x_range=Range1d(*landscape.x_range), y_range=Range1d(*landscape.y_range),
             tools="pan,wheel_zoom,reset,save", toolbar_location="above", active_drag=None,
             x_axis_label="θ₁ (x)", y_axis_label="θ₂ (y)",
@@ -113,6 +148,12 @@ class MapView:
                              label_text_font_size="11px", spacing=0, padding=4,
                              level="overlay")  # with the moving paths (see lean.animated), and over them
         self.figure.add_layout(self.legend, "below" if legend_below else "center")
+        to_scale = CustomJS(args={"plot": self.figure, "legend": self.legend, "movable": not legend_below},
+                            code=TO_SCALE)
+        self.figure.js_on_change("inner_width", to_scale)
+        for axis in (self.figure.x_range, self.figure.y_range):
+            axis.js_on_change("start", to_scale)
+            axis.js_on_change("end", to_scale)
         self.readout: Plot | None = None
         """The strip under the map with each path's readout, once `draw_paths` has drawn one."""
         self.plot: LayoutDOM = self.figure

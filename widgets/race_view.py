@@ -73,7 +73,7 @@ class RaceView:
 
     def __init__(self, race: Race, name: str, *, player: Player | None = None, split: bool = False,
                  panels: list[list[int]] | None = None,
-                 titles: list[str] | None = None, map_height: int = 440, loss: bool = True,
+                 titles: list[str] | None = None, loss: bool = True,
                  readout: bool = True, ghosts: bool = False, bars: dict | None = None,
                  text_legend: bool = False):
         self.race, self.name, self.readout = race, name, readout
@@ -81,7 +81,7 @@ class RaceView:
         self.timeline = Timeline(name, player)
         count = len(self.panels) if self.panels else 1
         titles = titles or [""] * count
-        self.maps = [MapView(race.surface, title=titles[i], name=f"{name}-map{i or ''}", height=map_height,
+        self.maps = [MapView(race.surface, title=titles[i], name=f"{name}-map{i or ''}",
                              legend=not text_legend) for i in range(count)]
         self.legend = pn.pane.HTML("", name=f"{name}-legend", sizing_mode="stretch_width",
                                    visible=text_legend, styles={"line-height": "1.7"}, css_classes=["race-legend"])
