@@ -13,6 +13,7 @@ from optimizers import REGISTRY, names
 from optimizers.registry import get_spec, make_spec, register, unregister
 from widgets.inputs import InputError, parse_number
 from widgets.line_chart import Curve, LineChart
+from widgets.map_view import MOST_CASED
 from widgets.matrix_view import MatrixPair
 from widgets.race_view import RaceView
 from widgets.readout import readout_lines
@@ -149,6 +150,17 @@ def test_the_readout_is_written_under_the_map_and_grows_with_its_paths():
     assert map_view.plot.children == [map_view.figure, map_view.readout]
     quiet = RaceView(race, "quiet", readout=False).maps[0]
     assert quiet.readout is None and quiet.plot is quiet.figure
+
+
+@pytest.mark.parametrize("count", range(1, len(names()) + 1))
+def test_in_a_small_race_each_trail_is_wide_enough_to_show_round_the_ones_drawn_over_it(count):
+    race = Race(landscape="ellipse", steps=20, contestants=[Entry(name) for name in names()[:count]])
+    widths = RaceView(race, "r").groups[0].full.data["width"]
+    assert len(widths) == count and min(widths) >= 2
+    if count <= MOST_CASED:  # a border of at least 1 px on each side of every later trail
+        assert all(earlier >= later + 2 for earlier, later in zip(widths, widths[1:]))
+    else:
+        assert len(set(widths)) == 1, "a crowded map draws every trail alike"
 
 
 def test_a_tap_on_the_map_moves_the_start_of_every_path():

@@ -46,9 +46,24 @@ LEVELS = 18
 GHOST_SAMPLE = "#555555"
 """The ghost's legend sample: dark grey, since each path's ghost takes that path's colour."""
 PATH_SEQUENCES = ("x", "y", "gx", "gy", "step", "gap", "text")
-PATH_STATICS = ("label", "color", "dash", "x0", "y0", "dy")
+PATH_STATICS = ("label", "color", "dash", "width", "x0", "y0", "dy")
 """The columns of a paths group: the ball (x, y), Nesterov's ghost (gx, gy), the loss chart's
-(step, gap), the readout's text; the static label, colour, dash, start and readout offset."""
+(step, gap), the readout's text; the static label, colour, dash, trail width, start and readout
+offset."""
+TRAIL_WIDTH = 2.5
+CASING = 2.0
+"""How much wider each trail is than the one drawn over it, in a race of at most MOST_CASED paths."""
+MOST_CASED = 3
+
+
+def trail_widths(rows: int) -> list[float]:
+    """Each row's trail width. Trails are drawn in row order, so where two paths run together the
+    later one covers the earlier; in a small race each earlier trail is wider, and shows on both
+    sides of the later one as a border in its own colour. A race of many paths draws every trail
+    alike: fifteen widths would bury the map."""
+    if rows > MOST_CASED:
+        return [TRAIL_WIDTH] * rows
+    return [TRAIL_WIDTH + CASING * (rows - 1 - i) for i in range(rows)]
 
 
 @functools.lru_cache(maxsize=64)
@@ -190,7 +205,7 @@ class MapView:
         trail = group.trail or group.full
         point = group.point
         line = animated(draw(self.figure, MultiLine(xs="x", ys="y", line_color="color", line_dash="dash",
-                                                    line_width=2.5), trail))
+                                                    line_width="width"), trail))
         self.legend.items.append(LegendItem(label=field("label"), renderers=[line]))
         if point is None:
             return

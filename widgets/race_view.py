@@ -13,7 +13,7 @@ from lessons.kept import Kept
 
 from .bars import InternalsBars
 from .loss_chart import LossChart, loss_gap
-from .map_view import PATH_SEQUENCES, PATH_STATICS, MapView, readout_offsets
+from .map_view import PATH_SEQUENCES, PATH_STATICS, MapView, readout_offsets, trail_widths
 from .palette import MINIMUM_COLOR, legend_entry, optimizer_style
 from .readout import readout_lines
 from .sizing import plots_row
@@ -45,7 +45,7 @@ def path_rows(result: RaceResult, lanes: list[Lane], *, readout: bool = True) ->
     last = result.steps
     rows = {key: [] for key in (*PATH_SEQUENCES, *PATH_STATICS)}
     gaps = []
-    for lane, dy in zip(lanes, readout_offsets(len(lanes)), strict=True):
+    for lane, dy, width in zip(lanes, readout_offsets(len(lanes)), trail_widths(len(lanes)), strict=True):
         color, dash = entry_style(lane.entry)
         path = lane.path if lane.ok else np.full((1, 2), np.nan)
         ghost = lane.ghost if lane.ghost is not None else np.full((1, 2), np.nan)
@@ -54,8 +54,8 @@ def path_rows(result: RaceResult, lanes: list[Lane], *, readout: bool = True) ->
         title = lane.entry.title + ("" if lane.ok else " (not run)")
         for key, value in (("x", path[:, 0]), ("y", path[:, 1]), ("gx", ghost[:, 0]), ("gy", ghost[:, 1]),
                            ("step", np.arange(last + 1)), ("gap", gap), ("text", np.array(text, dtype=object)),
-                           ("label", title), ("color", color), ("dash", dash), ("x0", result.start[0]),
-                           ("y0", result.start[1]), ("dy", dy)):
+                           ("label", title), ("color", color), ("dash", dash), ("width", width),
+                           ("x0", result.start[0]), ("y0", result.start[1]), ("dy", dy)):
             rows[key].append(value)
         if lane.ok:
             gaps.append(gap)
