@@ -1,6 +1,8 @@
 """The widget kit without a browser: lesson models, the timeline's groups, the views drawn from a
 Race, links, and the registry as the one source of optimizer facts."""
 
+import itertools
+
 import numpy as np
 import pytest
 from bokeh.events import Tap
@@ -158,7 +160,7 @@ def test_in_a_small_race_each_trail_is_wide_enough_to_show_round_the_ones_drawn_
     widths = RaceView(race, "r").groups[0].full.data["width"]
     assert len(widths) == count and min(widths) >= 2
     if count <= MOST_CASED:  # a border of at least 1 px on each side of every later trail
-        assert all(earlier >= later + 2 for earlier, later in zip(widths, widths[1:]))
+        assert all(earlier >= later + 2 for earlier, later in itertools.pairwise(widths))
     else:
         assert len(set(widths)) == 1, "a crowded map draws every trail alike"
 
