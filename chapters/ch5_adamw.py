@@ -17,7 +17,7 @@ from widgets.lean import draw
 from widgets.links import copy_link_button
 from widgets.palette import legend_entry, optimizer_style
 from widgets.quiz import Choice, Quiz
-from widgets.sizing import MIN_WIDTH
+from widgets.sizing import MIN_WIDTH, RIGHT_BORDER
 from widgets.text import fill, prose
 from widgets.timeline import Timeline
 from widgets.worked_table import EditableTable, Table, WorkedTable
@@ -169,7 +169,8 @@ class TwoWeightsView:
         self.figure = figure(height=320, name="weights-chart", title="Weights against the step",
                              x_range=Range1d(0, model.STEPS), y_range=Range1d(-0.1, 1.1), x_axis_label="step",
                              y_axis_label="weight", tools="save", toolbar_location=None,
-                             sizing_mode="stretch_width", min_width=MIN_WIDTH, max_width=760)
+                             sizing_mode="stretch_width", min_width=MIN_WIDTH, max_width=760,
+                             min_border_right=RIGHT_BORDER)
         draw(self.figure, MultiLine(xs="step", ys="w", line_color="color", line_dash="dash", line_width=2.2),
              self.group.trail)
         draw(self.figure, Scatter(x="step", y="w", fill_color="color", line_color="color", size=7), self.group.point)

@@ -993,6 +993,13 @@ def test_every_page_fits_a_phone(browser, app_url, name, query):
     assert page_width <= window_width and main_scroll <= main_client + 1, fits
     assert main_width >= 370, "the sidebar folds away: the content has the screen"
     assert w.maps_off_scale() == [], "every map is to scale on a phone too"
+    cramped = w.page.evaluate("""() => Array.from(Bokeh.documents[0].all_models)
+        .filter((m) => m.type === "Figure" && m.below.some((item) => item.type.endsWith("Axis")))
+        .map((m) => [m.name, Bokeh.index.find_one(m)])
+        .filter(([_, view]) => view != null && view.el.offsetParent !== null)
+        .filter(([_, view]) => view.bbox.width - view.frame.bbox.right < 12)
+        .map(([name, view]) => [name, view.bbox.width - view.frame.bbox.right])""")
+    assert cramped == [], "right of every frame there is room for half of the x axis's last label"
     if name not in ("home", "chapter9"):  # the pages with equations: wait until MathJax has set them
         wait_until(lambda: w.page.locator("mjx-container").count() > 0)
     wide = w.page.evaluate("""() => { const found = [];

@@ -9,6 +9,7 @@ from lessons.family import FamilyTree, label, positions
 from optimizers import REGISTRY
 
 from .lean import draw
+from .sizing import MIN_WIDTH, RIGHT_BORDER
 
 GROUP_COLORS = ((2, "#0072B2"), (5, "#D55E00"), (9, "#009E73"))
 """Node colours by chapter: the momentum line (up to 2), adaptive rates (3-5), what came after."""
@@ -28,7 +29,7 @@ def family_figure(name: str, title: str):
     place = positions()
     fig = figure(height=max(380, 30 * len(place)), title=title, x_range=Range1d(1945, 2035),
                  y_range=Range1d(len(place) - 0.5, -1), toolbar_location=None, name=name, x_axis_label="year",
-                 sizing_mode="stretch_width", min_width=280, tools="")
+                 sizing_mode="stretch_width", min_width=MIN_WIDTH, min_border_right=RIGHT_BORDER, tools="")
     fig.yaxis.visible = False
     fig.ygrid.visible = False
     xs, ys = [], []

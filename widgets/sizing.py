@@ -1,10 +1,12 @@
 """Plots that follow the screen: they stretch to their column, from a phone's 390 px up."""
 
 import panel as pn
-from bokeh.models import LayoutDOM
+from bokeh.models import LayoutDOM, Plot
 
 MIN_WIDTH = 280
 MAX_WIDTH = 500
+RIGHT_BORDER = 14
+"""Pixels kept right of a plot's frame, where half of the x axis's last tick label lies."""
 CLIPPED = {"overflow": "hidden"}
 """Bokeh gives some renderers page elements as wide as the plot, placed beside it; clipped to the
 plot's box they cannot widen a phone's page."""
@@ -24,8 +26,12 @@ def sideways_scroll(cover: str, shade: str) -> str:
 
 
 def responsive(plot: LayoutDOM) -> LayoutDOM:
-    """Fill the container's width at a fixed height, from a phone's width up to MAX_WIDTH."""
+    """Fill the container's width at a fixed height, from a phone's width up to MAX_WIDTH, and keep
+    room for the x axis's last tick label (a plot stretched to the edge of a phone's screen would
+    cut it)."""
     plot.update(sizing_mode="stretch_width", min_width=MIN_WIDTH, max_width=MAX_WIDTH)
+    if isinstance(plot, Plot) and plot.below:
+        plot.min_border_right = RIGHT_BORDER
     return plot
 
 
