@@ -168,7 +168,7 @@ class GradientFan:
 
     def __init__(self, lesson: MiniBatchLesson):
         self.lesson = lesson
-        self.view = MapView(lesson.landscape, title="Gradient steps at the chosen point (click to move it)",
+        self.view = MapView(lesson.landscape, title="Gradient steps (click to move the point)",
                             name="minibatch-map")
         self.view.figure.xaxis.axis_label = "slope w"
         self.view.figure.yaxis.axis_label = "intercept b"

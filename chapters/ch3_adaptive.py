@@ -131,7 +131,7 @@ TEXT_RACE = r"""
 Both start from the same point with the same $$\eta$$. The bars show each method's effective rate on
 each axis at the player's step; press Play and watch them. AdaGrad's bars only ever go down.
 RMSProp's go down while the gradients are large and back up as the ball nears the bottom and the
-gradients shrink. The counts above the maps say on how many steps a rate went up.
+gradients shrink. The line above the map counts the steps on which a rate went up.
 """
 
 TEXT_RACE_AFTER = r"""

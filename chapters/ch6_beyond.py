@@ -467,7 +467,8 @@ class DemoView:
 
     def __init__(self, lesson: Lesson, facts_: dict):
         self.demo, self.facts = lesson.model, facts_
-        self.race = RaceView(self.demo, "demo", player=lesson.player, readout=False)
+        self.race = RaceView(self.demo, "demo", player=lesson.player, readout=False,
+                             titles=["The two methods (click: new start)"])
         self.text = prose(self.explanation())
         self.chart = LineChart([Curve("a", "a", "#000000"), Curve("b", "b", "#000000", dash="dashed")],
                                name="demo-chart", title="", y_label="", log_y=True, height=300)

@@ -97,10 +97,10 @@ class Watched:
             .filter(([_, view]) => view != null && view.el.offsetParent !== null)
             .map(([m, view]) => {
                 const frame = view.frame.bbox;
-                const legend = [...view.renderer_views.values()].find((r) => r.model.type === "Legend");
-                const box = legend?.bbox;
-                const over = legend != null && legend.model.visible && box.top < frame.bottom
-                    && box.bottom > frame.top && box.left < frame.right && box.right > frame.left;
+                const over = [...view.renderer_views.values()]
+                    .filter((r) => r.model.type === "Legend" && r.model.visible).map((r) => r.bbox)
+                    .some((box) => box.top < frame.bottom && box.bottom > frame.top && box.left < frame.right
+                                   && box.right > frame.left);
                 return [m.name, frame.width, frame.height,
                         (m.y_range.end - m.y_range.start) / (m.x_range.end - m.x_range.start), over]; })""")
         return [(name, width, height) for name, width, height, aspect, over in maps
@@ -345,6 +345,9 @@ def test_slider_handles_are_finger_sized_on_a_touch_screen_and_small_under_a_mou
     desk.close()
 
 
+UNDER_THE_FRAME = "m.below.some((item) => item.type === 'Legend' && item.visible)"
+
+
 def test_chapter0_player_slider_click_and_playback_without_server_messages(browser, app_url):
     w = Watched(browser, app_url + "?chapter=0")
     assert w.step("explorer") == 200, "a new setting shows its whole path"
@@ -394,8 +397,12 @@ def test_chapter0_player_slider_click_and_playback_without_server_messages(brows
 
     for landscape, low in (("Ravine", True), ("Bowl", False)):
         w.page.get_by_role("button", name=landscape, exact=True).click()
-        wait_until(lambda low=low: w.model("explorer-map", "m.below.some((item) => item.type === 'Legend')") == low)
+        wait_until(lambda low=low: w.model("explorer-map", UNDER_THE_FRAME) == low)
         assert w.maps_off_scale() == [], "a map stays to scale when its landscape changes"
+        on_the_right = w.model("explorer-map", "(() => { const view = Bokeh.index.find_one(m); "
+                                               "return [...view.renderer_views.values()].find((r) => r.model.type === "
+                                               "'Legend' && r.model.visible).bbox.left > view.frame.bbox.hcenter; })()")
+        assert on_the_right != low, "under a low map the legend is on the left; over a tall one, on the right"
     w.page.get_by_role("button", name="Saddle", exact=True).click()
     wait_until(lambda: w.path("explorer")[0][:1] == [1.8])
     wait_until(lambda: w.query().get("explorer.landscape") == "saddle")  # the address is written after the path
@@ -426,7 +433,7 @@ def test_chapter0_table_recomputes_and_refuses_odd_text(browser, app_url):
 
 LEGEND_INK = """(name) => {
   const figure = Bokeh.documents[0].get_model_by_name(name);
-  const legend = figure.center.find((annotation) => annotation.type == "Legend");
+  const legend = [...figure.center, ...figure.below].find((item) => item.type == "Legend" && item.visible);
   const view = Bokeh.index.find_one(figure).views.find_one(legend);
   return view.entries.map(({glyph}) => {
     const pixels = glyph.canvas.getContext("2d").getImageData(0, 0, glyph.canvas.width, glyph.canvas.height).data;

@@ -8,6 +8,7 @@ import pytest
 from bokeh.events import Tap
 from bokeh.models import ContourRenderer, Text
 
+import landscapes
 from lessons import Entry, Link, Player, Race
 from lessons.adam import ScaleRace
 from lessons.links import parse
@@ -163,6 +164,19 @@ def test_in_a_small_race_each_trail_is_wide_enough_to_show_round_the_ones_drawn_
         assert all(earlier >= later + 2 for earlier, later in itertools.pairwise(widths))
     else:
         assert len(set(widths)) == 1, "a crowded map draws every trail alike"
+
+
+def test_a_map_shows_its_legend_under_a_low_landscape_and_over_a_tall_one():
+    race = Race(landscape="bowl", contestants=[Entry("sgd")])
+    view = RaceView(race, "r").maps[0]
+    for landscape, low in (("ravine", True), ("saddle", False), ("ravine", True), ("bowl", False)):
+        race.landscape = landscape
+        shown = [legend for legend in view.figure.legend if legend.visible]
+        assert len(shown) == 1 and (shown[0] in view.figure.below) == low
+        assert [item.label for item in shown[0].items] == [item.label for item in view.legend.items]
+    hidden = RaceView(Race(landscape="bowl", contestants=[Entry("sgd")]), "arena", text_legend=True).maps[0]
+    hidden.set_landscape(landscapes.get("ravine"))
+    assert not any(legend.visible for legend in hidden.figure.legend), "a race with a legend of its own shows none"
 
 
 def test_a_tap_on_the_map_moves_the_start_of_every_path():

@@ -89,27 +89,32 @@ def contour_lines(landscape: Landscape) -> dict:
 
 
 FLAT = 0.6
-"""A map whose frame is less tall than this fraction of its width shows its legend under the frame."""
-TO_SCALE = f"""
+"""A landscape whose ranges are less tall than this fraction of their width (the ravine) is drawn
+as a low map, with its legend under the frame instead of over it."""
+TO_SCALE = """
 const width = plot.inner_width
 const x = plot.x_range, y = plot.y_range
 if (!(width > 0) || !(x.end > x.start)) return
-const aspect = Math.abs((y.end - y.start) / (x.end - x.start))
-const height = Math.max(1, Math.round(width * aspect))
+const height = Math.max(1, Math.round(width * Math.abs((y.end - y.start) / (x.end - x.start))))
 if (plot.frame_height !== height) plot.frame_height = height
-if (!movable) return
-const below = aspect < {FLAT}
-if (below && plot.center.includes(legend)) {{
-  legend.location = "top_left"
-  plot.setv({{center: plot.center.filter(item => item !== legend), below: [...plot.below, legend]}})
-}} else if (!below && plot.below.includes(legend)) {{
-  legend.location = "top_right"
-  plot.setv({{below: plot.below.filter(item => item !== legend), center: [...plot.center, legend]}})
-}}
 """
-"""Browser code that keeps a map to scale: the frame's height follows its width (and the landscape's
-ranges), so a round bowl is round and a gradient crosses the contours at right angles. A wide
-landscape (the ravine) then draws a low frame, so a legend that may move goes under it."""
+"""Browser code that keeps a map to scale: the frame's height follows its width and the
+landscape's ranges, so a round bowl is round and a gradient crosses the contours at right angles."""
+
+
+RESIZE_STRIP = """
+strip.height += 1
+setTimeout(() => { strip.height -= 1 })
+"""
+"""Browser code run when a map's frame changes height (its landscape has changed): the readout strip
+under it is resized by a pixel and back. Moved without a change of size, the strip kept a stray
+line of old text over its first line (BokehJS 3.9 in Chromium); a new size repaints it whole."""
+
+
+def aspect(landscape: Landscape) -> float:
+    """The landscape's map: its height over its width, in the landscape's units."""
+    (x0, x1), (y0, y1) = landscape.x_range, landscape.y_range
+    return (y1 - y0) / (x1 - x0)
 
 
 FIRST_FRAME_WIDTH = MAX_WIDTH - 55
@@ -118,8 +123,7 @@ it until the browser has measured the frame it really has."""
 
 
 def _first_frame_height(landscape: Landscape) -> int:
-    (x0, x1), (y0, y1) = landscape.x_range, landscape.y_range
-    return round(FIRST_FRAME_WIDTH * (y1 - y0) / (x1 - x0))
+    return round(FIRST_FRAME_WIDTH * aspect(landscape))
 
 
 def _fill_colors():
@@ -157,14 +161,16 @@ class MapView:
         minima = draw(self.figure, Scatter(x="x", y="y", marker="star", size=17, fill_color=MINIMUM_COLOR,
                                            line_color="black"), self.minima)
         self._show_minima(landscape)
-        self.legend = Legend(items=[LegendItem(label="minimum", renderers=[minima])],
-                             location="top_left" if legend_below else "top_right",
-                             background_fill_alpha=0.75, click_policy="hide", visible=legend,
-                             label_text_font_size="11px", spacing=0, padding=4,
-                             level="overlay")  # with the moving paths (see lean.animated), and over them
-        self.figure.add_layout(self.legend, "below" if legend_below else "center")
-        to_scale = CustomJS(args={"plot": self.figure, "legend": self.legend, "movable": not legend_below},
-                            code=TO_SCALE)
+        self.legend_below, self.legend_shown = legend_below, legend
+        below = self._wants_legend_below(landscape)
+        self.legend = self._new_legend([LegendItem(label="minimum", renderers=[minima])], below)
+        self.figure.add_layout(self.legend, "below" if below else "center")
+        self.other_legend = self._new_legend([], not below)
+        """Hidden until the map's landscape needs the legend in the other place; it then takes the
+        entries of the first."""
+        self.other_legend.visible = False
+        self.figure.add_layout(self.other_legend, "center" if below else "below")
+        to_scale = CustomJS(args={"plot": self.figure}, code=TO_SCALE)
         self.figure.js_on_change("inner_width", to_scale)
         for axis in (self.figure.x_range, self.figure.y_range):
             axis.js_on_change("start", to_scale)
@@ -184,6 +190,24 @@ class MapView:
         xs, ys = zip(*landscape.minima, strict=True)
         self.minima.data = {"x": list(xs), "y": list(ys)}
 
+    def _wants_legend_below(self, landscape: Landscape) -> bool:
+        return self.legend_below or aspect(landscape) < FLAT
+
+    def _new_legend(self, items: list[LegendItem], below: bool) -> Legend:
+        return Legend(items=items, location="top_left" if below else "top_right", background_fill_alpha=0.75,
+                      click_policy="hide", visible=self.legend_shown, label_text_font_size="11px", spacing=0,
+                      padding=4, level="overlay")  # with the moving paths (see lean.animated), and over them
+
+    def _place_legend(self, landscape: Landscape):
+        """Show the legend over the map's top right corner, or under the frame of a low map. BokehJS
+        3.9 does not redraw a legend moved from one side of a plot to another where it now belongs,
+        so a map whose landscape turns low (or tall) shows its second legend, with the same entries,
+        in the other place, and hides the first."""
+        moved = (self.legend in self.figure.below) != self._wants_legend_below(landscape)
+        if moved:
+            self.other_legend.items = list(self.legend.items)
+        self.other_legend.visible, self.legend.visible = self.legend_shown and moved, self.legend_shown and not moved
+
     def set_landscape(self, landscape: Landscape):
         """Redraw the contours and axes for another landscape."""
         if landscape.name == self.landscape.name:
@@ -195,6 +219,7 @@ class MapView:
         self.figure.x_range.update(start=landscape.x_range[0], end=landscape.x_range[1])
         self.figure.y_range.update(start=landscape.y_range[0], end=landscape.y_range[1])
         self._show_minima(landscape)
+        self._place_legend(landscape)
 
     def on_tap(self, callback: Callable[[float, float], None]):
         """Call `callback(x, y)` when the learner clicks on the map."""
@@ -223,6 +248,7 @@ class MapView:
             self.legend.items.append(LegendItem(label="lookahead point (ghost)", renderers=[sample]))
         if readout:
             self.readout = readout_strip(point, name=f"{self.figure.name}-readout")
+            self.figure.js_on_change("frame_height", CustomJS(args={"strip": self.readout}, code=RESIZE_STRIP))
             self.plot = responsive(column(self.figure, self.readout, spacing=0))
 
     def fit_readout(self, rows: int):
