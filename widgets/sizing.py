@@ -26,9 +26,9 @@ def sideways_scroll(cover: str, shade: str) -> str:
 
 
 def responsive(plot: LayoutDOM) -> LayoutDOM:
-    """Fill the container's width at a fixed height, from a phone's width up to MAX_WIDTH, and keep
-    room for the x axis's last tick label (a plot stretched to the edge of a phone's screen would
-    cut it)."""
+    """Fill the container's width, from a phone's width up to MAX_WIDTH, at the plot's own height,
+    and keep room for the x axis's last tick label (a plot stretched to the edge of a phone's
+    screen would cut it). A map sets its height in the browser, to scale (`map_view.TO_SCALE`)."""
     plot.update(sizing_mode="stretch_width", min_width=MIN_WIDTH, max_width=MAX_WIDTH)
     if isinstance(plot, Plot) and plot.below:
         plot.min_border_right = RIGHT_BORDER
