@@ -17,7 +17,7 @@ from widgets.deferred import Deferred
 from widgets.inputs import whole_number_box
 from widgets.line_chart import Curve, LineChart
 from widgets.links import copy_link_button
-from widgets.map_view import PATH_SEQUENCES, PATH_STATICS, MapView, readout_offsets, trail_widths
+from widgets.map_view import PATH_SEQUENCES, PATH_STATICS, MapView, path_row, paths_columns
 from widgets.palette import PATH_COLORS
 from widgets.quiz import Choice, Quiz
 from widgets.race_view import RaceView, verdict_pane
@@ -265,17 +265,8 @@ class FreeView:
         surface = landscapes.get(self.race.landscape)
         paths = {"y": result.y, "z": result.z, "x": result.x, "cosine": result.cosine}
         steps = len(result.y) - 1
-        rows = {key: [] for key in (*PATH_SEQUENCES, *PATH_STATICS)}
-        count = len(self.ROWS)
-        for (key, label, color, dash), dy, width in zip(self.ROWS, readout_offsets(count), trail_widths(count),
-                                                        strict=True):
-            path = paths[key]
-            for column, value in (("x", path[:, 0]), ("y", path[:, 1]), ("gx", np.full(1, np.nan)),
-                                  ("gy", np.full(1, np.nan)), ("step", np.arange(steps + 1)),
-                                  ("gap", np.full(1, np.nan)), ("text", np.array([""], dtype=object)),
-                                  ("label", label), ("color", color), ("dash", dash), ("width", width),
-                                  ("x0", path[0, 0]), ("y0", path[0, 1]), ("dy", dy)):
-                rows[column].append(value)
+        rows = paths_columns([path_row(paths[key], steps, label=label, color=color, dash=dash)
+                              for key, label, color, dash in self.ROWS])
         floor = 1e-12
         with pn.io.hold():
             self.map.set_landscape(surface)

@@ -66,6 +66,26 @@ def trail_widths(rows: int) -> list[float]:
     return [TRAIL_WIDTH + CASING * (rows - 1 - i) for i in range(rows)]
 
 
+def path_row(path: np.ndarray, steps: int, *, label: str, color: str, dash: str, start=None,
+             ghost: np.ndarray | None = None, gap: np.ndarray | None = None, text=("",)) -> dict:
+    """One path's row of a paths group, but for its place among the rows (see `paths_columns`).
+    `start` defaults to the path's first point; no ghost, no loss gaps and no readout text by default."""
+    ghost = np.full((1, 2), np.nan) if ghost is None else ghost
+    start = path[0] if start is None else start
+    return {"x": path[:, 0], "y": path[:, 1], "gx": ghost[:, 0], "gy": ghost[:, 1], "step": np.arange(steps + 1),
+            "gap": np.full(1, np.nan) if gap is None else gap, "text": np.array(text, dtype=object),
+            "label": label, "color": color, "dash": dash, "x0": start[0], "y0": start[1]}
+
+
+def paths_columns(rows: list[dict]) -> dict[str, list]:
+    """A paths group's columns from its rows (`path_row`, in drawing order); each row's trail width
+    and readout offset follow from its place."""
+    count = len(rows)
+    placed = [{**row, "width": width, "dy": dy}
+              for row, dy, width in zip(rows, readout_offsets(count), trail_widths(count), strict=True)]
+    return {key: [row[key] for row in placed] for key in (*PATH_SEQUENCES, *PATH_STATICS)}
+
+
 @functools.lru_cache(maxsize=64)
 def contour_field(landscape: Landscape, resolution: int = 140):
     """The grid and the values to contour, the same for every visitor (so kept per process): log10

@@ -13,7 +13,7 @@ from lessons.kept import Kept
 
 from .bars import InternalsBars
 from .loss_chart import LossChart, loss_gap
-from .map_view import PATH_SEQUENCES, PATH_STATICS, MapView, readout_offsets, trail_widths
+from .map_view import PATH_SEQUENCES, PATH_STATICS, MapView, path_row, paths_columns
 from .palette import MINIMUM_COLOR, legend_entry, optimizer_style
 from .readout import readout_lines
 from .sizing import plots_row
@@ -43,23 +43,17 @@ def path_rows(result: RaceResult, lanes: list[Lane], *, readout: bool = True) ->
     """The rows of a paths group for `lanes` (one per lane) and the loss gaps of the lanes that ran.
     A lane that could not run keeps its row, with no path, and its legend label says so."""
     last = result.steps
-    rows = {key: [] for key in (*PATH_SEQUENCES, *PATH_STATICS)}
-    gaps = []
-    for lane, dy, width in zip(lanes, readout_offsets(len(lanes)), trail_widths(len(lanes)), strict=True):
+    rows, gaps = [], []
+    for lane in lanes:
         color, dash = entry_style(lane.entry)
-        path = lane.path if lane.ok else np.full((1, 2), np.nan)
-        ghost = lane.ghost if lane.ghost is not None else np.full((1, 2), np.nan)
-        gap = loss_gap(lane.losses, result.minimum) if lane.ok else np.full(1, np.nan)
-        text = readout_lines(lane, result.landscape, result.minimum, last) if readout else [""]
-        title = lane.entry.title + ("" if lane.ok else " (not run)")
-        for key, value in (("x", path[:, 0]), ("y", path[:, 1]), ("gx", ghost[:, 0]), ("gy", ghost[:, 1]),
-                           ("step", np.arange(last + 1)), ("gap", gap), ("text", np.array(text, dtype=object)),
-                           ("label", title), ("color", color), ("dash", dash), ("width", width),
-                           ("x0", result.start[0]), ("y0", result.start[1]), ("dy", dy)):
-            rows[key].append(value)
+        gap = loss_gap(lane.losses, result.minimum) if lane.ok else None
+        rows.append(path_row(lane.path if lane.ok else np.full((1, 2), np.nan), last,
+                             label=lane.entry.title + ("" if lane.ok else " (not run)"), color=color, dash=dash,
+                             start=result.start, ghost=lane.ghost, gap=gap,
+                             text=readout_lines(lane, result.landscape, result.minimum, last) if readout else [""]))
         if lane.ok:
             gaps.append(gap)
-    return rows, gaps
+    return paths_columns(rows), gaps
 
 
 class RaceView:
